@@ -1,0 +1,137 @@
+"""The trial protocol as data: one validated pydantic model loaded from a TOML file.
+
+An amendment is an edit of the TOML file. A malformed file is refused at load with a message
+that names the field (pydantic's own error locations).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_PROTOCOL_FILE = Path(__file__).with_name("rd06_04.toml")
+
+Comparison = Literal["<=", "<", ">=", ">"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DoseLevel(Strict):
+    level: int = Field(ge=1)
+    label: str
+    cells_per_kg: float = Field(gt=0)
+
+
+class Escalation(Strict):
+    cohort_size: int = Field(3, ge=1)
+    expanded_cohort_size: int = Field(6, ge=1)
+    max_participants: int = Field(12, ge=1)
+    dlt_window_days: int = Field(28, ge=1)
+    days_between_infusions: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _expansion_is_larger(self) -> Escalation:
+        if self.expanded_cohort_size <= self.cohort_size:
+            raise ValueError("expanded_cohort_size must be larger than cohort_size")
+        return self
+
+
+class LabLimit(Strict):
+    """A laboratory threshold: absolute, or a multiple of the site's upper limit of normal."""
+
+    kind: Literal["uln", "absolute"]
+    op: Comparison
+    limit: float = Field(gt=0)
+
+
+REQUIRED_LABS = (
+    "alt", "ast", "bilirubin", "creatinine", "neutrophils", "haemoglobin", "platelets",
+    "lymphocytes", "inr", "pt", "spo2", "lvef",
+)
+
+
+class Eligibility(Strict):
+    age_min: int = Field(ge=0, le=120)
+    age_max: int = Field(ge=0, le=120)
+    treatment_min_months: float = Field(ge=0)
+    stable_dose_min_weeks: float = Field(ge=0)
+    prednisone_min_mg_alone: float = Field(ge=0)
+    sledai_min_exclusive: int = Field(ge=0)
+    clinical_sledai_min: int = Field(ge=0)
+    bilag_min_a: int = Field(ge=1, le=9)
+    bilag_min_b: int = Field(ge=1, le=9)
+    pga_min: float = Field(ge=0, le=3)
+    creatinine_clearance_min: float = Field(gt=0)
+    clinical_sledai_excludes: tuple[str, ...]
+    labs: dict[str, LabLimit]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Eligibility:
+        if self.age_min > self.age_max:
+            raise ValueError("age_min must not exceed age_max")
+        missing = [lab for lab in REQUIRED_LABS if lab not in self.labs]
+        if missing:
+            raise ValueError(f"labs: missing {', '.join(missing)}")
+        from domain.scores import SLEDAI_WEIGHTS  # local: scores is a sibling pure module
+
+        unknown = [d for d in self.clinical_sledai_excludes if d not in SLEDAI_WEIGHTS]
+        if unknown:
+            raise ValueError(f"clinical_sledai_excludes: unknown descriptor {', '.join(unknown)}")
+        return self
+
+
+class DltRule(Strict):
+    event: Literal["crs", "icans", "cytopenia", "infection", "other", "any"]
+    min_grade: int = Field(ge=1, le=5)
+    text: str
+
+
+class Protocol(Strict):
+    name: str
+    title: str
+    escalation: Escalation
+    dose_levels: tuple[DoseLevel, ...] = Field(min_length=1)
+    eligibility: Eligibility
+    dlt_definition: tuple[DltRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _levels_numbered_in_order(self) -> Protocol:
+        numbers = [d.level for d in self.dose_levels]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError("dose_levels must be numbered 1, 2, 3... in order")
+        doses = [d.cells_per_kg for d in self.dose_levels]
+        if doses != sorted(doses) or len(set(doses)) != len(doses):
+            raise ValueError("dose_levels must have strictly increasing cells_per_kg")
+        return self
+
+    def dose_level(self, level: int) -> DoseLevel:
+        for dose in self.dose_levels:
+            if dose.level == level:
+                return dose
+        raise KeyError(f"dose level {level} is not in protocol {self.name}")
+
+
+class ProtocolError(ValueError):
+    """The protocol file cannot be used; the message names the file and the field."""
+
+
+def load_protocol(path: str | Path | None = None) -> Protocol:
+    """Load and validate a protocol file (the shipped RD06-04 file by default)."""
+    path = Path(path) if path else DEFAULT_PROTOCOL_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProtocolError(f"{path}: cannot read protocol file ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ProtocolError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        return Protocol.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise ProtocolError(f"{path}: {field}: {first['msg']}") from exc

@@ -1,0 +1,214 @@
+"""The screening questions as data, and reading an answer to one of them.
+
+Each question has an id, an answer kind, its unit (through an analyte of `domain.units`), the
+inclusion criterion it serves and a condition saying when it applies. The chat asks the first
+applicable unanswered question, so a screening resumes from what is stored. Question wording
+lives with the chat texts (handlers), keyed by the question id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from domain.protocol import Protocol
+from domain.scores import EULAR_ACR_2019_ITEMS, PREDNISONE_5MG_EQUIVALENT, SLEDAI_DESCRIPTORS
+from domain.site import UpperLimits
+from domain.units import QuantityError, format_number, parse_quantity
+
+Answers = Mapping[str, Any]
+Kind = Literal["yes_no", "choice", "number", "grade", "multi"]
+
+YES_NO = ("yes", "no")
+BILAG_GRADES = ("A", "B", "C", "D", "E")
+BILAG_SYSTEMS = (
+    "constitutional", "mucocutaneous", "neuropsychiatric", "musculoskeletal",
+    "cardiorespiratory", "gastrointestinal", "ophthalmic", "renal", "haematological",
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What besides the answers decides which questions apply."""
+
+    protocol: Protocol
+    upper_limits: UpperLimits
+
+
+Condition = Callable[[Answers, Context], bool]
+
+
+def always(answers: Answers, ctx: Context) -> bool:
+    return True
+
+
+def answered(question_id: str, *values: Any) -> Condition:
+    def condition(answers: Answers, ctx: Context) -> bool:
+        return answers.get(question_id) in values
+    condition.__name__ = f"{question_id} in {values}"
+    return condition
+
+
+def both(first: Condition, second: Condition) -> Condition:
+    return lambda answers, ctx: first(answers, ctx) and second(answers, ctx)
+
+
+def above_limit(lab: str) -> Condition:
+    """True when a ×ULN lab is above the protocol limit: the alternative question applies."""
+    def condition(answers: Answers, ctx: Context) -> bool:
+        value = answers.get(lab)
+        if value is None:
+            return False
+        rule = ctx.protocol.eligibility.labs[lab]
+        return value / getattr(ctx.upper_limits, lab) > rule.limit
+    return condition
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: Kind
+    criterion: int
+    options: tuple[str, ...] = ()
+    analyte: str | None = None
+    applies: Condition = always
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return {"yes_no": YES_NO, "grade": BILAG_GRADES}.get(self.kind, self.options)
+
+
+female = answered("sex", "female")
+childbearing = both(female, answered("childbearing_potential", "yes"))
+computing_2019 = answered("sle_criteria", "compute_2019")
+on_glucocorticoid = answered("glucocorticoid", "yes")
+
+
+def _number(qid: str, criterion: int, analyte: str, applies: Condition = always) -> Question:
+    return Question(qid, "number", criterion, analyte=analyte, applies=applies)
+
+
+def _yes_no(qid: str, criterion: int, applies: Condition = always) -> Question:
+    return Question(qid, "yes_no", criterion, applies=applies)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    _yes_no("consent", 1),
+    _number("age", 2, "age"),
+    Question("sex", "choice", 2, options=("female", "male")),
+    Question("sle_criteria", "choice", 3,
+             options=("eular_acr_2019", "slicc_2012", "compute_2019", "neither")),
+    _yes_no("ana_entry", 3, computing_2019),
+    Question("eular_items", "multi", 3, options=tuple(EULAR_ACR_2019_ITEMS),
+             applies=both(computing_2019, answered("ana_entry", "yes"))),
+    _yes_no("glucocorticoid", 4),
+    _yes_no("immunosuppressant", 4),
+    _yes_no("biologic", 4),
+    _number("treatment_months", 4, "months"),
+    _number("stable_weeks", 4, "weeks"),
+    _yes_no("still_active", 4),
+    Question("glucocorticoid_drug", "choice", 4, options=tuple(PREDNISONE_5MG_EQUIVALENT),
+             applies=on_glucocorticoid),
+    _number("glucocorticoid_dose", 4, "steroid_mg", on_glucocorticoid),
+    _yes_no("ana", 5),
+    _yes_no("anti_dsdna", 5),
+    _yes_no("anti_sm", 5),
+    Question("sledai_mode", "choice", 6, options=("descriptors", "totals")),
+    Question("sledai_descriptors", "multi", 6, options=tuple(SLEDAI_DESCRIPTORS),
+             applies=answered("sledai_mode", "descriptors")),
+    _number("sledai_total", 6, "sledai", answered("sledai_mode", "totals")),
+    _number("clinical_sledai_total", 6, "sledai", answered("sledai_mode", "totals")),
+    *(Question(f"bilag_{system}", "grade", 7) for system in BILAG_SYSTEMS),
+    _number("pga", 8, "pga"),
+    _number("alt", 9, "alt"),
+    _number("ast", 9, "ast"),
+    _number("bilirubin", 9, "bilirubin"),
+    _yes_no("gilbert", 9, above_limit("bilirubin")),
+    _number("creatinine", 9, "creatinine"),
+    _number("weight", 9, "weight", above_limit("creatinine")),
+    _number("neutrophils", 9, "neutrophils"),
+    _number("haemoglobin", 9, "haemoglobin"),
+    _number("platelets", 9, "platelets"),
+    _number("lymphocytes", 9, "lymphocytes"),
+    _number("inr", 9, "inr"),
+    _number("pt", 9, "pt", above_limit("inr")),
+    _number("spo2", 9, "spo2"),
+    _number("lvef", 9, "lvef"),
+    _yes_no("childbearing_potential", 10, female),
+    _yes_no("pregnancy_test_negative", 10, childbearing),
+    _yes_no("contraception_consent", 11, childbearing),
+    _yes_no("barrier_contraception_consent", 11, answered("sex", "male")),
+)
+QUESTION_BY_ID = {q.id: q for q in QUESTIONS}
+
+
+def applicable(answers: Answers, ctx: Context) -> list[Question]:
+    return [q for q in QUESTIONS if q.applies(answers, ctx)]
+
+
+def next_question(answers: Answers, ctx: Context) -> Question | None:
+    """The first question that applies and has no answer yet; None when all are answered."""
+    return next((q for q in applicable(answers, ctx) if q.id not in answers), None)
+
+
+def previous_question(answers: Answers, ctx: Context, current: str | None) -> Question | None:
+    """The applicable answered question asked before `current` (or the last one answered)."""
+    order = applicable(answers, ctx)
+    ids = [q.id for q in order]
+    stop = ids.index(current) if current in ids else len(ids)
+    earlier = [q for q in order[:stop] if q.id in answers]
+    return earlier[-1] if earlier else None
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be taken; the message tells the coordinator what to do."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any           # normalised: canonical unit, option id, list of option ids
+    entered: str         # as typed or pressed
+    unit: str | None = None
+
+
+_TYPED = {"y": "yes", "n": "no", "yes": "yes", "no": "no", "是": "yes", "否": "no"}
+
+
+def read_answer(question: Question, given: str | Sequence[str], answers: Answers) -> Answer:
+    """Check and normalise one answer. Raises AnswerError with a message to show."""
+    if question.kind == "multi":
+        return _read_multi(question, given)
+    text = str(given).strip()
+    if question.kind == "number":
+        return _read_number(question, text, answers)
+    choice = _TYPED.get(text.lower(), text) if question.kind == "yes_no" else text
+    if question.kind == "grade":
+        choice = text.upper()
+    if choice not in question.choices:
+        raise AnswerError(f"Please choose one of: {', '.join(question.choices)}.")
+    return Answer(choice, text)
+
+
+def _read_multi(question: Question, given: str | Sequence[str]) -> Answer:
+    chosen = [given] if isinstance(given, str) else list(given)
+    unknown = [item for item in chosen if item not in question.options]
+    if unknown:
+        raise AnswerError(f"Unknown item: {', '.join(unknown)}.")
+    ordered = [item for item in question.options if item in chosen]
+    return Answer(ordered, ", ".join(ordered) or "none")
+
+
+def _read_number(question: Question, text: str, answers: Answers) -> Answer:
+    try:
+        quantity = parse_quantity(question.analyte, text)
+    except QuantityError as exc:
+        raise AnswerError(str(exc)) from exc
+    if question.id == "clinical_sledai_total":
+        total = answers.get("sledai_total")
+        if total is not None and quantity.value > total:
+            raise AnswerError(
+                f"The clinical SLEDAI-2K ({format_number(quantity.value)}) cannot be higher "
+                f"than the SLEDAI-2K total ({format_number(total)})."
+            )
+    return Answer(quantity.value, text, quantity.unit)
