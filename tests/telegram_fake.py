@@ -1,0 +1,336 @@
+"""Run the real python-telegram-bot stack in tests, with Telegram faked at the HTTP boundary.
+
+    fake = FakeBotAPI()
+    app = Application.builder().token("123:TEST").request(fake).get_updates_request(fake).build()
+    app.add_handler(...)
+    async with app:                      # initialize() -> getMe
+        driver = ChatDriver(app)
+        [reply] = await driver.send(42, "/start")
+        [edited] = await driver.press(42, "Yes")
+
+FakeBotAPI answers Bot API calls in memory and behaves like Telegram where it matters to
+handlers: dates in Unix seconds, per-chat message ids, HTTP 400 for unknown methods, for editing
+a missing message and for "message is not modified", HTML parse_mode validated and stripped.
+ChatDriver builds real Update dicts, feeds them to `app.process_update` and returns what the bot
+sent or edited. Exceptions raised in handlers are re-raised by the driver (raise_errors=True).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+from telegram.request import BaseRequest, RequestData
+
+BOT_USERNAME = "trialbot_test_bot"
+_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+              "span", "tg-spoiler", "tg-emoji", "blockquote"}
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)(?:\s[^<>]*)?>|<")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+
+
+class _Fail(Exception):
+    def __init__(self, status: int, description: str, parameters: dict | None = None):
+        super().__init__(description)
+        self.status = status
+        self.payload = {"ok": False, "error_code": status, "description": description}
+        if parameters:
+            self.payload["parameters"] = parameters
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _html_to_text(text: str) -> str:
+    """Validate Telegram HTML like the server does (roughly) and return the visible text."""
+    stack: list[str] = []
+    for m in _TAG.finditer(text):
+        where = f"at byte offset {m.start()}"
+        if m.group(0) == "<":
+            raise _Fail(400, f"Bad Request: can't parse entities: unescaped '<' {where}")
+        closing, name = m.group(1), m.group(2).lower()
+        if name not in _HTML_TAGS:
+            raise _Fail(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
+                             f"{where}")
+        if not closing:
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            raise _Fail(400, f'Bad Request: can\'t parse entities: unmatched end tag "{name}" '
+                             f"{where}")
+    if stack:
+        raise _Fail(400, f"Bad Request: can't parse entities: can't find end tag for {stack[-1]}")
+    return html.unescape(_TAG.sub("", text))
+
+
+class FakeBotAPI(BaseRequest):
+    """In-memory Bot API. `.calls` logs every call; `.messages[chat_id][message_id]` holds the
+    current state of each bot message; `.outbox` lists (method, message) for every send/edit."""
+
+    def __init__(self, *, username: str = BOT_USERNAME, first_name: str = "TrialBot"):
+        self.bot_user: dict[str, Any] = {"id": 1, "is_bot": True, "first_name": first_name,
+                                         "username": username}
+        self.calls: list[Call] = []
+        self.messages: dict[int, dict[int, dict]] = defaultdict(dict)
+        self.outbox: list[tuple[str, dict]] = []
+        self.chats: dict[int, dict] = {}  # chat dicts registered by ChatDriver
+        self.commands: dict[tuple[str, str], list] = {}  # (scope json, language) -> commands
+        self._ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
+        self._failures: dict[str, list[_Fail]] = defaultdict(list)
+
+    # -- BaseRequest interface ------------------------------------------------------------
+    read_timeout = 5.0  # BaseRequest requires the attribute (an abstract property)
+
+    async def initialize(self) -> None:
+        """Nothing to set up: no sockets."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         **_timeouts: Any) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = self._decode(request_data)
+        try:
+            if self._failures.get(api_method):
+                raise self._failures[api_method].pop(0)
+            handler = getattr(self, f"_api_{api_method}", None)
+            if handler is None:
+                raise _Fail(400, f"Bad Request: method {api_method} not implemented by FakeBotAPI")
+            result = handler(params, url)
+        except _Fail as fail:
+            self.calls.append(Call(api_method, params, fail.status))
+            return fail.status, json.dumps(fail.payload).encode()
+        self.calls.append(Call(api_method, params))
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    @staticmethod
+    def _decode(request_data: RequestData | None) -> dict[str, Any]:
+        """Round-trip through the form-urlencoded wire format (non-strings JSON-encoded)."""
+        if request_data is None:
+            return {}
+        original = request_data.parameters
+        wire = parse_qsl(request_data.url_encoded_parameters(), keep_blank_values=True)
+        params = {k: v if isinstance(original[k], str) else json.loads(v) for k, v in wire}
+        if request_data.contains_files:
+            params["_files"] = sorted(request_data.multipart_data)
+        return params
+
+    # -- test controls ----------------------------------------------------------------------
+    def fail_next(self, method: str, times: int = 1, *, status: int | None = None,
+                  retry_after: int | None = None, description: str | None = None) -> None:
+        """Make the next `times` calls of `method` fail (500 by default, 429 with retry_after)."""
+        status = status or (429 if retry_after else 500)
+        description = description or (f"Too Many Requests: retry after {retry_after}"
+                                      if retry_after else f"Injected failure ({status})")
+        params = {"retry_after": retry_after} if retry_after else None
+        self._failures[method].extend(_Fail(status, description, params) for _ in range(times))
+
+    def next_message_id(self, chat_id: int) -> int:
+        """Message ids are per chat and shared by bot and users, so they never collide."""
+        return next(self._ids[chat_id])
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    # -- Bot API methods --------------------------------------------------------------------
+    def _chat(self, chat_id: int) -> dict:
+        default_type = "private" if chat_id > 0 else "group"
+        return self.chats.get(chat_id, {"id": chat_id, "type": default_type})
+
+    def _store(self, method: str, msg: dict) -> dict:
+        self.messages[msg["chat"]["id"]][msg["message_id"]] = msg
+        self.outbox.append((method, msg))
+        return msg
+
+    @staticmethod
+    def _text(p: dict) -> str:
+        return _html_to_text(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]
+
+    @staticmethod
+    def _inline_markup(p: dict) -> dict | None:
+        markup = p.get("reply_markup")
+        return markup if markup and "inline_keyboard" in markup else None
+
+    def _api_getMe(self, p: dict, url: str) -> dict:
+        bot_id = url.rsplit("/", 2)[-2].removeprefix("bot").split(":")[0]
+        self.bot_user["id"] = int(bot_id) if bot_id.isdigit() else 1
+        return self.bot_user
+
+    def _api_sendMessage(self, p: dict, url: str) -> dict:
+        chat = self._chat(p["chat_id"])
+        msg = {"message_id": self.next_message_id(chat["id"]), "date": _now(), "chat": chat,
+               "from": self.bot_user, "text": self._text(p)}
+        if markup := self._inline_markup(p):
+            msg["reply_markup"] = markup
+        return self._store("sendMessage", msg)
+
+    def _edit(self, method: str, p: dict, text: str | None = None) -> dict | bool:
+        if "inline_message_id" in p:
+            return True
+        old = self.messages.get(p["chat_id"], {}).get(p["message_id"])
+        if old is None:
+            raise _Fail(400, "Bad Request: message to edit not found")
+        new = {k: v for k, v in old.items() if k != "reply_markup"} | {"edit_date": _now()}
+        if text is not None:
+            new["text"] = text
+        if markup := self._inline_markup(p):  # like Telegram: no reply_markup removes keyboard
+            new["reply_markup"] = markup
+        if all(new.get(k) == old.get(k) for k in ("text", "reply_markup")):
+            raise _Fail(400, "Bad Request: message is not modified: specified new message content "
+                             "and reply markup are exactly the same as a current content and "
+                             "reply markup of the message")
+        return self._store(method, new)
+
+    def _api_editMessageText(self, p: dict, url: str) -> dict | bool:
+        return self._edit("editMessageText", p, self._text(p))
+
+    def _api_editMessageReplyMarkup(self, p: dict, url: str) -> dict | bool:
+        return self._edit("editMessageReplyMarkup", p)
+
+    def _api_deleteMessage(self, p: dict, url: str) -> bool:
+        self.messages.get(p["chat_id"], {}).pop(p["message_id"], None)
+        return True
+
+    def _api_answerCallbackQuery(self, p: dict, url: str) -> bool:
+        return True
+
+    _api_sendChatAction = _api_answerCallbackQuery
+
+    @staticmethod
+    def _scope(p: dict) -> tuple[str, str]:
+        scope = p.get("scope", {"type": "default"})
+        return json.dumps(scope, sort_keys=True), p.get("language_code", "")
+
+    def _api_setMyCommands(self, p: dict, url: str) -> bool:
+        self.commands[self._scope(p)] = p["commands"]
+        return True
+
+    def _api_deleteMyCommands(self, p: dict, url: str) -> bool:
+        self.commands.pop(self._scope(p), None)
+        return True
+
+    def _api_getMyCommands(self, p: dict, url: str) -> list:
+        return self.commands.get(self._scope(p), [])
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A bot message as sent or edited (`method`), or as it currently stands."""
+
+    method: str
+    chat_id: int
+    message_id: int
+    text: str | None
+    buttons: list[list[tuple[str, str | None]]]  # inline keyboard rows of (text, callback_data)
+    raw: dict
+
+    @classmethod
+    def of(cls, method: str, msg: dict) -> Sent:
+        rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+        buttons = [[(b["text"], b.get("callback_data")) for b in row] for row in rows]
+        return cls(method, msg["chat"]["id"], msg["message_id"], msg.get("text"), buttons, msg)
+
+    @property
+    def labels(self) -> list[str]:
+        return [text for row in self.buttons for text, _ in row]
+
+
+class ChatDriver:
+    """Simulates users talking to an initialized Application backed by a FakeBotAPI."""
+
+    def __init__(self, app: Application, fake: FakeBotAPI | None = None, *,
+                 raise_errors: bool = True):
+        self.app = app
+        self.fake = fake or app.bot.request
+        assert isinstance(self.fake, FakeBotAPI), "build the Application with .request(FakeBotAPI)"
+        self.raise_errors = raise_errors
+        self.errors: list[BaseException] = []
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
+        app.add_error_handler(self._collect_error)
+
+    async def _collect_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.errors.append(context.error)
+
+    @staticmethod
+    def _user(user_id: int, first_name: str) -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": first_name}
+
+    async def process(self, data: dict) -> list[Sent]:
+        """Process one update dict (update_id added); return bot messages sent/edited meanwhile."""
+        update = Update.de_json({"update_id": next(self._update_ids), **data}, self.app.bot)
+        if getattr(self.app.bot, "callback_data_cache", None) is not None:
+            self.app.bot.insert_callback_data(update)  # arbitrary_callback_data, as get_updates
+        start, self.errors = len(self.fake.outbox), []
+        await self.app.process_update(update)
+        if self.raise_errors and self.errors:
+            raise self.errors[0]
+        return [Sent.of(method, msg) for method, msg in self.fake.outbox[start:]]
+
+    async def send(self, user_id: int, text: str, *, chat_id: int | None = None,
+                   chat_type: str = "private", first_name: str = "Test",
+                   title: str = "Test group") -> list[Sent]:
+        if chat_type == "private":
+            chat = {"id": chat_id or user_id, "type": "private", "first_name": first_name}
+        elif chat_id is None:
+            raise ValueError(f"chat_id is required for a {chat_type} chat")
+        else:
+            chat = {"id": chat_id, "type": chat_type, "title": title}
+        self.fake.chats.setdefault(chat["id"], chat)
+        msg = {"message_id": self.fake.next_message_id(chat["id"]), "date": _now(), "chat": chat,
+               "from": self._user(user_id, first_name), "text": text}
+        if command := re.match(r"/\S+", text):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        return await self.process({"message": msg})
+
+    async def press(self, user_id: int, label_or_data: str, *, message: Sent | int | None = None,
+                    chat_id: int | None = None, first_name: str = "Test") -> list[Sent]:
+        """Press an inline button (by visible text, else callback_data) on `message` or on the
+        latest bot message with an inline keyboard in the chat (default: the user's private)."""
+        chat_id = message.chat_id if isinstance(message, Sent) else (chat_id or user_id)
+        stored = self.fake.messages.get(chat_id, {})
+        if message is not None:
+            mid = message.message_id if isinstance(message, Sent) else message
+            assert mid in stored, f"no bot message {mid} in chat {chat_id}"
+            msg = stored[mid]
+        else:
+            with_keyboard = [m for m in stored.values() if Sent.of("", m).buttons]
+            assert with_keyboard, f"no bot message with inline buttons in chat {chat_id}"
+            msg = max(with_keyboard, key=lambda m: m["message_id"])
+        buttons = [b for row in Sent.of("", msg).buttons for b in row]
+        data = next((d for t, d in buttons if t == label_or_data), None)
+        data = data or next((d for _, d in buttons if d == label_or_data), None)
+        if data is None:
+            raise AssertionError(f"no button {label_or_data!r} with callback_data on message "
+                                 f"{msg['message_id']} in chat {chat_id}; visible buttons: "
+                                 f"{buttons}")
+        query = {"id": str(next(self._query_ids)), "from": self._user(user_id, first_name),
+                 "chat_instance": str(chat_id), "data": data, "message": msg}
+        return await self.process({"callback_query": query})
+
+    def last(self, chat_id: int) -> Sent | None:
+        """The latest bot message in the chat, as it currently stands."""
+        stored = self.fake.messages.get(chat_id)
+        return Sent.of("current", stored[max(stored)]) if stored else None
+
+    def texts(self, where: int | list[Sent]) -> list[str | None]:
+        """Texts of a list of Sent, or current texts of all bot messages in a chat."""
+        if isinstance(where, list):
+            return [s.text for s in where]
+        return [m.get("text") for _, m in sorted(self.fake.messages.get(where, {}).items())]
