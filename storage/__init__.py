@@ -1,1 +1,1 @@
-"""storage."""
+"""storage: the only place that speaks SQL (sqlite-utils over one SQLite file)."""

@@ -1,0 +1,55 @@
+"""The append-only audit trail: who changed what, when, old and new value, and why."""
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.database import from_json, now, to_json
+
+
+def record_change(
+    db: Database,
+    *,
+    actor: Any,
+    table: str,
+    record: Any,
+    field: str,
+    old: Any,
+    new: Any,
+    reason: str | None = None,
+) -> None:
+    """Append one audit row; values are stored JSON-encoded."""
+    db["audit"].insert(
+        {
+            "at": now(),
+            "actor": str(actor),
+            "table_name": table,
+            "record_id": str(record),
+            "field": field,
+            "old_value": to_json(old),
+            "new_value": to_json(new),
+            "reason": reason,
+        }
+    )
+
+
+def record_insert(db: Database, *, actor: Any, table: str, record: Any, row: dict) -> None:
+    """Audit a new record: one row per field, old value NULL."""
+    for field, value in row.items():
+        record_change(db, actor=actor, table=table, record=record, field=field, old=None, new=value)
+
+
+def audit_trail(db: Database, table: str | None = None, record: Any = None) -> list[dict]:
+    """Audit rows in the order they were written, values decoded, optionally filtered."""
+    where, params = [], []
+    if table is not None:
+        where.append("table_name = ?")
+        params.append(table)
+    if record is not None:
+        where.append("record_id = ?")
+        params.append(str(record))
+    rows = db["audit"].rows_where(" AND ".join(where) or None, params, order_by="id")
+    return [
+        dict(row, old_value=from_json(row["old_value"]), new_value=from_json(row["new_value"]))
+        for row in rows
+    ]

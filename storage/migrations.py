@@ -1,0 +1,157 @@
+"""Schema migrations: MIGRATIONS[n - 1] brings a database from version n - 1 to n.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from sqlite_utils import Database
+
+CLINICAL_TABLES = (
+    "staff",
+    "screenings",
+    "answers",
+    "participants",
+    "dlt_reports",
+    "escalation_decisions",
+)
+
+V1_TABLES = """
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    reason TEXT
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+CREATE TABLE staff (
+    user_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('coordinator', 'investigator', 'admin')),
+    active INTEGER NOT NULL DEFAULT 1,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+
+CREATE TABLE screenings (
+    number TEXT PRIMARY KEY,
+    screened_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'in_progress'
+        CHECK (status IN ('in_progress', 'eligible', 'screen_failure', 'withdrawn')),
+    verdict TEXT,
+    finished_at TEXT
+);
+
+CREATE TABLE answers (
+    screening TEXT NOT NULL REFERENCES screenings(number),
+    question_id TEXT NOT NULL,
+    value TEXT,
+    entered TEXT NOT NULL,
+    unit TEXT,
+    answered_by TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (screening, question_id)
+);
+
+CREATE TABLE participants (
+    number TEXT PRIMARY KEY,
+    screening TEXT NOT NULL UNIQUE REFERENCES screenings(number),
+    dose_level INTEGER NOT NULL,
+    cohort INTEGER NOT NULL,
+    expansion INTEGER NOT NULL DEFAULT 0,
+    weight_kg REAL NOT NULL,
+    cells_per_kg REAL NOT NULL,
+    total_cells REAL NOT NULL,
+    infusion_date TEXT NOT NULL,
+    dlt_window_end TEXT NOT NULL,
+    withdrawn_on TEXT,
+    withdrawal_reason TEXT,
+    enrolled_by TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL
+);
+
+CREATE TABLE dlt_reports (
+    id INTEGER PRIMARY KEY,
+    participant TEXT NOT NULL REFERENCES participants(number),
+    event TEXT NOT NULL,
+    grading TEXT NOT NULL,
+    grade INTEGER NOT NULL,
+    onset_date TEXT NOT NULL,
+    attribution TEXT NOT NULL,
+    is_dlt INTEGER NOT NULL,
+    suggested_dlt INTEGER NOT NULL,
+    reported_by TEXT NOT NULL,
+    reported_at TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE escalation_decisions (
+    id INTEGER PRIMARY KEY,
+    history TEXT NOT NULL,
+    recommendation TEXT NOT NULL,
+    action TEXT NOT NULL,
+    dose_level INTEGER,
+    confirmed_by TEXT NOT NULL,
+    confirmed_at TEXT NOT NULL
+);
+
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT,
+    acknowledged_at TEXT,
+    acknowledged_by TEXT
+);
+
+CREATE TABLE bot_conversations (
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (name, key)
+);
+CREATE TABLE bot_user_data (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE bot_chat_data (id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE bot_data (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL);
+"""
+
+
+def create_tables(db: Database) -> None:
+    """v1: every table, and the append-only audit trail."""
+    db.executescript(V1_TABLES)
+
+
+def add_age_sex_indexes_and_no_delete(db: Database) -> None:
+    """v2: age/sex on screenings (filled from answers), indexes, no deleting clinical rows."""
+    db["screenings"].add_column("age", int)
+    db["screenings"].add_column("sex", str)
+    for column in ("age", "sex"):
+        db.execute(
+            f"UPDATE screenings SET {column} = ("
+            " SELECT json_extract(value, '$') FROM answers"
+            f" WHERE answers.screening = screenings.number AND question_id = '{column}')"
+            " WHERE status != 'in_progress'"
+        )
+    db["audit"].create_index(["table_name", "record_id"])
+    db["dlt_reports"].create_index(["participant"])
+    db["alerts"].create_index(["delivered_at"])
+    for table in CLINICAL_TABLES:
+        db.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} records are never deleted'); END"
+        )
+
+
+MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete]

@@ -1,0 +1,216 @@
+"""Screenings (S-001, S-002, ...) and their answers; every change is audited."""
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.audit import record_change, record_insert
+from storage.database import from_json, now, one, to_json, transaction
+
+STATUSES = ("in_progress", "eligible", "screen_failure", "withdrawn")
+
+
+class ReasonRequired(ValueError):
+    """Changing an answer that was already given needs a reason."""
+
+
+class ScreeningClosed(ValueError):
+    """The screening is finished or withdrawn and cannot take this change."""
+
+
+class ScreeningNotFound(LookupError):
+    """No screening with that number."""
+
+
+def start_screening(db: Database, *, actor: Any) -> str:
+    """Open a new screening and return its number, "S-001", "S-002", ..."""
+    with transaction(db):
+        last = db.execute(
+            "SELECT coalesce(max(CAST(substr(number, 3) AS INTEGER)), 0) FROM screenings"
+        ).fetchone()[0]
+        number = f"S-{last + 1:03d}"
+        row = {"screened_by": str(actor), "started_at": now(), "status": "in_progress"}
+        db["screenings"].insert({"number": number, **row})
+        record_insert(db, actor=actor, table="screenings", record=number, row=row)
+    return number
+
+
+def get_screening(db: Database, number: str) -> dict | None:
+    """The screening row with its verdict decoded, or None."""
+    row = one(db, "SELECT * FROM screenings WHERE number = ?", [number])
+    return dict(row, verdict=from_json(row["verdict"])) if row else None
+
+
+def screening_answers(db: Database, number: str) -> dict[str, Any]:
+    """question_id -> normalised value, for answers that stand (not retracted)."""
+    rows = db.execute(
+        "SELECT question_id, value FROM answers WHERE screening = ? AND value IS NOT NULL",
+        [number],
+    )
+    return {question_id: from_json(value) for question_id, value in rows}
+
+
+def answer_details(db: Database, number: str) -> list[dict]:
+    """Every answer row (retracted ones have value None) with what was typed, who and when."""
+    rows = db["answers"].rows_where("screening = ?", [number], order_by="rowid")
+    return [dict(row, value=from_json(row["value"])) for row in rows]
+
+
+def save_answer(
+    db: Database,
+    number: str,
+    question_id: str,
+    *,
+    value: Any,
+    entered: str,
+    unit: str | None,
+    actor: Any,
+    reason: str | None = None,
+) -> None:
+    """Store an answer. Changing a standing answer to a different value needs a reason."""
+    with transaction(db):
+        _open_screening(db, number)
+        old = _answer(db, number, question_id)
+        row = {
+            "value": to_json(value),
+            "entered": entered,
+            "unit": unit,
+            "answered_by": str(actor),
+            "answered_at": now(),
+        }
+        if old is None:
+            db["answers"].insert({"screening": number, "question_id": question_id, **row})
+        else:
+            if old["value"] is not None and old["value"] == row["value"]:
+                return
+            if old["value"] is not None and not reason:
+                raise ReasonRequired(
+                    f"{question_id} of {number} was already answered: give a reason to change it"
+                )
+            db.execute(
+                "UPDATE answers SET value = :value, entered = :entered, unit = :unit,"
+                " answered_by = :answered_by, answered_at = :answered_at"
+                " WHERE screening = :screening AND question_id = :question_id",
+                {**row, "screening": number, "question_id": question_id},
+            )
+        record_change(
+            db,
+            actor=actor,
+            table="answers",
+            record=number,
+            field=question_id,
+            old=None if old is None else from_json(old["value"]),
+            new=value,
+            reason=reason,
+        )
+
+
+def retract_answer(db: Database, number: str, question_id: str, *, actor: Any, reason: str) -> bool:
+    """Withdraw an answer (value becomes NULL, the audit keeps it); False if none stood."""
+    with transaction(db):
+        _open_screening(db, number)
+        old = _answer(db, number, question_id)
+        if old is None or old["value"] is None:
+            return False
+        db.execute(
+            "UPDATE answers SET value = NULL WHERE screening = ? AND question_id = ?",
+            [number, question_id],
+        )
+        record_change(
+            db,
+            actor=actor,
+            table="answers",
+            record=number,
+            field=question_id,
+            old=from_json(old["value"]),
+            new=None,
+            reason=reason,
+        )
+        return True
+
+
+def finish_screening(db: Database, number: str, *, status: str, verdict: dict, actor: Any) -> dict:
+    """Close a screening as eligible or screen_failure, with the verdict that decided it."""
+    if status not in ("eligible", "screen_failure"):
+        raise ValueError(f"a screening finishes as eligible or screen_failure, not {status!r}")
+    with transaction(db):
+        _open_screening(db, number)
+        answers = screening_answers(db, number)
+        changes = {
+            "status": status,
+            "verdict": verdict,
+            "age": answers.get("age"),
+            "sex": answers.get("sex"),
+        }
+        _change_screening(db, number, changes, actor=actor)
+        return get_screening(db, number)
+
+
+def withdraw_screening(db: Database, number: str, *, actor: Any, reason: str) -> dict:
+    """The candidate withdraws, during screening or when eligible but not yet enrolled."""
+    with transaction(db):
+        screening = _screening(db, number)
+        enrolled = one(db, "SELECT number FROM participants WHERE screening = ?", [number])
+        if screening["status"] not in ("in_progress", "eligible") or enrolled:
+            raise ScreeningClosed(f"{number} is {_state(screening, enrolled)}: cannot withdraw")
+        _change_screening(db, number, {"status": "withdrawn"}, actor=actor, reason=reason)
+        return get_screening(db, number)
+
+
+def list_screenings(db: Database) -> list[dict]:
+    """The screening log: one row per screening with its participant number if enrolled."""
+    rows = db.query(
+        "SELECT s.number, s.started_at, s.finished_at, s.status, s.age, s.sex, s.verdict,"
+        " p.number AS participant"
+        " FROM screenings s LEFT JOIN participants p ON p.screening = s.number"
+        " ORDER BY CAST(substr(s.number, 3) AS INTEGER)"
+    )
+    return [dict(row, verdict=from_json(row["verdict"])) for row in rows]
+
+
+def _change_screening(
+    db: Database, number: str, changes: dict, *, actor: Any, reason: str | None = None
+) -> None:
+    old = get_screening(db, number)
+    for field, new in changes.items():
+        if old[field] != new:
+            record_change(
+                db,
+                actor=actor,
+                table="screenings",
+                record=number,
+                field=field,
+                old=old[field],
+                new=new,
+                reason=reason,
+            )
+    stored = dict(changes)
+    if "verdict" in stored:
+        stored["verdict"] = to_json(stored["verdict"])
+    if old["finished_at"] is None:
+        stored["finished_at"] = now()
+    db["screenings"].update(number, stored)
+
+
+def _screening(db: Database, number: str) -> dict:
+    screening = get_screening(db, number)
+    if screening is None:
+        raise ScreeningNotFound(f"there is no screening {number}")
+    return screening
+
+
+def _open_screening(db: Database, number: str) -> dict:
+    screening = _screening(db, number)
+    if screening["status"] != "in_progress":
+        raise ScreeningClosed(f"{number} is closed ({screening['status']})")
+    return screening
+
+
+def _answer(db: Database, number: str, question_id: str) -> dict | None:
+    return one(
+        db, "SELECT * FROM answers WHERE screening = ? AND question_id = ?", [number, question_id]
+    )
+
+
+def _state(screening: dict, enrolled: dict | None) -> str:
+    return f"enrolled as {enrolled['number']}" if enrolled else screening["status"]

@@ -1,0 +1,81 @@
+"""Staff accounts and roles; every change is audited."""
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.audit import record_change, record_insert
+from storage.database import now, one, transaction
+
+ROLES = ("coordinator", "investigator", "admin")
+
+
+def add_staff(db: Database, *, user_id: int, name: str, role: str, actor: Any) -> dict:
+    """Add a staff member, or reactivate / rename / change the role of an existing one."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    with transaction(db):
+        old = get_staff(db, user_id)
+        if old is None:
+            row = {"name": name, "role": role, "active": True}
+            db["staff"].insert(
+                {"user_id": user_id, **row, "added_by": str(actor), "added_at": now()}
+            )
+            record_insert(db, actor=actor, table="staff", record=user_id, row=row)
+        else:
+            changes = {"name": name, "role": role, "active": True}
+            for field, new in changes.items():
+                if old[field] != new:
+                    record_change(
+                        db,
+                        actor=actor,
+                        table="staff",
+                        record=user_id,
+                        field=field,
+                        old=old[field],
+                        new=new,
+                    )
+            db["staff"].update(user_id, changes)
+        return get_staff(db, user_id)
+
+
+def get_staff(db: Database, user_id: int) -> dict | None:
+    """A staff member, active or not."""
+    row = one(db, "SELECT * FROM staff WHERE user_id = ?", [user_id])
+    return _decoded(row) if row else None
+
+
+def active_staff(db: Database, user_id: int) -> dict | None:
+    """The staff member with this Telegram user id, if active."""
+    row = get_staff(db, user_id)
+    return row if row and row["active"] else None
+
+
+def list_staff(db: Database) -> list[dict]:
+    """Everyone, active or not, by name."""
+    return [_decoded(row) for row in db["staff"].rows_where(order_by="name, user_id")]
+
+
+def staff_with_roles(db: Database, roles: Any) -> list[dict]:
+    """Active staff whose role is one of `roles` (a role name or several; "all" means all)."""
+    wanted = {roles} if isinstance(roles, str) else set(roles)
+    if "all" in wanted:
+        wanted = set(ROLES)
+    return [row for row in list_staff(db) if row["active"] and row["role"] in wanted]
+
+
+def deactivate_staff(db: Database, user_id: int, *, actor: Any) -> bool:
+    """Deactivate a staff member; False if unknown or already inactive."""
+    with transaction(db):
+        row = active_staff(db, user_id)
+        if row is None:
+            return False
+        db["staff"].update(user_id, {"active": False})
+        record_change(
+            db, actor=actor, table="staff", record=user_id, field="active", old=True, new=False
+        )
+        return True
+
+
+def _decoded(row: dict) -> dict:
+    return dict(row, active=bool(row["active"]))

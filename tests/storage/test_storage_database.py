@@ -1,0 +1,115 @@
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from storage.database import SchemaTooNew, migrate, open_database, schema_version, transaction
+from storage.migrations import MIGRATIONS
+from storage.screenings import get_screening, list_screenings
+
+
+def raw_database(path):
+    return Database(sqlite3.connect(str(path), isolation_level=None))
+
+
+def test_new_database_gets_every_migration_and_pragmas(db):
+    assert schema_version(db) == len(MIGRATIONS) >= 2
+    assert {
+        "audit",
+        "staff",
+        "screenings",
+        "answers",
+        "participants",
+        "dlt_reports",
+        "escalation_decisions",
+        "alerts",
+    } <= set(db.table_names())
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+
+
+def test_reopening_is_harmless(db_path):
+    open_database(db_path).close()
+    db = open_database(db_path)
+    assert schema_version(db) == len(MIGRATIONS)
+    db.close()
+
+
+def test_version_1_database_is_upgraded_in_place_keeping_its_data(db_path):
+    old = raw_database(db_path)
+    assert migrate(old, upto=1) == 1
+    assert "age" not in old["screenings"].columns_dict
+    old["screenings"].insert(
+        {
+            "number": "S-001",
+            "screened_by": "111",
+            "started_at": "2025-01-02T09:00:00+00:00",
+            "status": "eligible",
+            "verdict": '{"eligible": true}',
+            "finished_at": "2025-01-02T10:00:00+00:00",
+        }
+    )
+    for question_id, value in (("age", "41"), ("sex", '"male"')):
+        old["answers"].insert(
+            {
+                "screening": "S-001",
+                "question_id": question_id,
+                "value": value,
+                "entered": value,
+                "unit": None,
+                "answered_by": "111",
+                "answered_at": "2025-01-02T09:30:00+00:00",
+            }
+        )
+    old.close()
+
+    db = open_database(db_path)
+
+    assert schema_version(db) == 2
+    screening = get_screening(db, "S-001")
+    assert screening["verdict"] == {"eligible": True}
+    assert (screening["age"], screening["sex"]) == (41, "male")
+    assert list_screenings(db)[0]["number"] == "S-001"
+    db.close()
+
+
+def test_newer_schema_is_refused(db_path):
+    open_database(db_path).close()
+    raw = raw_database(db_path)
+    raw.execute("PRAGMA user_version=7")
+    raw.close()
+
+    with pytest.raises(SchemaTooNew) as refused:
+        open_database(db_path)
+
+    assert str(refused.value) == (
+        "trialbot.db has schema version 7, this trialbot knows up to 2: upgrade trialbot"
+    )
+
+
+def test_transaction_rolls_back_on_error_and_commits_otherwise(db):
+    with pytest.raises(RuntimeError, match="boom"):
+        with transaction(db):
+            db["alerts"].insert(
+                {
+                    "kind": "k",
+                    "text": "t",
+                    "recipients": "all",
+                    "created_at": "2025-01-01T00:00:00+00:00",
+                }
+            )
+            raise RuntimeError("boom")
+    assert db["alerts"].count == 0
+    assert not db.conn.in_transaction
+
+    with transaction(db):
+        db["alerts"].insert(
+            {
+                "kind": "k",
+                "text": "t",
+                "recipients": "all",
+                "created_at": "2025-01-01T00:00:00+00:00",
+            }
+        )
+    assert db["alerts"].count == 1
