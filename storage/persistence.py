@@ -18,8 +18,11 @@ NO_CALLBACK_DATA = PersistenceInput(callback_data=False)
 class SQLitePersistence(BasePersistence):
     """Writes straight to SQLite whenever the Application hands over data."""
 
-    def __init__(self, path: str | Path, *, update_interval: float = 5):
-        super().__init__(store_data=NO_CALLBACK_DATA, update_interval=update_interval)
+    def __init__(
+        self, path: str | Path, *, store_data: PersistenceInput = NO_CALLBACK_DATA,
+        update_interval: float = 5,
+    ):
+        super().__init__(store_data=store_data, update_interval=update_interval)
         self.db = open_database(path)
 
     async def get_user_data(self) -> dict[int, Any]:

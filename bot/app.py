@@ -1,0 +1,75 @@
+"""Assembling the Telegram Application: settings, storage, persistence, handlers, commands."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ContextTypes,
+    PersistenceInput,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from domain.protocol import load_protocol
+from handlers import admin, dlt, enrollment, screening, status
+from handlers.access import turn_away_strangers
+from handlers.common import Trial
+from handlers.texts import COMMANDS, COMMON
+from storage.database import open_database
+from storage.persistence import SQLitePersistence
+
+log = logging.getLogger("trialbot")
+
+# bot_data holds the live Trial services (database connection), so it is not persisted.
+CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
+
+CONVERSATIONS = (screening, enrollment, dlt, status, admin)
+
+
+def make_trial(settings: Settings) -> Trial:
+    return Trial(
+        db=open_database(settings.db),
+        protocol=load_protocol(settings.protocol),
+        upper_limits=settings.uln,
+        timezone=ZoneInfo(settings.timezone),
+    )
+
+
+async def register_commands(application: Application) -> None:
+    await application.bot.set_my_commands(
+        [BotCommand(name, description) for name, description in COMMANDS.items()])
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.exception("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        await update.effective_chat.send_message(COMMON["error"])
+
+
+def build_application(settings: Settings, *, request: BaseRequest | None = None) -> Application:
+    """The whole bot, ready for `run_polling` (or for tests, with a fake Bot API request)."""
+    trial = make_trial(settings)
+    builder = (
+        Application.builder()
+        .token(settings.token.get_secret_value() if settings.token else "0:OFFLINE")
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.file_base_url)
+        .persistence(SQLitePersistence(settings.db, store_data=CONVERSATIONS_AND_USERS))
+        .post_init(register_commands)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data["trial"] = trial
+    application.add_handler(TypeHandler(Update, turn_away_strangers), group=-1)
+    for module in CONVERSATIONS:
+        application.add_handlers(module.handlers())
+    application.add_error_handler(report_error)
+    return application

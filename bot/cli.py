@@ -1,0 +1,125 @@
+"""The `trialbot` command line: run the bot, and the offline tools staff use from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from bot.config import Settings, SettingsError, load_settings
+from domain.escalation import HistoryError, decide, parse_history
+from domain.protocol import ProtocolError, load_protocol
+from storage.backup import backup_database
+from storage.database import SchemaTooNew, open_database
+from storage.staff import ROLES, add_staff, deactivate_staff, list_staff
+
+NO_TOKEN = """\
+No Telegram token is set, so the bot cannot go online.
+To run it: talk to @BotFather in Telegram, create a bot, then
+    export TELEGRAM_BOT_TOKEN=123456:ABC...   (or put it in a .env file)
+    trialbot staff add YOUR_TELEGRAM_ID --name "Your name" --role admin
+    make run
+Offline, right now, you can use:
+    trialbot status                        the trial as it stands in {db}
+    trialbot escalation "1NNT 1NNN 2NTT"   what the 3+3 rules say for a history
+    trialbot staff list                    who may use the bot
+"""
+
+
+def run(settings: Settings, args) -> int:
+    if settings.token is None:
+        print(NO_TOKEN.format(db=settings.db))
+        return status(settings, args)
+    from bot.app import build_application  # imports telegram only when going online
+
+    logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s",
+                        level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    build_application(settings).run_polling()
+    return 0
+
+
+def status(settings: Settings, args) -> int:
+    from bot.app import make_trial
+    from handlers.status import status_text  # the same text /status shows in the chat
+
+    print(status_text(make_trial(settings)))
+    return 0
+
+
+def escalation(settings: Settings, args) -> int:
+    protocol = load_protocol(settings.protocol)
+    try:
+        decision = decide(protocol, parse_history(args.history))
+    except HistoryError as error:
+        print(f"trialbot escalation: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(decision.as_json_summary(), ensure_ascii=False))
+    return 0
+
+
+def staff(settings: Settings, args) -> int:
+    db = open_database(settings.db)
+    if args.action == "add":
+        row = add_staff(db, user_id=args.user_id, name=args.name, role=args.role, actor="shell")
+        print(f"{row['user_id']} {row['name']} ({row['role']}) is active")
+    elif args.action == "deactivate":
+        if not deactivate_staff(db, args.user_id, actor="shell"):
+            print(f"no active staff member with id {args.user_id}", file=sys.stderr)
+            return 1
+        print(f"{args.user_id} deactivated")
+    else:
+        for row in list_staff(db):
+            state = "active" if row["active"] else "inactive"
+            print(f"{row['user_id']:>12}  {row['role']:<12}  {state:<8}  {row['name']}")
+    return 0
+
+
+def backup(settings: Settings, args) -> int:
+    path = backup_database(settings.db, args.path)
+    print(f"backed up {settings.db} to {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="trialbot", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the Telegram bot (long polling)").set_defaults(func=run)
+    sub.add_parser("status", help="print the trial's escalation status").set_defaults(func=status)
+    what_if = sub.add_parser("escalation", help="the 3+3 decision for a history, as JSON")
+    what_if.add_argument("history", help='e.g. "1NNT 1NNN 2NTT" (N no DLT, T DLT, '
+                                         'P window open, X not evaluable)')
+    what_if.set_defaults(func=escalation)
+    people = sub.add_parser("staff", help="manage who may use the bot")
+    actions = people.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add or change a staff member")
+    add.add_argument("user_id", type=int, help="Telegram user id (the bot shows it)")
+    add.add_argument("--name", required=True, help="display name of the staff member")
+    add.add_argument("--role", required=True, choices=ROLES)
+    off = actions.add_parser("deactivate", help="stop serving a staff member")
+    off.add_argument("user_id", type=int)
+    actions.add_parser("list", help="list staff")
+    people.set_defaults(func=staff)
+    copy = sub.add_parser("backup", help="consistent copy of the database, safe while running")
+    copy.add_argument("path")
+    copy.set_defaults(func=backup)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(load_settings(), args)
+    except (SettingsError, ProtocolError, SchemaTooNew) as error:
+        print(f"trialbot: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def run_main() -> None:
+    """Console-script entry point: exit with main()'s status."""
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""What every conversation needs: the trial's services, today's date, the 3+3 state, replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from domain.escalation import Decision, Enrolment, decide, format_history, outcome_on
+from domain.protocol import Protocol
+from domain.questions import Context
+from domain.site import UpperLimits
+from storage.participants import history_rows
+
+
+@dataclass
+class Trial:
+    """The services a handler works with, kept in `application.bot_data["trial"]`."""
+
+    db: Database
+    protocol: Protocol
+    upper_limits: UpperLimits
+    timezone: ZoneInfo
+
+    @property
+    def context(self) -> Context:
+        return Context(self.protocol, self.upper_limits)
+
+    def today(self) -> date:
+        return datetime.now(self.timezone).date()
+
+    def enrolments(self, rows: list[dict] | None = None) -> list[Enrolment]:
+        """The escalation history as the 3+3 engine reads it, outcomes as known today."""
+        today = self.today()
+        rows = history_rows(self.db) if rows is None else rows
+        return [
+            Enrolment(
+                dose_level=row["dose_level"],
+                expansion=bool(row["expansion"]),
+                outcome=outcome_on(
+                    has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
+                    dlt_window_end=row["dlt_window_end"], today=today),
+            )
+            for row in rows
+        ]
+
+    def decision(self, rows: list[dict] | None = None) -> Decision:
+        return decide(self.protocol, self.enrolments(rows))
+
+    def history_text(self, rows: list[dict] | None = None) -> str:
+        return format_history(self.enrolments(rows))
+
+
+def trial_of(context: ContextTypes.DEFAULT_TYPE) -> Trial:
+    return context.application.bot_data["trial"]
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def in_rows(buttons: list[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
+    return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the chat the update came from (a message or a pressed button)."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
+    return " ".join(context.args or []).strip()
+
+
+def cells(value: float) -> str:
+    """6200000 -> '6.2×10^6' (how cell doses are written on the ward)."""
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}×10^{int(exponent)}"

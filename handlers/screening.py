@@ -1,0 +1,326 @@
+"""/screen: step a coordinator through every inclusion criterion, one question at a time.
+
+The questions are data (domain.questions). One callback asks the next unanswered question,
+another stores an answer; where a screening stands is always derived from the stored answers,
+so it resumes after /cancel, a restart or a crash.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.eligibility import Verdict, assess
+from domain.questions import (
+    QUESTION_BY_ID,
+    AnswerError,
+    Question,
+    next_question,
+    previous_question,
+    read_answer,
+)
+from domain.scores import (
+    EULAR_ACR_2019_ITEMS,
+    SLEDAI_DESCRIPTORS,
+    clinical_sledai_2k,
+    eular_acr_2019,
+    sledai_2k,
+)
+from domain.units import example
+from handlers.access import requires
+from handlers.common import command_argument, in_rows, keyboard, reply, trial_of
+from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
+from handlers.texts import SCREENING as T
+from storage.screenings import (
+    answer_details,
+    finish_screening,
+    get_screening,
+    retract_answer,
+    save_answer,
+    screening_answers,
+    start_screening,
+)
+
+ANSWERING, REVIEW = "answering", "review"
+
+
+def option_label(question: Question, option: str) -> str:
+    if question.id == "sledai_descriptors":
+        weight, label = SLEDAI_DESCRIPTORS[option]
+        return f"{label} ({weight})"
+    if question.id == "eular_items":
+        item = EULAR_ACR_2019_ITEMS[option]
+        return f"{item.label} ({item.weight})"
+    return OPTION_LABELS.get(option, option)
+
+
+def running_total(question: Question, ticked: list[str], context) -> str:
+    if question.id == "sledai_descriptors":
+        excluded = trial_of(context).protocol.eligibility.clinical_sledai_excludes
+        return T["running_sledai"].format(
+            total=sledai_2k(ticked), clinical=clinical_sledai_2k(ticked, excluded))
+    return T["running_eular"].format(points=eular_acr_2019(True, ticked).points)
+
+
+def question_markup(question: Question, context):
+    if question.kind == "number":
+        return None
+    if question.kind == "multi":
+        ticked = context.user_data.setdefault("ticked", [])
+        buttons = [(("✅ " if o in ticked else "▫️ ") + option_label(question, o),
+                    f"tick:{question.id}:{o}") for o in question.options]
+        done = (T["tick_done"].format(total=running_total(question, ticked, context)),
+                f"done:{question.id}")
+        return keyboard([*in_rows(buttons, 1), [done]])
+    per_row = 5 if question.kind == "grade" else 2
+    buttons = [(option_label(question, o), f"answer:{question.id}:{o}") for o in question.choices]
+    return keyboard(in_rows(buttons, per_row))
+
+
+def prompt_text(number: str, question: Question) -> str:
+    text = T["question"].format(number=number, criterion=question.criterion,
+                                prompt=QUESTION_PROMPTS[question.id])
+    if question.kind == "number":
+        text += "\n" + T["example"].format(example=example(question.analyte))
+    return text
+
+
+async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
+    """Ask the first unanswered question, or show the review when all are answered."""
+    trial, number = trial_of(context), context.user_data["screening"]
+    answers = screening_answers(trial.db, number)
+    question = next_question(answers, trial.context)
+    if question is None:
+        return await show_review(update, context, assess(answers, trial.context))
+    if context.user_data.get("question") != question.id:
+        context.user_data["ticked"] = []
+    context.user_data["question"] = question.id
+    text = prompt_text(number, question)
+    await reply(update, f"{note}\n\n{text}" if note else text, question_markup(question, context))
+    return ANSWERING
+
+
+@requires("coordinator", private=True)
+async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    trial, wanted = trial_of(context), command_argument(context).upper()
+    if not wanted:
+        number = start_screening(trial.db, actor=update.effective_user.id)
+        note = T["started"].format(number=number)
+    else:
+        found = get_screening(trial.db, wanted)
+        if found is None:
+            await reply(update, T["not_found"].format(number=wanted))
+            return ConversationHandler.END
+        if found["status"] != "in_progress":
+            await reply(update, T["closed"].format(number=wanted, status=found["status"]))
+            return ConversationHandler.END
+        number, note = wanted, T["resumed"].format(number=wanted)
+    context.user_data.update(screening=number, question=None, ticked=[])
+    return await ask_next(update, context, note)
+
+
+async def store(update: Update, context, question: Question, given) -> str:
+    """Check an answer; on success save it (with its audit row) and ask the next question."""
+    trial, number = trial_of(context), context.user_data["screening"]
+    answers = screening_answers(trial.db, number)
+    try:
+        answer = read_answer(question, given, answers)
+    except AnswerError as error:
+        return await ask_next(update, context, f"⚠ {error}")
+    save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,
+                unit=answer.unit, actor=update.effective_user.id)
+    return await ask_next(update, context, failure_note(trial, number, question))
+
+
+def failure_note(trial, number: str, question: Question) -> str:
+    """A warning when this answer makes the candidate ineligible, so no time is wasted."""
+    verdict = assess(screening_answers(trial.db, number), trial.context)
+    failed = [c for c in verdict.failed if c.number == question.criterion]
+    return T["warning"].format(reason=failed[0].reason) if failed else ""
+
+
+def current_question(context) -> Question | None:
+    trial = trial_of(context)
+    answers = screening_answers(trial.db, context.user_data["screening"])
+    return next_question(answers, trial.context)
+
+
+async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    question = current_question(context)
+    if question is None:
+        return await ask_next(update, context)
+    if question.kind == "multi":
+        return await ask_next(update, context, T["use_buttons"])
+    return await store(update, context, question, update.message.text)
+
+
+async def pressed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    _, question_id, option = query.data.split(":", 2)
+    question = current_question(context)
+    if question is None or question.id != question_id:
+        await query.answer(COMMON["stale_button"])
+        return await ask_next(update, context)
+    await query.edit_message_text(T["chosen"].format(
+        prompt=query.message.text, answer=option_label(question, option)))
+    return await store(update, context, question, option)
+
+
+async def ticked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    _, question_id, option = query.data.split(":", 2)
+    question = current_question(context)
+    if question is None or question.id != question_id or option not in question.options:
+        await query.answer(COMMON["stale_button"])
+        return await ask_next(update, context)
+    chosen = context.user_data.setdefault("ticked", [])
+    chosen.remove(option) if option in chosen else chosen.append(option)
+    await query.answer()
+    await query.edit_message_reply_markup(question_markup(question, context))
+    return ANSWERING
+
+
+async def ticking_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    question = current_question(context)
+    if question is None or query.data != f"done:{question.id}":
+        await query.answer(COMMON["stale_button"])
+        return await ask_next(update, context)
+    chosen = context.user_data.get("ticked", [])
+    await query.edit_message_text(T["chosen"].format(
+        prompt=QUESTION_PROMPTS[question.id],
+        answer=", ".join(option_label(question, o) for o in chosen) or "none"))
+    return await store(update, context, question, chosen)
+
+
+async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    trial, number = trial_of(context), context.user_data["screening"]
+    answers = screening_answers(trial.db, number)
+    current = next_question(answers, trial.context)
+    previous = previous_question(answers, trial.context, current.id if current else None)
+    if previous is None:
+        return await ask_next(update, context, T["first_question"])
+    retract_answer(trial.db, number, previous.id, actor=update.effective_user.id,
+                   reason=T["back_reason"])
+    context.user_data["ticked"] = list(answers[previous.id]) if previous.kind == "multi" else []
+    context.user_data["question"] = previous.id
+    return await ask_next(update, context, T["went_back"])
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    number = context.user_data.pop("screening", None)
+    await reply(update, T["cancelled"].format(number=number) if number else T["no_open"])
+    return ConversationHandler.END
+
+
+async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    trial, number = trial_of(context), context.user_data["screening"]
+    verdict = assess(screening_answers(trial.db, number), trial.context)
+    if verdict.status != "not_eligible":
+        return await ask_next(update, context, T["cannot_finish"].format(
+            left=len(verdict.missing_questions)))
+    return await show_review(update, context, verdict)
+
+
+def answers_summary(trial, number: str) -> str:
+    lines = [T["answers_title"].format(number=number)]
+    for row in answer_details(trial.db, number):
+        if row["value"] is None or row["question_id"] not in QUESTION_BY_ID:
+            continue
+        question = QUESTION_BY_ID[row["question_id"]]
+        shown = row["entered"]
+        if question.kind in ("yes_no", "choice", "grade"):
+            shown = option_label(question, row["value"])
+        elif question.kind == "multi":
+            shown = ", ".join(option_label(question, o) for o in row["value"]) or "none"
+        lines.append(f"• {QUESTION_PROMPTS[question.id]} {shown}")
+    return "\n".join(lines)
+
+
+def verdict_summary(number: str, verdict: Verdict) -> str:
+    lines = [T["verdict_title"].format(number=number, verdict=T["verdict"][verdict.status])]
+    if verdict.computed:
+        lines += ["", T["computed_title"]]
+        lines += [f"• {name}: {value}" for name, value in verdict.computed.items()]
+    if verdict.failed:
+        lines += ["", T["failed_title"]]
+        lines += [f"✗ {c.number}. {c.title}: {c.reason}" for c in verdict.failed]
+    lines.append("")
+    lines += [f"{'✓' if c.status == 'met' else '–'} {c.number}. {c.title}: {c.reason}"
+              for c in verdict.criteria if c.status in ("met", "not_applicable")]
+    if verdict.missing_questions:
+        lines += ["", T["missing_title"].format(count=len(verdict.missing_questions))]
+    return "\n".join(lines)
+
+
+async def show_review(update: Update, context, verdict: Verdict) -> str:
+    trial, number = trial_of(context), context.user_data["screening"]
+    await reply(update, answers_summary(trial, number))
+    save = "confirm_eligible" if verdict.status == "eligible" else "confirm_failure"
+    markup = keyboard([[(T[save], f"save:{verdict.status}")], [(T["change"], "change")]])
+    await update.effective_chat.send_message(verdict_summary(number, verdict), reply_markup=markup)
+    return REVIEW
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | str:
+    query = update.callback_query
+    trial, number = trial_of(context), context.user_data["screening"]
+    verdict = assess(screening_answers(trial.db, number), trial.context)
+    if query.data != f"save:{verdict.status}" or verdict.status == "incomplete":
+        await query.answer(COMMON["stale_button"])
+        return await ask_next(update, context)
+    status = "eligible" if verdict.status == "eligible" else "screen_failure"
+    finish_screening(trial.db, number, status=status, verdict=verdict.model_dump(mode="json"),
+                     actor=update.effective_user.id)
+    await query.edit_message_reply_markup(None)
+    if status == "eligible":
+        text = T["saved_eligible"].format(number=number)
+    else:
+        reasons = "; ".join(f"{c.number}. {c.reason}" for c in verdict.failed)
+        text = T["saved_failure"].format(number=number, reasons=reasons)
+    await reply(update, text)
+    context.user_data.pop("screening", None)
+    return ConversationHandler.END
+
+
+async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    await update.callback_query.edit_message_reply_markup(None)
+    return await back(update, context)
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        name="screening",
+        persistent=True,
+        entry_points=[CommandHandler("screen", screen)],
+        states={
+            ANSWERING: [
+                MessageHandler(text, typed_answer),
+                CallbackQueryHandler(pressed_answer, pattern=r"^answer:"),
+                CallbackQueryHandler(ticked, pattern=r"^tick:"),
+                CallbackQueryHandler(ticking_done, pattern=r"^done:"),
+                CommandHandler("back", back),
+                CommandHandler("finish", finish_early),
+            ],
+            REVIEW: [
+                CallbackQueryHandler(confirm, pattern=r"^save:"),
+                CallbackQueryHandler(change, pattern=r"^change$"),
+                CommandHandler("back", back),
+                MessageHandler(text, ask_next),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", screen)],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [conversation()]

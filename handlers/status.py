@@ -1,0 +1,168 @@
+"""Quick questions anyone on the staff may ask: /status, /participant, /screenlog, /whatif, /help.
+
+These work in private chats and in groups; they only read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from telegram import Update
+from telegram.ext import CommandHandler, ContextTypes
+
+from domain.escalation import HistoryError, decide, parse_history
+from handlers.access import ROLE_ORDER, requires, staff_of
+from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
+from handlers.texts import COMMANDS, HELP
+from handlers.texts import STATUS as T
+from storage.participants import history_rows, latest_escalation_decision, participant
+from storage.screenings import list_screenings
+
+
+def label(trial: Trial, level: int | None) -> str:
+    return trial.protocol.dose_level(level).label if level else T["none"]
+
+
+def level_lines(trial: Trial, decision) -> list[str]:
+    return [
+        T["level"].format(label=label(trial, s.level),
+                          dose=cells(trial.protocol.dose_level(s.level).cells_per_kg),
+                          enrolled=s.enrolled, evaluable=s.evaluable, dlts=s.dlts,
+                          pending=s.pending, not_evaluable=s.not_evaluable, status=s.status)
+        for s in decision.per_level
+    ]
+
+
+def window_line(trial: Trial, rows: list[dict]) -> str:
+    today = trial.today()
+    open_now = [r for r in rows if r["dlt_window_end"] > today and not r["withdrawn_on"]
+                and not r["expansion"]]
+    if not open_now:
+        return T["nobody_in_window"]
+    items = [T["window_item"].format(number=r["number"], label=label(trial, r["dose_level"]),
+                                     end=r["dlt_window_end"].isoformat()) for r in open_now]
+    return T["in_window"].format(who=", ".join(items))
+
+
+def status_text(trial: Trial) -> str:
+    """The trial's escalation state in a few lines (also printed by `trialbot status`)."""
+    rows = history_rows(trial.db)
+    decision = trial.decision(rows)
+    cap = trial.protocol.escalation.max_participants
+    lines = [T["title"].format(trial=trial.protocol.name, enrolled=len(rows),
+                               left=decision.places_under_cap, cap=cap)]
+    lines += level_lines(trial, decision)
+    lines.append(window_line(trial, rows))
+    lines.append(T["next"].format(action=T["actions"][decision.action], reason=decision.reason))
+    if decision.next_dose:
+        lines.append(T["next_dose"].format(label=label(trial, decision.next_dose),
+                                           places=decision.open_places))
+    confirmed = latest_escalation_decision(trial.db)
+    if confirmed and confirmed["action"] == decision.action:
+        lines.append(T["confirmed"].format(who=confirmed["confirmed_by"],
+                                           when=confirmed["confirmed_at"][:16]))
+    return "\n".join(lines)
+
+
+@requires("coordinator")
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from handlers.enrollment import confirm_button, needs_confirmation
+
+    trial = trial_of(context)
+    text, markup = status_text(trial), None
+    decision = trial.decision()
+    if needs_confirmation(trial, decision):
+        text += "\n" + T["unconfirmed"]
+        button = confirm_button(decision)
+        markup = keyboard([[button]]) if button else None
+    await reply(update, text, markup)
+
+
+def participant_text(trial: Trial, row: dict) -> str:
+    level = trial.protocol.dose_level(row["dose_level"])
+    lines = [T["participant"].format(
+        number=row["number"], screening=row["screening"], label=level.label,
+        cohort=row["cohort"], expansion=T["expansion"] if row["expansion"] else "",
+        weight=row["weight_kg"], total=cells(row["total_cells"]), dose=cells(row["cells_per_kg"]),
+        infusion=row["infusion_date"], window_end=row["dlt_window_end"],
+        enrolled_at=row["enrolled_at"][:16], enrolled_by=row["enrolled_by"])]
+    if row.get("withdrawn_on"):
+        lines.append(T["withdrawn"].format(on=row["withdrawn_on"],
+                                           reason=row.get("withdrawal_reason") or ""))
+    reports = row.get("dlt_reports") or []
+    lines += [T["report"].format(onset=r["onset_date"], event=r["event"], grade=r["grade"],
+                                 grading=r["grading"], attribution=r["attribution"],
+                                 judgement=T["dlt_yes"] if r["is_dlt"] else T["dlt_no"])
+              for r in reports] or [T["no_reports"]]
+    return "\n".join(lines)
+
+
+@requires("coordinator")
+async def show_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    trial, number = trial_of(context), command_argument(context).upper()
+    if not number:
+        await reply(update, T["participant_usage"])
+        return
+    row = participant(trial.db, number)
+    await reply(update, participant_text(trial, row) if row
+                else T["no_participant"].format(number=number))
+
+
+def screenlog_text(trial: Trial) -> str:
+    rows = list_screenings(trial.db)
+    statuses = Counter(r["status"] for r in rows)
+    failures = Counter(
+        f"{c['number']}. {c['title']}"
+        for r in rows if r["status"] == "screen_failure" and r["verdict"]
+        for c in r["verdict"]["criteria"] if c["status"] == "not_met")
+    lines = [T["screenlog"].format(
+        screened=len(rows), in_progress=statuses["in_progress"], eligible=statuses["eligible"],
+        failed=statuses["screen_failure"], withdrawn=statuses["withdrawn"],
+        enrolled=sum(1 for r in rows if r["participant"]))]
+    if failures:
+        lines.append(T["fail_reasons"])
+        lines += [T["fail_reason"].format(criterion=k, count=n) for k, n in failures.most_common()]
+    return "\n".join(lines)
+
+
+@requires("coordinator")
+async def screenlog(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, screenlog_text(trial_of(context)))
+
+
+@requires("coordinator")
+async def whatif(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    history = command_argument(context)
+    if not history:
+        await reply(update, T["whatif_usage"])
+        return
+    trial = trial_of(context)
+    try:
+        d = decide(trial.protocol, parse_history(history))
+    except HistoryError as error:
+        await reply(update, T["not_allowed"].format(error=error))
+        return
+    await reply(update, T["whatif"].format(
+        history=history, reason=d.reason, action=d.action, next_dose=label(trial, d.next_dose),
+        mtd=label(trial, d.mtd), recommended=label(trial, d.recommended_dose),
+        complete=d.complete))
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    staff = staff_of(update, context)
+    allowed = ROLE_ORDER[: ROLE_ORDER.index(staff["role"]) + 1]
+    names = [n for role in allowed for n in HELP["roles"][role]]
+    lines = [HELP["title"].format(name=staff["name"], role=staff["role"])]
+    lines += [f"/{name} — {COMMANDS[name]}" for name in names]
+    lines += ["", HELP["footer"]]
+    await reply(update, "\n".join(lines))
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("status", status),
+        CommandHandler("participant", show_participant),
+        CommandHandler("screenlog", screenlog),
+        CommandHandler("whatif", whatif),
+        CommandHandler(["help", "start"], show_help),
+    ]

@@ -1,0 +1,207 @@
+"""Every user-facing text of the chat, one dictionary per conversation.
+
+A translation (e.g. Chinese for the Wuhan site) is a copy of this module with the values
+translated; no logic lives here. Placeholders in braces are filled by the handlers.
+"""
+
+ACCESS = {
+    "stranger": "Sorry, this bot serves registered trial staff only.\n"
+                "Your Telegram user id is {user_id}: an administrator can add you with\n"
+                "trialbot staff add {user_id} --name NAME --role coordinator",
+    "needs_role": "This needs the {role} role; your role is {have}.",
+    "private_only": "Forms are filled in a private chat with me, not in a group.",
+}
+
+COMMON = {
+    "yes": "Yes",
+    "no": "No",
+    "confirm": "✅ Confirm",
+    "cancel": "✖ Cancel",
+    "stale_button": "That button is no longer current.",
+    "error": "Sorry, something went wrong and nothing was saved from your last step. "
+             "Please try again; if it happens again tell the administrator.",
+}
+
+# Screening: one prompt per question id of domain/questions.py.
+QUESTION_PROMPTS = {
+    "consent": "Has the candidate voluntarily signed the informed consent?",
+    "age": "Age in years?",
+    "sex": "Sex?",
+    "sle_criteria": "SLE classification: which criteria does the candidate meet?",
+    "ana_entry": "2019 EULAR/ACR entry criterion: ANA ≥1:80 on HEp-2 cells, ever?",
+    "eular_items": "2019 EULAR/ACR: tick every criterion the candidate has ever met, then Done.",
+    "glucocorticoid": "Prior treatment: on a glucocorticoid?",
+    "immunosuppressant": "On an immunosuppressant?",
+    "biologic": "On a biologic?",
+    "treatment_months": "For how many months has this treatment been given (before screening)?",
+    "stable_weeks": "For how many weeks has the dose been stable?",
+    "still_active": "Is the disease still active despite this treatment?",
+    "glucocorticoid_drug": "Which glucocorticoid?",
+    "glucocorticoid_dose": "Glucocorticoid daily dose in mg?",
+    "ana": "Antinuclear antibody (ANA) positive at screening?",
+    "anti_dsdna": "Anti-dsDNA antibody positive?",
+    "anti_sm": "Anti-Smith (anti-Sm) antibody positive?",
+    "sledai_mode": "SLEDAI-2K: tick the 24 descriptors here, or enter two totals?",
+    "sledai_descriptors": "SLEDAI-2K: tick each descriptor present, then Done.",
+    "sledai_total": "SLEDAI-2K total score?",
+    "clinical_sledai_total": "Clinical SLEDAI-2K (without urine and laboratory items)?",
+    "bilag_constitutional": "BILAG-2004 grade, constitutional?",
+    "bilag_mucocutaneous": "BILAG-2004 grade, mucocutaneous?",
+    "bilag_neuropsychiatric": "BILAG-2004 grade, neuropsychiatric?",
+    "bilag_musculoskeletal": "BILAG-2004 grade, musculoskeletal?",
+    "bilag_cardiorespiratory": "BILAG-2004 grade, cardiorespiratory?",
+    "bilag_gastrointestinal": "BILAG-2004 grade, gastrointestinal?",
+    "bilag_ophthalmic": "BILAG-2004 grade, ophthalmic?",
+    "bilag_renal": "BILAG-2004 grade, renal?",
+    "bilag_haematological": "BILAG-2004 grade, haematological?",
+    "pga": "Physician global assessment (PGA, 0-3 VAS)?",
+    "alt": "ALT (U/L)?",
+    "ast": "AST (U/L)?",
+    "bilirubin": "Total bilirubin? (µmol/L or mg/dL)",
+    "gilbert": "Bilirubin is above the limit. Does the candidate have Gilbert syndrome?",
+    "creatinine": "Serum creatinine? (µmol/L or mg/dL)",
+    "weight": "Creatinine is above the limit, so I will compute the creatinine clearance "
+              "(Cockcroft-Gault). Body weight in kg?",
+    "neutrophils": "Neutrophil count? (×10^9/L, or /µL)",
+    "haemoglobin": "Haemoglobin? (g/L or g/dL)",
+    "platelets": "Platelet count? (×10^9/L, or /µL)",
+    "lymphocytes": "Lymphocyte count? (×10^9/L, or /µL)",
+    "inr": "INR?",
+    "pt": "INR is above the limit. Prothrombin time (PT) in seconds?",
+    "spo2": "SpO2 at rest on room air (%)?",
+    "lvef": "LVEF on echocardiography (%)?",
+    "childbearing_potential": "Is she of childbearing potential?",
+    "pregnancy_test_negative": "Serum or urine pregnancy test at screening negative?",
+    "contraception_consent": "Does she consent to highly effective contraception from 28 days "
+                             "before infusion until 12 months after?",
+    "barrier_contraception_consent": "Does he consent to barrier contraception until 12 months "
+                                     "after infusion, and to no semen or sperm donation?",
+}
+
+OPTION_LABELS = {
+    "female": "Female", "male": "Male",
+    "eular_acr_2019": "2019 EULAR/ACR", "slicc_2012": "2012 SLICC",
+    "compute_2019": "Go through the 2019 items", "neither": "Neither",
+    "descriptors": "Tick descriptors", "totals": "Enter totals",
+    "prednisone": "Prednisone", "prednisolone": "Prednisolone",
+    "methylprednisolone": "Methylprednisolone", "triamcinolone": "Triamcinolone",
+    "hydrocortisone": "Hydrocortisone", "cortisone": "Cortisone",
+    "dexamethasone": "Dexamethasone", "betamethasone": "Betamethasone",
+    "yes": "Yes", "no": "No",
+}
+
+SCREENING = {
+    "started": "New screening {number}. No names, please: the screening number identifies the "
+               "candidate. /back returns to the previous question, /cancel stops (answers are "
+               "kept), /finish ends early as a screen failure.",
+    "resumed": "Continuing screening {number} where it stopped.",
+    "not_found": "There is no screening {number}.",
+    "closed": "Screening {number} is closed ({status}).",
+    "question": "{number} · criterion {criterion}\n{prompt}",
+    "example": "Type the value, e.g. {example}",
+    "tick_done": "Done ({total})",
+    "running_sledai": "SLEDAI-2K {total}, clinical {clinical}",
+    "running_eular": "{points} points",
+    "chosen": "{prompt}\n→ {answer}",
+    "use_buttons": "Please tick the items with the buttons, then press Done.",
+    "first_question": "This is the first question.",
+    "went_back": "Back to the previous question (the earlier answer is kept in the audit trail).",
+    "back_reason": "went back with /back",
+    "cancelled": "Stopped. Screening {number} is kept with its answers; continue with "
+                 "/screen {number}.",
+    "warning": "⚠ Not eligible: {reason}. You can go on, or /finish to close it as a screen "
+               "failure.",
+    "cannot_finish": "Nothing has failed so far and {left} questions are left, so there is "
+                     "nothing to finish yet.",
+    "answers_title": "{number}: answers",
+    "verdict_title": "{number}: {verdict}",
+    "computed_title": "Computed:",
+    "failed_title": "Criteria not met:",
+    "missing_title": "Not answered: {count} questions.",
+    "verdict": {"eligible": "ELIGIBLE", "not_eligible": "NOT ELIGIBLE",
+                "incomplete": "INCOMPLETE"},
+    "confirm_eligible": "✅ Save as eligible",
+    "confirm_failure": "Save as screen failure",
+    "change": "↩ Change the last answer",
+    "saved_eligible": "Screening {number} saved as ELIGIBLE. Enrol with /enroll {number}.",
+    "saved_failure": "Screening {number} saved as a SCREEN FAILURE ({reasons}).",
+    "no_open": "You have no open screening. Start one with /screen.",
+}
+
+# The command menu (set_my_commands) and /help, by the role a command needs.
+COMMANDS = {
+    "status": "Escalation status: cohorts, DLTs, next step",
+    "screen": "Screen a candidate (or /screen S-004 to continue)",
+    "enroll": "Enrol an eligible candidate: /enroll S-004",
+    "dlt": "Report a dose-limiting toxicity",
+    "participant": "One participant's timeline: /participant P-03",
+    "screenlog": "Screening log counts",
+    "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
+    "staff": "Manage staff (admins)",
+    "help": "What each command does",
+    "cancel": "Leave the current form (answers are kept)",
+}
+HELP = {
+    "title": "trialbot for {name} ({role}). Commands you can use:",
+    "roles": {
+        "coordinator": ("status", "screen", "enroll", "participant", "screenlog", "whatif",
+                        "help", "cancel"),
+        "investigator": ("dlt",),
+        "admin": ("staff",),
+    },
+    "footer": "The bot recommends; an investigator confirms every escalation step.",
+}
+
+STATUS = {
+    "title": "{trial}: {enrolled} enrolled, {left} of {cap} places left.",
+    "level": "{label} ({dose}/kg): {enrolled} enrolled, {evaluable} evaluable, {dlts} DLT, "
+             "{pending} in window, {not_evaluable} not evaluable — {status}",
+    "in_window": "In DLT window: {who}",
+    "window_item": "{number} ({label}) until {end}",
+    "nobody_in_window": "Nobody is in a DLT window.",
+    "next": "Next step: {action}. {reason}",
+    "next_dose": "Next participant: {label}, {places} place(s) open in this cohort.",
+    "confirmed": "Confirmed by {who} on {when}.",
+    "unconfirmed": "Not yet confirmed by an investigator.",
+    "actions": {
+        "enroll": "enrol", "expand": "expand to 6", "escalate": "escalate",
+        "de-escalate": "de-escalate", "wait": "wait", "mtd": "MTD declared",
+        "top-dose-cleared": "top dose cleared", "no-tolerated-dose": "no tolerated dose",
+    },
+    "participant_usage": "Which participant? e.g. /participant P-03",
+    "no_participant": "There is no participant {number}.",
+    "participant": "{number} (screening {screening}) · {label}, cohort {cohort}{expansion}\n"
+                   "Weight {weight} kg · dose {total} CAR+ T cells ({dose}/kg)\n"
+                   "Infused {infusion} · DLT window until {window_end}\n"
+                   "Enrolled {enrolled_at} by {enrolled_by}",
+    "expansion": " (case expansion)",
+    "withdrawn": "Withdrawn {on}: {reason}",
+    "no_reports": "No toxicity reported.",
+    "report": "{onset}: {event} grade {grade} ({grading}), {attribution}, {judgement}",
+    "dlt_yes": "DLT",
+    "dlt_no": "not a DLT",
+    "screenlog": "Screening log: {screened} screened, {in_progress} in progress, {eligible} "
+                 "eligible, {failed} screen failures, {withdrawn} withdrawn, {enrolled} enrolled.",
+    "fail_reasons": "Screen failures by criterion:",
+    "fail_reason": "• {criterion}: {count}",
+    "whatif_usage": "Give a history, e.g. /whatif 1NNT 1NN (N no DLT, T DLT, P in window, "
+                    "X not evaluable).",
+    "whatif": "What if {history}:\n{reason}\naction {action}, next dose {next_dose}, "
+              "MTD {mtd}, recommended {recommended}, complete {complete}",
+    "not_allowed": "The protocol does not allow this history: {error}",
+    "none": "none",
+}
+
+ADMIN = {
+    "usage": "/staff list\n/staff add USER_ID ROLE NAME (role: coordinator, investigator, "
+             "admin)\n/staff deactivate USER_ID",
+    "line": "{user_id} · {role} · {state} · {name}",
+    "active": "active",
+    "inactive": "inactive",
+    "added": "{name} ({user_id}) is now an active {role}.",
+    "deactivated": "{user_id} can no longer use the bot.",
+    "not_found": "No active staff member {user_id}.",
+    "bad_id": "The user id must be a number, e.g. /staff add 123456789 coordinator Wei Xie",
+    "bad_role": "Unknown role {role}: use coordinator, investigator or admin.",
+    "not_self": "You cannot deactivate yourself.",
+}
