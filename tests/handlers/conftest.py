@@ -1,0 +1,49 @@
+"""The real Application (handlers, persistence, SQLite file) against an in-memory Bot API."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Settings
+from storage.staff import add_staff
+from tests.telegram_fake import ChatDriver, FakeBotAPI
+
+COORDINATOR, INVESTIGATOR, ADMIN, STRANGER = 1001, 1002, 1003, 9999
+GROUP = -100500
+
+
+def make_settings(tmp_path, **overrides) -> Settings:
+    return Settings(_env_file=None, token="123:TEST", db=tmp_path / "trial.db", **overrides)
+
+
+async def start_app(settings: Settings):
+    app = build_application(settings, request=FakeBotAPI())
+    await app.initialize()
+    return app
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+async def app(settings):
+    application = await start_app(settings)
+    db = application.bot_data["trial"].db
+    add_staff(db, user_id=COORDINATOR, name="Coordinator Li", role="coordinator", actor="test")
+    add_staff(db, user_id=INVESTIGATOR, name="Dr Mei", role="investigator", actor="test")
+    add_staff(db, user_id=ADMIN, name="Admin Xie", role="admin", actor="test")
+    yield application
+    await application.shutdown()
+
+
+@pytest.fixture
+def driver(app) -> ChatDriver:
+    return ChatDriver(app)
+
+
+@pytest.fixture
+def db(app):
+    return app.bot_data["trial"].db
