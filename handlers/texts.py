@@ -205,3 +205,132 @@ ADMIN = {
     "bad_role": "Unknown role {role}: use coordinator, investigator or admin.",
     "not_self": "You cannot deactivate yourself.",
 }
+
+ENROLLMENT = {
+    "usage": "Which screening? e.g. /enroll S-004\nEligible and not yet enrolled: {numbers}",
+    "none_eligible": "none",
+    "not_found": "There is no screening {number}.",
+    "not_eligible": "Screening {number} is {status}, not eligible: it cannot be enrolled.",
+    "statuses": {"in_progress": "still in progress", "screen_failure": "a screen failure",
+                 "withdrawn": "withdrawn"},
+    "already_enrolled": "Screening {number} is already enrolled as {participant}.",
+    "history_error": "The escalation history does not fit the protocol ({error}). Nothing can "
+                     "be enrolled until an investigator has reviewed it.",
+    "cap_reached": "The cap of {cap} participants is reached: no further enrolment.",
+    "complete": {
+        "mtd": "Dose escalation is complete: the MTD is {label}.",
+        "top-dose-cleared": "Dose escalation is complete: the top dose {label} was cleared "
+                            "without reaching the MTD.",
+        "no-tolerated-dose": "Dose escalation has stopped: no dose level is tolerated.",
+    },
+    "no_place": "No place for DLT evaluation is open. Case expansion is chosen by the "
+                "investigators and is not enrolled with /enroll.",
+    "wait": "Wait: every place at {label} is taken and DLT windows are open. Still in the "
+            "window: {who}.",
+    "wait_item": "{number} until {end}",
+    "wait_no_one": "Wait: no place is open now.",
+    "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
+             "expand": "expand {label}"},
+    "unconfirmed": "Waiting for an investigator to confirm: {step}. (Investigators confirm "
+                   "with the button in /status.)",
+    "place": "Enrolling {number}: {label} ({dose} CAR+ T cells/kg), cohort {cohort} place "
+             "{place} of {size}, {left} under the cap of {cap}.\n"
+             "/cancel leaves without enrolling.",
+    "places_left": ("{left} place left", "{left} places left"),
+    "ask_weight": "Body weight in kg (for the cell dose)? e.g. 62",
+    "ask_date": "Planned infusion date? Press a button or type it as YYYY-MM-DD.",
+    "today": "Today ({date})",
+    "tomorrow": "Tomorrow ({date})",
+    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "past_date": "{date} is in the past: the infusion date is today or later.",
+    "too_early": "{date} is too early: the protocol spaces infusions, the earliest date is "
+                 "{earliest}.",
+    "review": "Enrol {number} as the next participant?\n"
+              "{label} ({dose} CAR+ T cells/kg), cohort {cohort} place {place} of {size}\n"
+              "Weight {weight} kg\n"
+              "Dose to prepare: {dose}/kg × {weight} kg = {total} CAR+ T cells\n"
+              "Infusion {infusion}, DLT window until {window_end}",
+    "chosen": "{prompt}\n→ {answer}",
+    "confirm_button": "✅ Confirm: {step}",
+    "refused": "Not enrolled: {reason}\nNothing was saved.",
+    "changed": "the 3+3 step changed while you were entering. Now: {reason}",
+    "needs_confirmation_now": "the next step needs an investigator's confirmation first: {step}",
+    "enrolled": "Enrolled {participant} at {label} ({dose} CAR+ T cells/kg), cohort {cohort} "
+                "place {place} of {size}.\nPrepare {total} CAR+ T cells ({weight} kg).\n"
+                "Infusion {infusion}, DLT window until {window_end}.",
+    "alert_enrolled": "{participant} enrolled at {label} (cohort {cohort} place {place} of "
+                      "{size}): {total} CAR+ T cells for {weight} kg, infusion {infusion}, DLT "
+                      "window until {window_end}.",
+    "cancelled": "Not enrolled. Start again with /enroll {number}.",
+    "nothing_open": "There is no enrolment in progress.",
+    # the investigator's confirmation of a 3+3 step (button in /status)
+    "confirm_role": "Only an investigator can confirm a 3+3 step.",
+    "confirm_stale": "That step is no longer current. Now: {reason}",
+    "confirm_done_already": "Already confirmed: {step}.",
+    "confirmed": "{text}\n\n✅ Confirmed by {who}: {step}.",
+    "confirmed_stale": "{text}\n\n(No longer current.)",
+}
+
+DLT = {
+    "choose": "Which participant had the event? In the DLT window now:",
+    "nobody_in_window": "Nobody is in a DLT window now.",
+    "type_number": "Or type a participant number (e.g. P-03) for an event reported late.\n"
+                   "/cancel leaves without saving.",
+    "participant_button": "{number} · {label} · until {end}",
+    "bad_number": "Please type a participant number like P-03.",
+    "no_participant": "There is no participant {number}.",
+    "participant": "{number}: {label}, infused {infusion}, DLT window until {window_end}"
+                   "{withdrawn}",
+    "withdrawn": " (withdrawn {on})",
+    "ask_event": "Which event?",
+    "events": {"crs": "CRS", "icans": "ICANS", "cytopenia": "Cytopenia",
+               "infection": "Infection", "other": "Other"},
+    "ask_grade": "{event} is graded with {grading}. Grade?",
+    "grade_hints": {
+        "crs": "1 fever ≥38 °C · 2 hypotension without vasopressors and/or low-flow O2 "
+               "(≤6 L/min) · 3 one vasopressor and/or high-flow O2 (>6 L/min) or mask · "
+               "4 several vasopressors and/or positive-pressure ventilation · 5 death",
+        "icans": "1 ICE 7-9 · 2 ICE 3-6 · 3 ICE 0-2, a rapidly resolving seizure or focal "
+                 "oedema · 4 unarousable, prolonged or repeated seizures, deep focal motor "
+                 "weakness or diffuse cerebral oedema · 5 death",
+    },
+    "grade_button": "Grade {grade}",
+    "ask_onset": "Onset date? Press Today or type it as YYYY-MM-DD.",
+    "today": "Today ({date})",
+    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
+    "future": "{date} is in the future: the onset cannot be later than today.",
+    "ask_attribution": "Relation to the study treatment (CAR-T)?",
+    "attributions": {"unrelated": "Unrelated", "unlikely": "Unlikely", "possible": "Possible",
+                     "probable": "Probable", "definite": "Definite"},
+    "suggested_dlt": "Suggested: DLT — {reason}",
+    "suggested_not": "Suggested: not a DLT — {reason}",
+    "ask_judgement": "{suggestion}\n\nYour judgement? (It is final and recorded next to the "
+                     "suggestion.)",
+    "is_dlt": "It is a DLT",
+    "not_dlt": "Not a DLT",
+    "chosen": "{prompt}\n→ {answer}",
+    "summary": "Save this report?\n{participant}\n"
+               "Event: {event} grade {grade} ({grading})\n"
+               "Onset: {onset}\n"
+               "Attribution: {attribution}\n"
+               "{suggestion}\n"
+               "Investigator's judgement: {judgement}",
+    "judged_dlt": "DLT",
+    "judged_not": "not a DLT",
+    "differs": " (differs from the suggestion)",
+    "save": "✅ Save",
+    "related": {"unrelated": "unrelated", "unlikely": "unlikely to be related",
+                "possible": "possibly related", "probable": "probably related",
+                "definite": "definitely related"},
+    "saved": "Saved: {number} {event} grade {grade} ({grading}), onset {onset}, {related}. "
+             "Judgement: {judgement}.\n3+3 now: {reason}",
+    "to_confirm": "An investigator must confirm the next step: {step}.",
+    "alert_dlt": "DLT reported: {number} {label}, {event} grade {grade} ({grading}), onset "
+                 "{onset}, {related}; reported by {who}.",
+    "history_conflict": "After the report for {number}, the 3+3 history no longer fits the "
+                        "design ({error}). Review the escalation before enrolling anyone.",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "cancelled": "Stopped: nothing was saved.",
+    "nothing_open": "There is no DLT report in progress.",
+}

@@ -1,0 +1,118 @@
+"""DLT reports: how each event is graded, and whether a report meets the protocol's DLT definition.
+
+The suggestion is only a suggestion: the investigator's judgement is final and is recorded next
+to it. Rules whose text adds a duration or an exclusion ("not improving within 72 h", "lasting
+beyond day 28") cannot be checked from a grade alone, so the reason asks the investigator to
+check that part.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from domain.escalation import Alert, Decision, new_alerts
+from domain.protocol import DltRule, Protocol
+
+GRADING = {
+    "crs": "ASTCT",
+    "icans": "ASTCT",
+    "cytopenia": "CTCAE v5.0",
+    "infection": "CTCAE v5.0",
+    "other": "CTCAE v5.0",
+}
+GRADES = {"ASTCT": (1, 2, 3, 4, 5), "CTCAE v5.0": (1, 2, 3, 4, 5)}
+ATTRIBUTIONS = ("unrelated", "unlikely", "possible", "probable", "definite")
+RELATED = ("possible", "probable", "definite")  # at least possibly related
+
+EVENT_NAMES = {
+    "crs": "CRS",
+    "icans": "ICANS",
+    "cytopenia": "cytopenia",
+    "infection": "infection",
+    "other": "other event",
+}
+
+# Words that make a rule depend on more than the grade (a duration, a course, an exclusion).
+NEEDS_CHECK = re.compile(
+    r"\b(within|lasting|beyond|improving|resolv\w*|persist\w*|more than|excluding|not an)\b"
+    r"|\b\d+\s*(h|hours?|days?)\b",
+    re.IGNORECASE,
+)
+
+
+class Suggestion(NamedTuple):
+    is_dlt: bool
+    rule: str | None  # the text of the DLT rule the event meets
+    reason: str
+
+
+def needs_check(rule: DltRule) -> bool:
+    """True when the rule says more than a grade can show (e.g. "not improving within 72 h")."""
+    return bool(NEEDS_CHECK.search(rule.text))
+
+
+def matching_rules(protocol: Protocol, event: str, grade: int) -> list[DltRule]:
+    return [
+        rule for rule in protocol.dlt_definition
+        if rule.event in (event, "any") and grade >= rule.min_grade
+    ]
+
+
+def suggest_dlt(
+    protocol: Protocol,
+    *,
+    event: str,
+    grade: int,
+    attribution: str,
+    onset: date,
+    infusion_date: date,
+    dlt_window_end: date,
+) -> Suggestion:
+    """Whether a graded event meets the protocol's DLT definition, and why (or why not)."""
+    check_report(event, grade, attribution)
+    if onset < infusion_date:
+        return Suggestion(False, None, f"onset before the infusion ({infusion_date})")
+    if onset > dlt_window_end:
+        return Suggestion(False, None, f"onset after the DLT window (ended {dlt_window_end})")
+    if attribution not in RELATED:
+        return Suggestion(
+            False, None, f"{attribution} to the study treatment (a DLT is at least possibly "
+                         f"related)")
+    rules = matching_rules(protocol, event, grade)
+    if not rules:
+        return Suggestion(False, None, below_rules_reason(protocol, event, grade))
+    certain = [rule for rule in rules if not needs_check(rule)]
+    if certain:
+        return Suggestion(True, certain[0].text, certain[0].text)
+    return Suggestion(True, rules[0].text, f"check: {rules[0].text}")
+
+
+def check_report(event: str, grade: int, attribution: str) -> None:
+    if event not in GRADING:
+        raise ValueError(f"unknown event {event!r}: choose one of {', '.join(GRADING)}")
+    if grade not in GRADES[GRADING[event]]:
+        raise ValueError(f"grade {grade} is not a {GRADING[event]} grade")
+    if attribution not in ATTRIBUTIONS:
+        raise ValueError(f"unknown attribution {attribution!r}: choose one of "
+                         f"{', '.join(ATTRIBUTIONS)}")
+
+
+def below_rules_reason(protocol: Protocol, event: str, grade: int) -> str:
+    name = EVENT_NAMES[event]
+    lowest = [rule.min_grade for rule in protocol.dlt_definition if rule.event in (event, "any")]
+    if not lowest:
+        return f"no DLT rule covers {name}"
+    return f"grade {grade} {name} is below the DLT definition (from grade {min(lowest)})"
+
+
+def dlt_window_end(protocol: Protocol, infusion_date: date) -> date:
+    """The last day of the DLT observation window that starts with the infusion."""
+    return infusion_date + timedelta(days=protocol.escalation.dlt_window_days)
+
+
+def escalation_alerts(before: Decision | None, after: Decision) -> list[Alert]:
+    """The alerts an event newly raises: those of `after` that `before` did not already raise
+    (same kind and dose level). `before` None (no readable decision before): all of them."""
+    return new_alerts(before, after)

@@ -1,0 +1,378 @@
+"""/dlt: an investigator reports a toxicity, sees whether the protocol's DLT definition is met
+and records their own judgement, which is final.
+
+Participant, event, grade, onset, attribution; then the domain's suggestion (domain.dlt), the
+investigator's judgement and a summary to save. Saving stores the report and, in the same
+transaction, the alerts it raises: the DLT itself and whatever 3+3 step it newly triggers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from telegram import CallbackQuery, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, escalation_alerts, suggest_dlt
+from domain.escalation import Decision, HistoryError
+from handlers.access import requires, staff_of
+from handlers.common import Trial, command_argument, in_rows, keyboard, reply, trial_of
+from handlers.enrollment import confirm_button, needs_confirmation, read_date, step_text
+from handlers.texts import COMMON
+from handlers.texts import DLT as T
+from storage.outbox import AlertDraft
+from storage.participants import participant, participants, record_dlt_report
+
+PARTICIPANT, EVENT, GRADE, ONSET, ATTRIBUTION, JUDGEMENT, REVIEW = (
+    "participant", "event", "grade", "onset", "attribution", "judgement", "review")
+PARTICIPANT_NUMBER = re.compile(r"^\s*P-?0*(\d{1,3})\s*$", re.IGNORECASE)
+
+
+def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return context.user_data.setdefault("dlt", {})
+
+
+def participant_number(text: str) -> str | None:
+    """'p3', 'P-03' -> 'P-03'; None if it does not look like a participant number."""
+    match = PARTICIPANT_NUMBER.match(text or "")
+    return f"P-{int(match.group(1)):02d}" if match else None
+
+
+def label(trial: Trial, level: int) -> str:
+    return trial.protocol.dose_level(level).label
+
+
+def in_window(trial: Trial) -> list[dict]:
+    """Participants in their DLT window today (and not withdrawn)."""
+    today = trial.today()
+    return [p for p in participants(trial.db)
+            if p["withdrawn_on"] is None and today <= p["dlt_window_end"]]
+
+
+def chosen_participant(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return participant(trial_of(context).db, form_of(context)["participant"])
+
+
+def participant_line(trial: Trial, row: dict) -> str:
+    withdrawn = T["withdrawn"].format(on=row["withdrawn_on"]) if row["withdrawn_on"] else ""
+    return T["participant"].format(
+        number=row["number"], label=label(trial, row["dose_level"]),
+        infusion=row["infusion_date"], window_end=row["dlt_window_end"], withdrawn=withdrawn)
+
+
+async def mark_chosen(query: CallbackQuery, answer: str) -> None:
+    """Show the answer under the question and take its buttons away."""
+    prompt = getattr(query.message, "text", None) or ""
+    await query.edit_message_text(T["chosen"].format(prompt=prompt, answer=answer))
+
+
+def with_note(note: str, text: str) -> str:
+    return f"⚠ {note}\n\n{text}" if note else text
+
+
+# --- participant ----------------------------------------------------------------------------
+
+@requires("investigator", private=True)
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    context.user_data["dlt"] = {}
+    wanted = command_argument(context)
+    if wanted:
+        return await take_participant(update, context, wanted)
+    return await ask_participant(update, context)
+
+
+async def ask_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          note: str = "") -> str:
+    trial = trial_of(context)
+    rows = in_window(trial)
+    buttons = [(T["participant_button"].format(number=r["number"],
+                                               label=label(trial, r["dose_level"]),
+                                               end=r["dlt_window_end"]), f"dlt:who:{r['number']}")
+               for r in rows]
+    text = f"{T['choose'] if rows else T['nobody_in_window']}\n{T['type_number']}"
+    await reply(update, with_note(note, text), keyboard(in_rows(buttons, 1)) if rows else None)
+    return PARTICIPANT
+
+
+async def typed_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return await take_participant(update, context, update.message.text)
+
+
+async def pressed_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    number = query.data.removeprefix("dlt:who:")
+    await mark_chosen(query, number)
+    return await take_participant(update, context, number)
+
+
+async def take_participant(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
+    number = participant_number(text)
+    if number is None:
+        return await ask_participant(update, context, T["bad_number"])
+    row = participant(trial_of(context).db, number)
+    if row is None:
+        return await ask_participant(update, context, T["no_participant"].format(number=number))
+    form_of(context)["participant"] = number
+    return await ask_event(update, context)
+
+
+# --- event, grade, onset, attribution -------------------------------------------------------
+
+async def ask_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    trial = trial_of(context)
+    buttons = [(T["events"][event], f"dlt:event:{event}") for event in GRADING]
+    text = f"{participant_line(trial, chosen_participant(context))}\n{T['ask_event']}"
+    await reply(update, text, keyboard(in_rows(buttons, 3)))
+    return EVENT
+
+
+async def pressed_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    query = update.callback_query
+    event = query.data.removeprefix("dlt:event:")
+    if event not in GRADING:
+        return await stale(update, context)
+    await mark_chosen(query, T["events"][event])
+    form_of(context)["event"] = event
+    return await ask_grade(update, context)
+
+
+async def ask_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    event = form_of(context)["event"]
+    text = T["ask_grade"].format(event=T["events"][event], grading=GRADING[event])
+    if event in T["grade_hints"]:
+        text += "\n" + T["grade_hints"][event]
+    buttons = [(T["grade_button"].format(grade=g), f"dlt:grade:{g}")
+               for g in GRADES[GRADING[event]]]
+    await reply(update, text, keyboard(in_rows(buttons, 5)))
+    return GRADE
+
+
+async def pressed_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    query, form = update.callback_query, form_of(context)
+    grade = query.data.removeprefix("dlt:grade:")
+    if not grade.isdigit() or int(grade) not in GRADES[GRADING[form["event"]]]:
+        return await stale(update, context)
+    await mark_chosen(query, T["grade_button"].format(grade=grade))
+    form["grade"] = int(grade)
+    return await ask_onset(update, context)
+
+
+async def ask_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
+    today = trial_of(context).today()
+    markup = keyboard([[(T["today"].format(date=today), f"dlt:onset:{today}")]])
+    await reply(update, with_note(note, T["ask_onset"]), markup)
+    return ONSET
+
+
+def onset_problem(trial: Trial, row: dict, day: date | None) -> str | None:
+    if day is None:
+        return T["bad_date"].format(example=trial.today())
+    if day < row["infusion_date"]:
+        return T["before_infusion"].format(date=day, number=row["number"],
+                                           infusion=row["infusion_date"])
+    if day > trial.today():
+        return T["future"].format(date=day)
+    return None
+
+
+async def typed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return await take_onset(update, context, update.message.text)
+
+
+async def pressed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    day = query.data.removeprefix("dlt:onset:")
+    await mark_chosen(query, day)
+    return await take_onset(update, context, day)
+
+
+async def take_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
+    day = read_date(text)
+    problem = onset_problem(trial_of(context), chosen_participant(context), day)
+    if problem:
+        return await ask_onset(update, context, problem)
+    form_of(context)["onset"] = day.isoformat()
+    buttons = [(T["attributions"][a], f"dlt:attribution:{a}") for a in ATTRIBUTIONS]
+    await reply(update, T["ask_attribution"], keyboard(in_rows(buttons, 3)))
+    return ATTRIBUTION
+
+
+async def pressed_attribution(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    query = update.callback_query
+    attribution = query.data.removeprefix("dlt:attribution:")
+    if attribution not in ATTRIBUTIONS:
+        return await stale(update, context)
+    await mark_chosen(query, T["attributions"][attribution])
+    form = form_of(context)
+    form["attribution"] = attribution
+    suggestion = suggestion_for(trial_of(context), chosen_participant(context), form)
+    form.update(suggested=suggestion.is_dlt, suggestion=suggestion_text(suggestion))
+    markup = keyboard([[(T["is_dlt"], "dlt:judge:yes"), (T["not_dlt"], "dlt:judge:no")]])
+    await reply(update, T["ask_judgement"].format(suggestion=form["suggestion"]), markup)
+    return JUDGEMENT
+
+
+# --- suggestion, judgement, saving ----------------------------------------------------------
+
+def suggestion_for(trial: Trial, row: dict, form: dict) -> Suggestion:
+    return suggest_dlt(
+        trial.protocol, event=form["event"], grade=form["grade"],
+        attribution=form["attribution"], onset=date.fromisoformat(form["onset"]),
+        infusion_date=row["infusion_date"], dlt_window_end=row["dlt_window_end"])
+
+
+def suggestion_text(suggestion: Suggestion) -> str:
+    key = "suggested_dlt" if suggestion.is_dlt else "suggested_not"
+    return T[key].format(reason=suggestion.reason)
+
+
+def judgement_text(form: dict) -> str:
+    text = T["judged_dlt"] if form["judgement"] else T["judged_not"]
+    return text + (T["differs"] if form["judgement"] != form["suggested"] else "")
+
+
+async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query, form = update.callback_query, form_of(context)
+    form["judgement"] = query.data == "dlt:judge:yes"
+    await mark_chosen(query, T["is_dlt"] if form["judgement"] else T["not_dlt"])
+    trial = trial_of(context)
+    text = T["summary"].format(
+        participant=participant_line(trial, chosen_participant(context)),
+        event=T["events"][form["event"]], grade=form["grade"], grading=GRADING[form["event"]],
+        onset=form["onset"], attribution=T["attributions"][form["attribution"]],
+        suggestion=form["suggestion"], judgement=judgement_text(form))
+    markup = keyboard([[(T["save"], "dlt:save"), (COMMON["cancel"], "dlt:cancel")]])
+    await reply(update, text, markup)
+    return REVIEW
+
+
+def decision_or_none(trial: Trial) -> Decision | None:
+    try:
+        return trial.decision()
+    except HistoryError:
+        return None
+
+
+def report_alerts(trial: Trial, form: dict, reporter: str, before: Decision | None,
+                  outcome: dict):
+    """The alerts callable record_dlt_report runs inside its transaction; it leaves the 3+3
+    answer after the report (or the error that prevents one) in `outcome`."""
+
+    def alerts(rows: list[dict]) -> list[AlertDraft]:
+        number = form["participant"]
+        drafts = []
+        if form["judgement"]:
+            row = next(r for r in rows if r["number"] == number)
+            drafts.append(AlertDraft("dlt", T["alert_dlt"].format(
+                number=number, label=label(trial, row["dose_level"]),
+                event=T["events"][form["event"]], grade=form["grade"],
+                grading=GRADING[form["event"]], onset=form["onset"],
+                related=T["related"][form["attribution"]], who=reporter), "investigator"))
+        try:
+            after = trial.decision(rows)
+        except HistoryError as error:
+            outcome["error"] = T["history_conflict"].format(number=number, error=error)
+            return [*drafts, AlertDraft("history-conflict", outcome["error"], "investigator")]
+        outcome["after"] = after
+        return [*drafts, *(AlertDraft(a.kind, a.message, "investigator")
+                           for a in escalation_alerts(before, after))]
+
+    return alerts
+
+
+async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    await query.edit_message_reply_markup(None)
+    staff = staff_of(update, context)
+    outcome: dict = {}
+    record_dlt_report(
+        trial.db, participant=form["participant"], event=form["event"],
+        grading=GRADING[form["event"]], grade=form["grade"],
+        onset_date=date.fromisoformat(form["onset"]), attribution=form["attribution"],
+        is_dlt=form["judgement"], suggested_dlt=form["suggested"],
+        actor=update.effective_user.id, notes=form["suggestion"],
+        alerts=report_alerts(trial, form, staff["name"], decision_or_none(trial), outcome))
+    await reply(update, *saved_reply(trial, form, outcome))
+    context.user_data.pop("dlt", None)
+    return ConversationHandler.END
+
+
+def saved_reply(trial: Trial, form: dict, outcome: dict):
+    after = outcome.get("after")
+    text = T["saved"].format(
+        number=form["participant"], event=T["events"][form["event"]], grade=form["grade"],
+        grading=GRADING[form["event"]], onset=form["onset"],
+        related=T["related"][form["attribution"]], judgement=judgement_text(form),
+        reason=after.reason if after else outcome["error"])
+    if after is None or not needs_confirmation(trial, after):
+        return text, None
+    button = confirm_button(after)
+    text += "\n" + T["to_confirm"].format(step=step_text(after))
+    return text, keyboard([[button]]) if button else None
+
+
+async def press_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await update.callback_query.edit_message_reply_markup(None)
+    return await cancel(update, context)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    form = context.user_data.pop("dlt", None)
+    await reply(update, T["cancelled"] if form is not None else T["nothing_open"])
+    return ConversationHandler.END
+
+
+async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text typed where a button is expected: say so and stay at the same question."""
+    await reply(update, T["use_buttons"])
+
+
+async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button from an earlier question, or one no longer valid: stay where we are."""
+    await update.callback_query.answer(COMMON["stale_button"])
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        name="dlt",
+        persistent=True,
+        entry_points=[CommandHandler("dlt", start)],
+        states={
+            PARTICIPANT: [
+                MessageHandler(text, typed_participant),
+                CallbackQueryHandler(pressed_participant, pattern=r"^dlt:who:"),
+            ],
+            EVENT: [CallbackQueryHandler(pressed_event, pattern=r"^dlt:event:")],
+            GRADE: [CallbackQueryHandler(pressed_grade, pattern=r"^dlt:grade:")],
+            ONSET: [
+                MessageHandler(text, typed_onset),
+                CallbackQueryHandler(pressed_onset, pattern=r"^dlt:onset:"),
+            ],
+            ATTRIBUTION: [CallbackQueryHandler(pressed_attribution, pattern=r"^dlt:attribution:")],
+            JUDGEMENT: [CallbackQueryHandler(pressed_judgement, pattern=r"^dlt:judge:(yes|no)$")],
+            REVIEW: [
+                CallbackQueryHandler(save, pattern=r"^dlt:save$"),
+                CallbackQueryHandler(press_cancel, pattern=r"^dlt:cancel$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler("dlt", start),
+            CallbackQueryHandler(stale, pattern=r"^dlt:"),
+            MessageHandler(text, use_buttons),
+        ],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [conversation(), CallbackQueryHandler(stale, pattern=r"^dlt:")]

@@ -1,0 +1,68 @@
+"""Setup for the /enroll and /dlt tests: eligible screenings, participants placed directly,
+DLTs recorded directly, and an application running an amended protocol (e.g. a small cap)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+
+from domain.dlt import dlt_window_end
+from domain.protocol import DEFAULT_PROTOCOL_FILE
+from storage.participants import Placement, enroll, record_dlt_report
+from storage.screenings import finish_screening, start_screening
+from storage.staff import add_staff
+from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, make_settings, start_app
+
+CLOSED = 40  # infused this many days ago: the 28-day DLT window is over
+OPEN = 5  # infused this many days ago: still in the DLT window
+
+
+def trial_of(app):
+    return app.bot_data["trial"]
+
+
+def eligible(db) -> str:
+    """A finished, eligible screening; returns its number."""
+    number = start_screening(db, actor=COORDINATOR)
+    finish_screening(db, number, status="eligible", verdict={"status": "eligible"},
+                     actor=COORDINATOR)
+    return number
+
+
+def enrol_directly(app, *, days_ago: int, level: int = 1, weight: float = 60.0) -> dict:
+    """Enrol a new eligible screening at `level`, infused `days_ago` days before today."""
+    trial = trial_of(app)
+    infused = trial.today() - timedelta(days=days_ago)
+    dose = trial.protocol.dose_level(level)
+
+    def plan(rows):
+        return Placement(dose_level=level, cohort=1, expansion=False,
+                         cells_per_kg=dose.cells_per_kg, total_cells=dose.cells_per_kg * weight,
+                         dlt_window_end=dlt_window_end(trial.protocol, infused))
+
+    return enroll(trial.db, screening=eligible(trial.db), weight_kg=weight,
+                  infusion_date=infused, actor="test", plan=plan)
+
+
+def dlt_directly(app, number: str, onset: date) -> dict:
+    return record_dlt_report(
+        trial_of(app).db, participant=number, event="crs", grading="ASTCT", grade=4,
+        onset_date=onset, attribution="probable", is_dlt=True, suggested_dlt=True,
+        actor="test", alerts=lambda rows: [])
+
+
+@asynccontextmanager
+async def amended_app(tmp_path, old: str, new: str):
+    """The real application with one line of the shipped protocol file changed."""
+    text = DEFAULT_PROTOCOL_FILE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "amended.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    app = await start_app(make_settings(tmp_path, protocol=path))
+    db = trial_of(app).db
+    add_staff(db, user_id=COORDINATOR, name="Coordinator Li", role="coordinator", actor="test")
+    add_staff(db, user_id=INVESTIGATOR, name="Dr Mei", role="investigator", actor="test")
+    try:
+        yield app
+    finally:
+        await app.shutdown()

@@ -1,0 +1,106 @@
+"""/status, /participant, /screenlog, /whatif, /help and /staff in the chat."""
+
+from __future__ import annotations
+
+from storage.screenings import finish_screening, start_screening
+from storage.staff import active_staff
+from tests.handlers.conftest import ADMIN, COORDINATOR, GROUP, INVESTIGATOR, STRANGER
+from tests.handlers.helpers_enrollment import CLOSED, OPEN, dlt_directly, enrol_directly, trial_of
+
+
+async def test_status_of_an_empty_trial(driver):
+    [reply] = await driver.send(COORDINATOR, "/status")
+    assert "RD06-04: 0 enrolled, 12 of 12 places left." in reply.text
+    assert "Next participant: DL1, 3 place(s) open" in reply.text
+
+
+async def test_status_counts_dlts_and_windows_and_offers_confirmation(app, driver):
+    first = enrol_directly(app, days_ago=CLOSED)
+    enrol_directly(app, days_ago=CLOSED)
+    enrol_directly(app, days_ago=CLOSED)
+    fourth = enrol_directly(app, days_ago=OPEN)
+    dlt_directly(app, first["number"], first["infusion_date"])
+    [reply] = await driver.send(INVESTIGATOR, "/status")
+    assert "RD06-04: 4 enrolled, 8 of 12 places left." in reply.text
+    assert "DL1 (1×10^5/kg): 4 enrolled, 3 evaluable, 1 DLT, 1 in window" in reply.text
+    assert f"{fourth['number']} (DL1) until {fourth['dlt_window_end']}" in reply.text
+    assert "Next step: expand to 6." in reply.text
+    assert "Not yet confirmed by an investigator." in reply.text
+    assert reply.buttons, "an investigator can confirm the step from /status"
+
+
+async def test_status_answers_in_a_group(driver):
+    [reply] = await driver.send(COORDINATOR, "/status", chat_id=GROUP, chat_type="group")
+    assert "RD06-04" in reply.text
+
+
+async def test_participant_timeline(app, driver):
+    row = enrol_directly(app, days_ago=OPEN, weight=62)
+    dlt_directly(app, row["number"], trial_of(app).today())
+    [reply] = await driver.send(COORDINATOR, f"/participant {row['number'].lower()}")
+    assert f"{row['number']} (screening {row['screening']}) · DL1, cohort 1" in reply.text
+    assert "Weight 62.0 kg · dose 6.2×10^6 CAR+ T cells (1×10^5/kg)" in reply.text
+    assert "grade" in reply.text and ", DLT" in reply.text
+    [reply] = await driver.send(COORDINATOR, "/participant P-99")
+    assert "There is no participant P-99." in reply.text
+
+
+async def test_screenlog_counts_failures_by_criterion(app, driver, db):
+    failed = {"status": "not_eligible", "criteria": [
+        {"number": 9, "id": "platelets", "title": "Platelets", "status": "not_met"},
+        {"number": 2, "id": "age", "title": "Age", "status": "met"}]}
+    for _ in range(2):
+        finish_screening(db, start_screening(db, actor=COORDINATOR), status="screen_failure",
+                         verdict=failed, actor=COORDINATOR)
+    start_screening(db, actor=COORDINATOR)
+    enrol_directly(app, days_ago=OPEN)
+    [reply] = await driver.send(COORDINATOR, "/screenlog")
+    assert ("4 screened, 1 in progress, 1 eligible, 2 screen failures, 0 withdrawn, "
+            "1 enrolled") in reply.text
+    assert "• 9. Platelets: 2" in reply.text and "Age" not in reply.text
+
+
+async def test_whatif(driver):
+    [reply] = await driver.send(COORDINATOR, "/whatif 1NNT 1NNN 2NTT")
+    assert "action mtd" in reply.text and "MTD DL1" in reply.text
+    [reply] = await driver.send(COORDINATOR, "/whatif 2NNN")
+    assert "does not allow" in reply.text and "starts at DL1" in reply.text
+    [reply] = await driver.send(COORDINATOR, "/whatif")
+    assert "e.g. /whatif" in reply.text
+
+
+async def test_help_lists_what_the_role_may_do(driver):
+    [coordinator] = await driver.send(COORDINATOR, "/help")
+    [admin] = await driver.send(ADMIN, "/help")
+    assert "/screen" in coordinator.text and "/dlt" not in coordinator.text
+    assert "/staff" not in coordinator.text
+    assert "/dlt" in admin.text and "/staff" in admin.text
+
+
+async def test_commands_are_registered_at_start(app):
+    await app.post_init(app)
+    [call] = app.bot.request.calls_of("setMyCommands")
+    assert {c["command"] for c in call.params["commands"]} >= {"screen", "enroll", "dlt", "status"}
+
+
+async def test_admin_manages_staff_from_the_chat(driver, db):
+    [reply] = await driver.send(ADMIN, "/staff add 777 coordinator Nurse Wang")
+    assert "Nurse Wang (777) is now an active coordinator." in reply.text
+    assert active_staff(db, 777)["role"] == "coordinator"
+    [reply] = await driver.send(777, "/status")
+    assert "RD06-04" in reply.text
+    [reply] = await driver.send(ADMIN, "/staff add 778 nurse Someone")
+    assert "Unknown role nurse" in reply.text
+    [reply] = await driver.send(ADMIN, "/staff deactivate 777")
+    assert "777 can no longer use the bot." in reply.text
+    [reply] = await driver.send(777, "/status")
+    assert "registered trial staff only" in reply.text
+    [reply] = await driver.send(ADMIN, f"/staff deactivate {ADMIN}")
+    assert "cannot deactivate yourself" in reply.text
+
+
+async def test_stranger_pressing_a_button_is_refused(app, driver):
+    await driver.send(COORDINATOR, "/screen")
+    assert await driver.press(STRANGER, "Yes", chat_id=COORDINATOR) == []
+    calls = app.bot.request.calls_of("answerCallbackQuery")
+    assert "registered trial staff only" in calls[-1].params["text"]
