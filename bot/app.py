@@ -69,7 +69,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
     application = builder.build()
     application.bot_data["trial"] = trial
     application.add_handler(TypeHandler(Update, turn_away_strangers), group=-1)
-    for module in CONVERSATIONS:
-        application.add_handlers(module.handlers())
+    # One group each, so an open form never swallows another form's command or text.
+    for group, module in enumerate(CONVERSATIONS):
+        application.add_handlers(module.handlers(), group=group)
     application.add_error_handler(report_error)
     return application

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -49,7 +50,9 @@ class Trial:
         ]
 
     def decision(self, rows: list[dict] | None = None) -> Decision:
-        return decide(self.protocol, self.enrolments(rows))
+        rows = history_rows(self.db) if rows is None else rows
+        last_infusion = max((row["infusion_date"] for row in rows), default=None)
+        return decide(self.protocol, self.enrolments(rows), last_infusion=last_infusion)
 
     def history_text(self, rows: list[dict] | None = None) -> str:
         return format_history(self.enrolments(rows))
@@ -86,3 +89,29 @@ def cells(value: float) -> str:
     mantissa, exponent = f"{value:.2e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}×10^{int(exponent)}"
+
+
+# Each form (screening, enrollment, DLT report) is a conversation in its own handler group, so a
+# coordinator may leave one open and start another. Typed text belongs to the form opened last:
+# the others keep their place and ignore it.
+def opens(form: str):
+    """Decorator for a callback that makes `form` the one typed text goes to."""
+    def decorate(callback):
+        @functools.wraps(callback)
+        async def opening(update: Update, context: ContextTypes.DEFAULT_TYPE):
+            context.user_data["form"] = form
+            return await callback(update, context)
+        return opening
+    return decorate
+
+
+def typed_for(form: str):
+    """Decorator for a typed-text callback: it runs only while `form` is the current form."""
+    def decorate(callback):
+        @functools.wraps(callback)
+        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE):
+            if context.user_data.get("form") != form:
+                return None  # stay in this state: the text was meant for another form
+            return await callback(update, context)
+        return checked
+    return decorate

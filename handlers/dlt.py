@@ -24,7 +24,16 @@ from telegram.ext import (
 from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, escalation_alerts, suggest_dlt
 from domain.escalation import Decision, HistoryError
 from handlers.access import requires, staff_of
-from handlers.common import Trial, command_argument, in_rows, keyboard, reply, trial_of
+from handlers.common import (
+    Trial,
+    command_argument,
+    in_rows,
+    keyboard,
+    opens,
+    reply,
+    trial_of,
+    typed_for,
+)
 from handlers.enrollment import confirm_button, needs_confirmation, read_date, step_text
 from handlers.texts import COMMON
 from handlers.texts import DLT as T
@@ -340,21 +349,24 @@ async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.callback_query.answer(COMMON["stale_button"])
 
 
+FORM = "dlt"
+
+
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         name="dlt",
         persistent=True,
-        entry_points=[CommandHandler("dlt", start)],
+        entry_points=[CommandHandler("dlt", opens(FORM)(start))],
         states={
             PARTICIPANT: [
-                MessageHandler(text, typed_participant),
+                MessageHandler(text, typed_for(FORM)(typed_participant)),
                 CallbackQueryHandler(pressed_participant, pattern=r"^dlt:who:"),
             ],
             EVENT: [CallbackQueryHandler(pressed_event, pattern=r"^dlt:event:")],
             GRADE: [CallbackQueryHandler(pressed_grade, pattern=r"^dlt:grade:")],
             ONSET: [
-                MessageHandler(text, typed_onset),
+                MessageHandler(text, typed_for(FORM)(typed_onset)),
                 CallbackQueryHandler(pressed_onset, pattern=r"^dlt:onset:"),
             ],
             ATTRIBUTION: [CallbackQueryHandler(pressed_attribution, pattern=r"^dlt:attribution:")],
@@ -366,9 +378,9 @@ def conversation() -> ConversationHandler:
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CommandHandler("dlt", start),
+            CommandHandler("dlt", opens(FORM)(start)),
             CallbackQueryHandler(stale, pattern=r"^dlt:"),
-            MessageHandler(text, use_buttons),
+            MessageHandler(text, typed_for(FORM)(use_buttons)),
         ],
         allow_reentry=True,
     )

@@ -26,7 +26,16 @@ from domain.dlt import dlt_window_end, escalation_alerts
 from domain.escalation import Decision, Enrolment, HistoryError, Outcome, decide
 from domain.units import QuantityError, format_number, parse_quantity
 from handlers.access import has_role, requires, staff_of
-from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
+from handlers.common import (
+    Trial,
+    cells,
+    command_argument,
+    keyboard,
+    opens,
+    reply,
+    trial_of,
+    typed_for,
+)
 from handlers.texts import COMMON
 from handlers.texts import ENROLLMENT as T
 from storage.outbox import AlertDraft
@@ -410,25 +419,28 @@ async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.callback_query.answer(COMMON["stale_button"])
 
 
+FORM = "enrollment"
+
+
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         name="enrollment",
         persistent=True,
-        entry_points=[CommandHandler("enroll", start)],
+        entry_points=[CommandHandler("enroll", opens(FORM)(start))],
         states={
-            WEIGHT: [MessageHandler(text, typed_weight)],
+            WEIGHT: [MessageHandler(text, typed_for(FORM)(typed_weight))],
             DATE: [
-                MessageHandler(text, typed_date),
+                MessageHandler(text, typed_for(FORM)(typed_date)),
                 CallbackQueryHandler(pressed_date, pattern=r"^enroll:day:"),
             ],
             REVIEW: [
                 CallbackQueryHandler(confirm, pattern=r"^enroll:yes$"),
                 CallbackQueryHandler(press_cancel, pattern=r"^enroll:no$"),
-                MessageHandler(text, review_again),
+                MessageHandler(text, typed_for(FORM)(review_again)),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("enroll", start)],
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("enroll", opens(FORM)(start))],
         allow_reentry=True,
     )
 

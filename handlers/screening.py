@@ -35,7 +35,7 @@ from domain.scores import (
 )
 from domain.units import example
 from handlers.access import requires
-from handlers.common import command_argument, in_rows, keyboard, reply, trial_of
+from handlers.common import command_argument, in_rows, keyboard, opens, reply, trial_of, typed_for
 from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
 from handlers.texts import SCREENING as T
 from storage.screenings import (
@@ -295,29 +295,32 @@ async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return await back(update, context)
 
 
+FORM = "screening"
+
+
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         name="screening",
         persistent=True,
-        entry_points=[CommandHandler("screen", screen)],
+        entry_points=[CommandHandler("screen", opens(FORM)(screen))],
         states={
             ANSWERING: [
-                MessageHandler(text, typed_answer),
+                MessageHandler(text, typed_for(FORM)(typed_answer)),
                 CallbackQueryHandler(pressed_answer, pattern=r"^answer:"),
                 CallbackQueryHandler(ticked, pattern=r"^tick:"),
                 CallbackQueryHandler(ticking_done, pattern=r"^done:"),
-                CommandHandler("back", back),
-                CommandHandler("finish", finish_early),
+                CommandHandler("back", opens(FORM)(back)),
+                CommandHandler("finish", opens(FORM)(finish_early)),
             ],
             REVIEW: [
                 CallbackQueryHandler(confirm, pattern=r"^save:"),
                 CallbackQueryHandler(change, pattern=r"^change$"),
-                CommandHandler("back", back),
-                MessageHandler(text, ask_next),
+                CommandHandler("back", opens(FORM)(back)),
+                MessageHandler(text, typed_for(FORM)(ask_next)),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", screen)],
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", opens(FORM)(screen))],
         allow_reentry=True,
     )
 

@@ -15,8 +15,9 @@ from handlers.access import ROLE_ORDER, requires, staff_of
 from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
 from handlers.texts import COMMANDS, HELP
 from handlers.texts import STATUS as T
-from storage.participants import history_rows, latest_escalation_decision, participant
+from storage.participants import escalation_decisions, history_rows, participant
 from storage.screenings import list_screenings
+from storage.staff import get_staff
 
 
 def label(trial: Trial, level: int | None) -> str:
@@ -44,10 +45,24 @@ def window_line(trial: Trial, rows: list[dict]) -> str:
     return T["in_window"].format(who=", ".join(items))
 
 
+def confirmation_line(trial: Trial, decision) -> str | None:
+    """Who confirmed the step in progress, if an investigator has."""
+    for row in reversed(escalation_decisions(trial.db)):
+        if row["action"] == decision.action and row["dose_level"] == decision.next_dose:
+            who = get_staff(trial.db, int(row["confirmed_by"])) if row["confirmed_by"].isdigit() \
+                else None
+            return T["confirmed"].format(who=who["name"] if who else row["confirmed_by"],
+                                         when=row["confirmed_at"][:16].replace("T", " "))
+    return None
+
+
 def status_text(trial: Trial) -> str:
     """The trial's escalation state in a few lines (also printed by `trialbot status`)."""
     rows = history_rows(trial.db)
-    decision = trial.decision(rows)
+    try:
+        decision = trial.decision(rows)
+    except HistoryError as error:
+        return T["unreadable"].format(error=error)
     cap = trial.protocol.escalation.max_participants
     lines = [T["title"].format(trial=trial.protocol.name, enrolled=len(rows),
                                left=decision.places_under_cap, cap=cap)]
@@ -57,10 +72,9 @@ def status_text(trial: Trial) -> str:
     if decision.next_dose:
         lines.append(T["next_dose"].format(label=label(trial, decision.next_dose),
                                            places=decision.open_places))
-    confirmed = latest_escalation_decision(trial.db)
-    if confirmed and confirmed["action"] == decision.action:
-        lines.append(T["confirmed"].format(who=confirmed["confirmed_by"],
-                                           when=confirmed["confirmed_at"][:16]))
+    confirmed = confirmation_line(trial, decision)
+    if confirmed:
+        lines.append(confirmed)
     return "\n".join(lines)
 
 
@@ -70,8 +84,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     trial = trial_of(context)
     text, markup = status_text(trial), None
-    decision = trial.decision()
-    if needs_confirmation(trial, decision):
+    try:
+        decision = trial.decision()
+    except HistoryError:
+        decision = None
+    if decision and needs_confirmation(trial, decision):
         text += "\n" + T["unconfirmed"]
         button = confirm_button(decision)
         markup = keyboard([[button]]) if button else None

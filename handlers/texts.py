@@ -163,6 +163,8 @@ STATUS = {
     "next_dose": "Next participant: {label}, {places} place(s) open in this cohort.",
     "confirmed": "Confirmed by {who} on {when}.",
     "unconfirmed": "Not yet confirmed by an investigator.",
+    "unreadable": "The 3+3 rules cannot read the recorded history: {error}. An investigator "
+                  "must review the DLT reports before anyone else is enrolled.",
     "actions": {
         "enroll": "enrol", "expand": "expand to 6", "escalate": "escalate",
         "de-escalate": "de-escalate", "wait": "wait", "mtd": "MTD declared",

@@ -232,3 +232,23 @@ async def test_stranger_is_refused_with_their_id(app, driver, db):
 async def test_coordinator_may_not_manage_staff(app, driver):
     [reply] = await driver.send(COORDINATOR, "/staff list")
     assert "needs the admin role" in reply.text
+
+
+async def test_text_goes_to_the_form_opened_last(app, driver, db):
+    from storage.screenings import finish_screening, start_screening
+
+    await driver.send(COORDINATOR, "/screen")
+    await answer_all(app, driver, "S-001", ELIGIBLE, stop_at="treatment_months")
+    other = start_screening(db, actor=COORDINATOR)
+    finish_screening(db, other, status="eligible", verdict={"status": "eligible"},
+                     actor=COORDINATOR)
+    [place] = await driver.send(COORDINATOR, f"/enroll {other}")
+    assert "Body weight in kg" in place.text
+    [reply] = await driver.send(COORDINATOR, "62")        # a weight, not treatment months
+    assert "Planned infusion date" in reply.text
+    assert "treatment_months" not in screening_answers(db, "S-001")
+    await driver.send(COORDINATOR, "/cancel")
+    [reply] = await driver.send(COORDINATOR, "/screen S-001")
+    assert "how many months" in reply.text
+    await driver.send(COORDINATOR, "6")
+    assert screening_answers(db, "S-001")["treatment_months"] == 6

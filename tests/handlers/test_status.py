@@ -104,3 +104,13 @@ async def test_stranger_pressing_a_button_is_refused(app, driver):
     assert await driver.press(STRANGER, "Yes", chat_id=COORDINATOR) == []
     calls = app.bot.request.calls_of("answerCallbackQuery")
     assert "registered trial staff only" in calls[-1].params["text"]
+
+
+async def test_confirmed_step_names_the_investigator(app, driver):
+    for _ in range(3):
+        enrol_directly(app, days_ago=CLOSED)
+    [reply] = await driver.send(INVESTIGATOR, "/status")
+    assert "Next step: escalate." in reply.text and "Not yet confirmed" in reply.text
+    await driver.press(INVESTIGATOR, reply.buttons[0][0][0])
+    [reply] = await driver.send(COORDINATOR, "/status")
+    assert "Confirmed by Dr Mei" in reply.text and "Not yet confirmed" not in reply.text
