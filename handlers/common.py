@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from domain.escalation import Decision, Enrolment, decide, format_history, outco
 from domain.protocol import Protocol
 from domain.questions import Context
 from domain.site import UpperLimits
+from handlers.texts import COMMON
 from storage.participants import history_rows
 
 
@@ -78,6 +80,25 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     if update.callback_query:
         await update.callback_query.answer()
     await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button from an earlier step, or one no longer valid: say so and stay where we are."""
+    await update.callback_query.answer(COMMON["stale_button"])
+
+
+ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
+
+
+def read_date(text: str) -> date | None:
+    """A date typed as YYYY-MM-DD, or None."""
+    match = ISO_DATE.match(text or "")
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
 
 
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:

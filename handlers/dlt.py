@@ -30,11 +30,13 @@ from handlers.common import (
     in_rows,
     keyboard,
     opens,
+    read_date,
     reply,
+    stale_button,
     trial_of,
     typed_for,
 )
-from handlers.enrollment import confirm_button, needs_confirmation, read_date, step_text
+from handlers.enrollment import confirm_button, needs_confirmation, step_text
 from handlers.texts import COMMON
 from handlers.texts import DLT as T
 from storage.outbox import AlertDraft
@@ -147,7 +149,7 @@ async def pressed_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     query = update.callback_query
     event = query.data.removeprefix("dlt:event:")
     if event not in GRADING:
-        return await stale(update, context)
+        return await stale_button(update, context)
     await mark_chosen(query, T["events"][event])
     form_of(context)["event"] = event
     return await ask_grade(update, context)
@@ -168,7 +170,7 @@ async def pressed_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     query, form = update.callback_query, form_of(context)
     grade = query.data.removeprefix("dlt:grade:")
     if not grade.isdigit() or int(grade) not in GRADES[GRADING[form["event"]]]:
-        return await stale(update, context)
+        return await stale_button(update, context)
     await mark_chosen(query, T["grade_button"].format(grade=grade))
     form["grade"] = int(grade)
     return await ask_onset(update, context)
@@ -218,7 +220,7 @@ async def pressed_attribution(update: Update, context: ContextTypes.DEFAULT_TYPE
     query = update.callback_query
     attribution = query.data.removeprefix("dlt:attribution:")
     if attribution not in ATTRIBUTIONS:
-        return await stale(update, context)
+        return await stale_button(update, context)
     await mark_chosen(query, T["attributions"][attribution])
     form = form_of(context)
     form["attribution"] = attribution
@@ -344,10 +346,6 @@ async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, T["use_buttons"])
 
 
-async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button from an earlier question, or one no longer valid: stay where we are."""
-    await update.callback_query.answer(COMMON["stale_button"])
-
 
 FORM = "dlt"
 
@@ -379,7 +377,7 @@ def conversation() -> ConversationHandler:
         fallbacks=[
             CommandHandler("cancel", cancel),
             CommandHandler("dlt", opens(FORM)(start)),
-            CallbackQueryHandler(stale, pattern=r"^dlt:"),
+            CallbackQueryHandler(stale_button, pattern=r"^dlt:"),
             MessageHandler(text, typed_for(FORM)(use_buttons)),
         ],
         allow_reentry=True,
@@ -387,4 +385,4 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation(), CallbackQueryHandler(stale, pattern=r"^dlt:")]
+    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^dlt:")]

@@ -32,7 +32,9 @@ from handlers.common import (
     command_argument,
     keyboard,
     opens,
+    read_date,
     reply,
+    stale_button,
     trial_of,
     typed_for,
 )
@@ -52,22 +54,10 @@ from storage.screenings import get_screening, list_screenings
 
 WEIGHT, DATE, REVIEW = "weight", "date", "review"
 CONFIRMED_STEPS = ("expand", "escalate", "de-escalate")  # each needs an investigator's OK
-ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
 SCREENING_NUMBER = re.compile(r"^S-?0*(\d{1,4})$", re.IGNORECASE)
 
 
 # --- small readers and texts ----------------------------------------------------------------
-
-def read_date(text: str) -> date | None:
-    """A date typed as YYYY-MM-DD, or None."""
-    match = ISO_DATE.match(text or "")
-    if not match:
-        return None
-    try:
-        return date.fromisoformat(match.group(1))
-    except ValueError:
-        return None
-
 
 def screening_number(text: str) -> str:
     """'s-4' or 'S004' -> 'S-004'; anything else is returned as typed (upper case)."""
@@ -415,9 +405,6 @@ async def review_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return await show_review(update, context)
 
 
-async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer(COMMON["stale_button"])
-
 
 FORM = "enrollment"
 
@@ -449,5 +436,5 @@ def handlers() -> list:
     return [
         conversation(),
         CallbackQueryHandler(confirm_step, pattern=r"^confirm:"),
-        CallbackQueryHandler(stale, pattern=r"^enroll:"),
+        CallbackQueryHandler(stale_button, pattern=r"^enroll:"),
     ]
