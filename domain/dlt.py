@@ -8,7 +8,6 @@ check that part.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -34,14 +33,6 @@ EVENT_NAMES = {
     "other": "other event",
 }
 
-# Words that make a rule depend on more than the grade (a duration, a course, an exclusion).
-NEEDS_CHECK = re.compile(
-    r"\b(within|lasting|beyond|improving|resolv\w*|persist\w*|more than|excluding|not an)\b"
-    r"|\b\d+\s*(h|hours?|days?)\b",
-    re.IGNORECASE,
-)
-
-
 class Suggestion(NamedTuple):
     is_dlt: bool
     rule: str | None  # the text of the DLT rule the event meets
@@ -50,7 +41,7 @@ class Suggestion(NamedTuple):
 
 def needs_check(rule: DltRule) -> bool:
     """True when the rule says more than a grade can show (e.g. "not improving within 72 h")."""
-    return bool(NEEDS_CHECK.search(rule.text))
+    return bool(rule.check)
 
 
 def matching_rules(protocol: Protocol, event: str, grade: int) -> list[DltRule]:

@@ -131,7 +131,8 @@ def check_prior_treatment(a: Answers, ctx: Context):
     if months < rules.treatment_min_months:
         problems.append(f"treated {fmt(months)} months < {fmt(rules.treatment_min_months)}")
     if not weeks > rules.stable_dose_min_weeks:
-        problems.append(f"dose stable {fmt(weeks)} weeks, needs > {fmt(rules.stable_dose_min_weeks)}")
+        problems.append(
+            f"dose stable {fmt(weeks)} weeks, needs > {fmt(rules.stable_dose_min_weeks)}")
     if active != "yes":
         problems.append("disease no longer active")
     if problems:
@@ -176,6 +177,10 @@ def sledai_totals(a: Answers, ctx: Context) -> tuple[int, int]:
 def check_sledai(a: Answers, ctx: Context):
     total, clinical = sledai_totals(a, ctx)
     rules = ctx.protocol.eligibility
+    if clinical > total:  # possible after a correction of the total alone
+        return _result(False, f"{total} / clinical {clinical}",
+                       f"Clinical SLEDAI-2K {clinical} is higher than the SLEDAI-2K total "
+                       f"{total}: correct one of them")
     total_ok = total > rules.sledai_min_exclusive
     clinical_ok = clinical >= rules.clinical_sledai_min
     reason = (f"SLEDAI-2K {total} {'>' if total_ok else '≤'} {rules.sledai_min_exclusive}, "
@@ -191,7 +196,8 @@ def check_bilag(a: Answers, ctx: Context):
     ok = count_a >= rules.bilag_min_a or count_b >= rules.bilag_min_b
     return _result(ok, f"{count_a} A, {count_b} B",
                    f"BILAG-2004: {count_a} system(s) A, {count_b} B "
-                   f"({'meets' if ok else 'needs'} ≥{rules.bilag_min_a} A or ≥{rules.bilag_min_b} B)")
+                   f"({'meets' if ok else 'needs'} "
+                   f"≥{rules.bilag_min_a} A or ≥{rules.bilag_min_b} B)")
 
 
 def check_pga(a: Answers, ctx: Context):
@@ -209,9 +215,9 @@ def judge_lab(lab: str, value: float, ctx: Context) -> tuple[bool, str, str]:
     compared = value
     if rule.kind == "uln":
         uln = getattr(ctx.upper_limits, lab)
-        compared = value / uln
+        compared = rule.compared(value, uln)
         shown = f"{shown} = {fmt(compared)}×ULN (ULN {fmt(uln)})"
-    ok = COMPARE[rule.op](compared, rule.limit)
+    ok = rule.passes(compared)
     sign = SHOWN[rule.op] if ok else OPPOSITE[rule.op]
     limit = f"{fmt(rule.limit)}{'×ULN' if rule.kind == 'uln' else ''}"
     return ok, shown, f"{LAB_NAMES[lab]} {shown} {sign} {limit}"
@@ -289,7 +295,8 @@ def check_contraception(a: Answers, ctx: Context):
     else:
         (potential,) = _need(a, "childbearing_potential")
         if potential == "no":
-            return "not_applicable", "not of childbearing potential", "Not of childbearing potential"
+            return ("not_applicable", "not of childbearing potential",
+                    "Not of childbearing potential")
         (consent,) = _need(a, "contraception_consent")
         what = "highly effective contraception"
     ok = consent == "yes"

@@ -6,6 +6,7 @@ that names the field (pydantic's own error locations).
 
 from __future__ import annotations
 
+import operator
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -48,6 +49,17 @@ class LabLimit(Strict):
     op: Comparison
     limit: float = Field(gt=0)
 
+    def compared(self, value: float, uln: float) -> float:
+        """What is compared with `limit`: the value, or value / ULN (rounded against float noise,
+        so that exactly 1.5×ULN is 1.5 and not 1.5000000000000002)."""
+        return round(value / uln, 9) if self.kind == "uln" else value
+
+    def passes(self, compared: float) -> bool:
+        return _OPERATORS[self.op](compared, self.limit)
+
+
+_OPERATORS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
+
 
 REQUIRED_LABS = (
     "alt", "ast", "bilirubin", "creatinine", "neutrophils", "haemoglobin", "platelets",
@@ -77,6 +89,15 @@ class Eligibility(Strict):
         missing = [lab for lab in REQUIRED_LABS if lab not in self.labs]
         if missing:
             raise ValueError(f"labs: missing {', '.join(missing)}")
+        unknown_labs = [lab for lab in self.labs if lab not in REQUIRED_LABS]
+        if unknown_labs:
+            raise ValueError(f"labs: unknown {', '.join(unknown_labs)} (never checked)")
+        from domain.site import UpperLimits  # local: site is a sibling pure module
+
+        no_uln = [lab for lab, rule in self.labs.items()
+                  if rule.kind == "uln" and lab not in UpperLimits.model_fields]
+        if no_uln:
+            raise ValueError(f"labs: {', '.join(no_uln)} has no site ULN, use kind = \"absolute\"")
         from domain.scores import SLEDAI_WEIGHTS  # local: scores is a sibling pure module
 
         unknown = [d for d in self.clinical_sledai_excludes if d not in SLEDAI_WEIGHTS]
@@ -89,6 +110,7 @@ class DltRule(Strict):
     event: Literal["crs", "icans", "cytopenia", "infection", "other", "any"]
     min_grade: int = Field(ge=1, le=5)
     text: str
+    check: str = ""  # what the grade alone cannot show (a duration, a course), for the investigator
 
 
 class Protocol(Strict):

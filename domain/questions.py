@@ -55,13 +55,13 @@ def both(first: Condition, second: Condition) -> Condition:
 
 
 def above_limit(lab: str) -> Condition:
-    """True when a ×ULN lab is above the protocol limit: the alternative question applies."""
+    """True when a lab fails its protocol limit: the alternative question applies."""
     def condition(answers: Answers, ctx: Context) -> bool:
         value = answers.get(lab)
         if value is None:
             return False
         rule = ctx.protocol.eligibility.labs[lab]
-        return value / getattr(ctx.upper_limits, lab) > rule.limit
+        return not rule.passes(rule.compared(value, getattr(ctx.upper_limits, lab, 1.0)))
     return condition
 
 

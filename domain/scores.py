@@ -86,10 +86,14 @@ EULAR_ACR_2019_ITEMS: dict[str, ClassificationItem] = {
     "nephritis_ii_v": ClassificationItem("renal", 8, "Biopsy: class II or V lupus nephritis", True),
     "nephritis_iii_iv": ClassificationItem(
         "renal", 10, "Biopsy: class III or IV lupus nephritis", True),
-    "antiphospholipid": ClassificationItem("immunology", 2, "Antiphospholipid antibodies", False),
-    "low_c3_or_c4": ClassificationItem("immunology", 3, "Low C3 or low C4", False),
-    "low_c3_and_c4": ClassificationItem("immunology", 4, "Low C3 and low C4", False),
-    "anti_dsdna_or_sm": ClassificationItem("immunology", 6, "Anti-dsDNA or anti-Smith", False),
+    # Immunology is three domains in Aringer 2019 (antiphospholipid antibodies, complement
+    # proteins, SLE-specific antibodies): the highest of each counts, up to 2 + 4 + 6.
+    "antiphospholipid": ClassificationItem(
+        "antiphospholipid_antibodies", 2, "Antiphospholipid antibodies", False),
+    "low_c3_or_c4": ClassificationItem("complement_proteins", 3, "Low C3 or low C4", False),
+    "low_c3_and_c4": ClassificationItem("complement_proteins", 4, "Low C3 and low C4", False),
+    "anti_dsdna_or_sm": ClassificationItem(
+        "sle_specific_antibodies", 6, "Anti-dsDNA or anti-Smith", False),
 }
 EULAR_ACR_2019_THRESHOLD = 10
 

@@ -84,11 +84,16 @@ def parse_quantity(analyte: str, text: str) -> Quantity:
     match = _NUMBER.match(text.replace("，", ","))
     if not match:
         raise QuantityError(f"Please type a number, e.g. {example(analyte)}.")
+    if re.fullmatch(r"[-+]?[1-9]\d*,\d{3}", match.group(1)):
+        raise QuantityError(  # '150,000' (thousands) or '1,500' (decimal comma)? Never guess.
+            f"Please type {match.group(1)} without a comma: with a decimal point if it has "
+            f"decimals, or as a whole number, e.g. {example(analyte)}."
+        )
     number = float(match.group(1).replace(",", "."))
     unit = _unit(analyte, match.group(2))
     if analyte in WHOLE_NUMBERS and not number.is_integer():
         raise QuantityError(f"Please type a whole number, e.g. {example(analyte)}.")
-    value = number * spec.units[unit]
+    value = round(number * spec.units[unit], 9)  # 9 /µL -> 0.009, not 0.009000000000000001
     low, high = spec.plausible
     if not low <= value <= high:
         raise QuantityError(
@@ -107,7 +112,7 @@ def _unit(analyte: str, typed: str) -> str:
         raise QuantityError(
             f"Please add the unit ({' or '.join(spec.units)}), e.g. {example(analyte)}."
         )
-    unit = UNIT_SPELLINGS.get(typed.lower().replace(" ", ""))
+    unit = UNIT_SPELLINGS.get(typed.lower().replace(" ", "").replace("μ", "µ"))  # Greek mu
     if unit not in spec.units:
         raise QuantityError(
             f"'{typed}' is not a unit I accept here. Use {' or '.join(spec.units)}, "

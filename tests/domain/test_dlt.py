@@ -131,8 +131,9 @@ def test_a_protocol_without_a_rule_for_the_event(protocol):
 
 
 def test_needs_check():
-    assert needs_check(DltRule(event="crs", min_grade=3, text="not improving within 72 h"))
-    assert needs_check(DltRule(event="other", min_grade=3, text="lasting 3 days"))
+    assert needs_check(DltRule(event="crs", min_grade=3, text="Grade 3 CRS",
+                               check="not improving within 72 h"))
+    assert needs_check(DltRule(event="other", min_grade=3, text="Grade 3", check="lasting 3 days"))
     assert not needs_check(DltRule(event="crs", min_grade=4, text="Grade 4 CRS (ASTCT)"))
     assert not needs_check(DltRule(event="any", min_grade=5, text="Any grade 5 event"))
 

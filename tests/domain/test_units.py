@@ -1,0 +1,158 @@
+"""Laboratory units: conversion to the canonical unit, phone spellings, refusals."""
+
+import re
+
+import pytest
+
+from domain.units import QuantityError, convert, format_number, parse_quantity
+
+
+@pytest.mark.parametrize(("analyte", "typed", "canonical"), [
+    ("haemoglobin", "11 g/dL", 110.0),          # g/dL × 10
+    ("haemoglobin", "5.9 g/dL", 59.0),
+    ("haemoglobin", "110 g/L", 110.0),
+    ("platelets", "150000 /µL", 150.0),          # cells/µL ÷ 1000
+    ("platelets", "19999 /µL", 19.999),
+    ("platelets", "150 ×10^3/µL", 150.0),        # ×10^3/µL = ×10^9/L
+    ("platelets", "150 ×10^9/L", 150.0),
+    ("lymphocytes", "300 /µL", 0.3),
+    ("neutrophils", "9 /µL", 0.009),             # no float noise (0.009000000000000001)
+    ("bilirubin", "1 mg/dL", 17.1),              # mg/dL × 17.1
+    ("bilirubin", "2 mg/dL", 34.2),
+    ("bilirubin", "12 µmol/L", 12.0),
+    ("creatinine", "1 mg/dL", 88.4),             # mg/dL × 88.4
+    ("creatinine", "2 mg/dL", 176.8),
+    ("creatinine", "80 µmol/L", 80.0),
+])
+def test_conversion_to_canonical_unit(analyte, typed, canonical):
+    assert parse_quantity(analyte, typed).value == canonical
+
+
+def test_quantity_keeps_what_was_typed():
+    quantity = parse_quantity("haemoglobin", "6.0 g/dL")
+    assert (quantity.value, quantity.entered, quantity.unit) == (60.0, 6.0, "g/dL")
+
+
+@pytest.mark.parametrize(("analyte", "typed", "unit", "canonical"), [
+    ("haemoglobin", "110g/l", "g/L", 110.0),
+    ("haemoglobin", "11 G/DL", "g/dL", 110.0),
+    ("haemoglobin", "11gdl", "g/dL", 110.0),
+    ("bilirubin", "12 umol/l", "µmol/L", 12.0),
+    ("bilirubin", "12 μmol/L", "µmol/L", 12.0),      # Greek mu
+    ("bilirubin", "12 µmol", "µmol/L", 12.0),        # micro sign
+    ("bilirubin", "1,5 mg/dl", "mg/dL", 25.65),      # decimal comma
+    ("creatinine", "1.2mg/dl", "mg/dL", 106.08),
+    ("platelets", "150 x10^9/l", "×10^9/L", 150.0),
+    ("platelets", "150 10^9/L", "×10^9/L", 150.0),
+    ("platelets", "150 x10e9/L", "×10^9/L", 150.0),
+    ("platelets", "150 K/uL", "×10^3/µL", 150.0),
+    ("platelets", "150 x 10^3/μL", "×10^3/µL", 150.0),  # spaces and Greek mu
+    ("platelets", "150000 cells/ul", "/µL", 150.0),
+    ("platelets", "150000/ul", "/µL", 150.0),
+    ("alt", "35 IU/L", "U/L", 35.0),
+    ("pt", "12.5 sec", "s", 12.5),
+    ("steroid_mg", "10 mg", "mg/day", 10.0),
+    ("spo2", "97%", "%", 97.0),
+    ("age", "45 y", "years", 45.0),
+    ("weight", "62KG", "kg", 62.0),
+])
+def test_unit_spellings_typed_on_a_phone(analyte, typed, unit, canonical):
+    quantity = parse_quantity(analyte, typed)
+    assert (quantity.unit, quantity.value) == (unit, canonical)
+
+
+@pytest.mark.parametrize(("analyte", "typed", "units"), [
+    ("haemoglobin", "110", "g/L or g/dL"),
+    ("haemoglobin", "6", "g/L or g/dL"),
+    ("platelets", "150", "×10^9/L or ×10^3/µL or /µL"),
+    ("bilirubin", "1.2", "µmol/L or mg/dL"),
+    ("creatinine", "80", "µmol/L or mg/dL"),
+])
+def test_missing_unit_is_asked_for_when_ambiguous(analyte, typed, units):
+    with pytest.raises(QuantityError, match=re.escape(f"Please add the unit ({units})")):
+        parse_quantity(analyte, typed)
+
+
+@pytest.mark.parametrize(("analyte", "typed", "canonical"), [
+    ("alt", "35", 35.0), ("inr", "1.1", 1.1), ("spo2", "97", 97.0), ("age", "45", 45.0),
+    ("pt", "12.5", 12.5),
+])
+def test_unit_may_be_left_out_when_there_is_only_one(analyte, typed, canonical):
+    assert parse_quantity(analyte, typed).value == canonical
+
+
+@pytest.mark.parametrize(("analyte", "typed", "unit"), [
+    ("haemoglobin", "7 mmol/L", "mmol/L"),
+    ("platelets", "150 g/L", "g/L"),             # a mass concentration is not a count
+    ("creatinine", "0.9 mg/L", "mg/L"),
+    ("bilirubin", "1 g/dL", "g/dL"),
+    ("lvef", "55 mL", "mL"),
+    ("age", "45 yrs", "yrs"),
+])
+def test_unknown_unit_is_refused(analyte, typed, unit):
+    with pytest.raises(QuantityError, match=re.escape(f"'{unit}' is not a unit I accept here")):
+        parse_quantity(analyte, typed)
+
+
+@pytest.mark.parametrize(("analyte", "typed"), [
+    ("haemoglobin", "20 g/L"), ("haemoglobin", "250 g/L"), ("haemoglobin", "2 g/dL"),
+    ("haemoglobin", "25 g/dL"), ("spo2", "50"), ("spo2", "100"), ("lvef", "5"), ("lvef", "90"),
+    ("age", "0"), ("age", "120"), ("weight", "20"), ("weight", "300 kg"),
+])
+def test_plausible_at_the_edges(analyte, typed):
+    parse_quantity(analyte, typed)
+
+
+@pytest.mark.parametrize(("analyte", "typed"), [
+    ("haemoglobin", "19.9 g/L"), ("haemoglobin", "250.1 g/L"), ("haemoglobin", "1.9 g/dL"),
+    ("haemoglobin", "25.1 g/dL"), ("haemoglobin", "1100 g/L"), ("spo2", "49.9"), ("spo2", "101"),
+    ("spo2", "0.97"), ("lvef", "4.9"), ("lvef", "90.1"), ("lvef", "0.55"), ("age", "-1"),
+    ("age", "121"), ("weight", "19.9"), ("weight", "300.1 kg"),
+])
+def test_implausible_values_are_refused(analyte, typed):
+    with pytest.raises(QuantityError, match="probably a typo or the wrong unit"):
+        parse_quantity(analyte, typed)
+
+
+def test_implausible_message_names_value_and_range():
+    with pytest.raises(QuantityError) as refused:
+        parse_quantity("haemoglobin", "1.9 g/dL")
+    assert str(refused.value).startswith("1.9 g/dL is outside 20-250 g/L")
+
+
+@pytest.mark.parametrize(("analyte", "typed"), [("age", "45.5"), ("sledai", "6.5")])
+def test_whole_numbers_only(analyte, typed):
+    with pytest.raises(QuantityError, match="Please type a whole number"):
+        parse_quantity(analyte, typed)
+
+
+def test_whole_number_may_be_written_with_zero_decimals():
+    assert parse_quantity("sledai", "7.0").value == 7
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "high", "g/L 110", "1..2"])
+def test_not_a_number(typed):
+    with pytest.raises(QuantityError):
+        parse_quantity("haemoglobin", typed)
+
+
+@pytest.mark.parametrize("typed", ["150,000 /µL", "1,500 µmol/L"])
+def test_thousands_comma_is_refused_not_guessed(typed):
+    analyte = "platelets" if "µL" in typed else "creatinine"
+    with pytest.raises(QuantityError, match="without a comma"):
+        parse_quantity(analyte, typed)
+
+
+@pytest.mark.parametrize(("value", "analyte", "unit", "expected"), [
+    (88.4, "creatinine", "mg/dL", 1.0), (176.8, "creatinine", "mg/dL", 2.0),
+    (34.2, "bilirubin", "mg/dL", 2.0), (110.0, "haemoglobin", "g/dL", 11.0),
+])
+def test_convert_back(value, analyte, unit, expected):
+    assert convert(value, analyte, unit) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (12.0, "12"), (1.5, "1.5"), (0.3, "0.3"), (3.025, "3.025"), (39.95, "39.95"), (0.0, "0"),
+])
+def test_format_number(value, shown):
+    assert format_number(value) == shown
