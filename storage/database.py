@@ -40,6 +40,8 @@ def migrate(db: Database, *, name: str = "the database", upto: int | None = None
     """Run the migrations the database has not had yet (up to `upto`); return the version."""
     known = len(MIGRATIONS)
     target = known if upto is None else upto
+    if schema_version(db) == target:
+        return target  # up to date: no write lock needed
     with transaction(db):
         version = schema_version(db)
         if version > known:

@@ -103,7 +103,7 @@ def test_twenty_concurrent_enrolments_fill_exactly_three_places(db_path):
     db = open_database(db_path)
     screenings = [eligible_screening(db) for _ in range(20)]
     db.close()
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(20, timeout=30)
     enrolled, refused, errors = [], [], []
 
     def attempt(screening):

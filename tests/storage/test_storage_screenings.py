@@ -43,7 +43,7 @@ def test_screening_numbers_are_sequential(db):
 
 def test_concurrent_starts_get_distinct_sequential_numbers(db_path):
     open_database(db_path).close()
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(20, timeout=30)
     numbers = []
 
     def start():
