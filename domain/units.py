@@ -128,3 +128,21 @@ def example(analyte: str) -> str:
 def convert(value: float, analyte: str, unit: str) -> float:
     """A canonical value expressed in another accepted unit (e.g. creatinine µmol/L -> mg/dL)."""
     return value / ANALYTES[analyte].units[unit]
+
+
+def readings(analyte: str, text: str) -> list[str]:
+    """A bare number typed where the unit matters: each accepted unit that makes it a plausible
+    value, spelled out for the coordinator to pick (never a guess: they choose)."""
+    match = _NUMBER.match(text)
+    if not match or match.group(2) or len(ANALYTES[analyte].units) == 1:
+        return []
+    options = []
+    for unit in ANALYTES[analyte].units:
+        candidate = f"{match.group(1)} {unit}"
+        try:
+            parse_quantity(analyte, candidate)
+        except QuantityError:
+            continue
+        options.append(candidate)
+    return options
+

@@ -33,7 +33,7 @@ from domain.scores import (
     eular_acr_2019,
     sledai_2k,
 )
-from domain.units import example
+from domain.units import example, readings
 from handlers.access import requires
 from handlers.common import command_argument, in_rows, keyboard, opens, reply, trial_of, typed_for
 from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
@@ -92,8 +92,10 @@ def prompt_text(number: str, question: Question) -> str:
     return text
 
 
-async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
-    """Ask the first unanswered question, or show the review when all are answered."""
+async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
+                   readings: list[str] | None = None) -> str:
+    """Ask the first unanswered question, or show the review when all are answered.
+    `readings`: for a number typed without its unit, the values to pick from as buttons."""
     trial, number = trial_of(context), context.user_data["screening"]
     answers = screening_answers(trial.db, number)
     question = next_question(answers, trial.context)
@@ -103,7 +105,10 @@ async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
         context.user_data["ticked"] = []
     context.user_data["question"] = question.id
     text = prompt_text(number, question)
-    await reply(update, f"{note}\n\n{text}" if note else text, question_markup(question, context))
+    markup = question_markup(question, context)
+    if readings:
+        markup = keyboard([[(r, f"reading:{question.id}:{r}")] for r in readings])
+    await reply(update, f"{note}\n\n{text}" if note else text, markup)
     return ANSWERING
 
 
@@ -133,7 +138,9 @@ async def store(update: Update, context, question: Question, given) -> str:
     try:
         answer = read_answer(question, given, answers)
     except AnswerError as error:
-        return await ask_next(update, context, f"⚠ {error}")
+        choices = readings(question.analyte, given) if question.kind == "number" else []
+        note = f"⚠ {error}" + (f" {T['pick_reading']}" if choices else "")
+        return await ask_next(update, context, note, choices)
     save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,
                 unit=answer.unit, actor=update.effective_user.id)
     return await ask_next(update, context, failure_note(trial, number, question))
@@ -171,6 +178,18 @@ async def pressed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await query.edit_message_text(T["chosen"].format(
         prompt=query.message.text, answer=option_label(question, option)))
     return await store(update, context, question, option)
+
+
+async def pressed_reading(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """A number typed without its unit, then the unit picked from the offered readings."""
+    query = update.callback_query
+    _, question_id, text = query.data.split(":", 2)
+    question = current_question(context)
+    if question is None or question.id != question_id:
+        await query.answer(COMMON["stale_button"])
+        return await ask_next(update, context)
+    await query.edit_message_text(T["chosen"].format(prompt=query.message.text, answer=text))
+    return await store(update, context, question, text)
 
 
 async def ticked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -308,6 +327,7 @@ def conversation() -> ConversationHandler:
             ANSWERING: [
                 MessageHandler(text, typed_for(FORM)(typed_answer)),
                 CallbackQueryHandler(pressed_answer, pattern=r"^answer:"),
+                CallbackQueryHandler(pressed_reading, pattern=r"^reading:"),
                 CallbackQueryHandler(ticked, pattern=r"^tick:"),
                 CallbackQueryHandler(ticking_done, pattern=r"^done:"),
                 CommandHandler("back", opens(FORM)(back)),

@@ -100,6 +100,7 @@ SCREENING = {
     "question": "{number} · criterion {criterion}\n{prompt}",
     "example": "Type the value, e.g. {example}",
     "tick_done": "Done ({total})",
+    "pick_reading": "Or pick what you meant:",
     "running_sledai": "SLEDAI-2K {total}, clinical {clinical}",
     "running_eular": "{points} points",
     "chosen": "{prompt}\n→ {answer}",

@@ -156,3 +156,13 @@ def test_convert_back(value, analyte, unit, expected):
 ])
 def test_format_number(value, shown):
     assert format_number(value) == shown
+
+
+def test_readings_offer_only_plausible_units_for_a_bare_number():
+    from domain.units import readings
+
+    assert readings("haemoglobin", "11.5") == ["11.5 g/dL"]
+    assert readings("haemoglobin", "115") == ["115 g/L"]
+    assert readings("creatinine", "1.2") == ["1.2 mg/dL"]
+    assert readings("haemoglobin", "11.5 g/dL") == []   # the unit is there already
+    assert readings("alt", "35") == []                 # one unit: nothing to choose

@@ -252,3 +252,16 @@ async def test_text_goes_to_the_form_opened_last(app, driver, db):
     assert "how many months" in reply.text
     await driver.send(COORDINATOR, "6")
     assert screening_answers(db, "S-001")["treatment_months"] == 6
+
+
+async def test_a_number_without_its_unit_offers_the_plausible_readings(app, driver, db):
+    await driver.send(COORDINATOR, "/screen")
+    await answer_all(app, driver, "S-001", ELIGIBLE, stop_at="haemoglobin")
+    [reply] = await driver.send(COORDINATOR, "11.5")
+    assert "Please add the unit" in reply.text
+    assert reply.labels == ["11.5 g/dL"]          # 11.5 g/L is not a plausible haemoglobin
+    await driver.press(COORDINATOR, "11.5 g/dL")
+    assert screening_answers(db, "S-001")["haemoglobin"] == 115
+    assert asked(app, "S-001").id == "platelets"
+    [reply] = await driver.send(COORDINATOR, "150")
+    assert reply.labels == ["150 ×10^9/L", "150 ×10^3/µL", "150 /µL"]
