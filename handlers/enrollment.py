@@ -53,7 +53,10 @@ from storage.participants import (
 from storage.screenings import get_screening, list_screenings
 
 WEIGHT, DATE, REVIEW = "weight", "date", "review"
-CONFIRMED_STEPS = ("expand", "escalate", "de-escalate")  # each needs an investigator's OK
+# Each 3+3 step an investigator confirms: the first three before anyone is enrolled in them,
+# the end states so that the end of dose escalation is on record with who confirmed it.
+CONFIRMED_STEPS = ("expand", "escalate", "de-escalate", "mtd", "top-dose-cleared",
+                   "no-tolerated-dose")
 SCREENING_NUMBER = re.compile(r"^S-?0*(\d{1,4})$", re.IGNORECASE)
 
 
@@ -69,8 +72,13 @@ def label_of(decision: Decision, level: int) -> str:
     return next((s.label for s in decision.per_level if s.level == level), f"DL{level}")
 
 
+def step_level(decision: Decision) -> int:
+    """The dose level a step is about (0 when none, e.g. no tolerated dose)."""
+    return decision.next_dose or decision.mtd or decision.recommended_dose or 0
+
+
 def step_text(decision: Decision) -> str:
-    return T["step"][decision.action].format(label=label_of(decision, decision.next_dose))
+    return T["step"][decision.action].format(label=label_of(decision, step_level(decision)))
 
 
 def cohort_place(trial: Trial, decision: Decision) -> tuple[int, int, int]:
@@ -85,7 +93,7 @@ def cohort_place(trial: Trial, decision: Decision) -> tuple[int, int, int]:
 # --- the investigator's confirmation of a 3+3 step -----------------------------------------
 
 def is_step_to_confirm(decision: Decision) -> bool:
-    return decision.action in CONFIRMED_STEPS and decision.next_dose is not None
+    return decision.action in CONFIRMED_STEPS
 
 
 def needs_confirmation(trial: Trial, decision: Decision) -> bool:
@@ -93,7 +101,7 @@ def needs_confirmation(trial: Trial, decision: Decision) -> bool:
     if not is_step_to_confirm(decision):
         return False
     return not any(
-        row["action"] == decision.action and row["dose_level"] == decision.next_dose
+        row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision)
         for row in escalation_decisions(trial.db)
     )
 
@@ -103,7 +111,7 @@ def confirm_button(decision: Decision) -> tuple[str, str] | None:
     if not is_step_to_confirm(decision):
         return None
     return (T["confirm_button"].format(step=step_text(decision)),
-            f"confirm:{decision.action}:{decision.next_dose}")
+            f"confirm:{decision.action}:{step_level(decision)}")
 
 
 def pressed_step(data: str) -> tuple[str, int] | None:
@@ -126,7 +134,7 @@ async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     except HistoryError as error:
         await query.answer(T["history_error"].format(error=error)[:200], show_alert=True)
         return
-    if pressed_step(query.data) != (decision.action, decision.next_dose):
+    if pressed_step(query.data) != (decision.action, step_level(decision)):
         await query.answer(T["confirm_stale"].format(reason=decision.reason)[:200],
                            show_alert=True)
         await query.edit_message_text(T["confirmed_stale"].format(text=shown))
@@ -137,7 +145,8 @@ async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     record_escalation_decision(
         trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
-        action=decision.action, dose_level=decision.next_dose, actor=update.effective_user.id)
+        action=decision.action, dose_level=step_level(decision) or None,
+        actor=update.effective_user.id)
     await query.answer()
     await query.edit_message_text(
         T["confirmed"].format(text=shown, who=staff["name"], step=step_text(decision)))

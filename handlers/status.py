@@ -47,8 +47,10 @@ def window_line(trial: Trial, rows: list[dict]) -> str:
 
 def confirmation_line(trial: Trial, decision) -> str | None:
     """Who confirmed the step in progress, if an investigator has."""
+    from handlers.enrollment import step_level
+
     for row in reversed(escalation_decisions(trial.db)):
-        if row["action"] == decision.action and row["dose_level"] == decision.next_dose:
+        if row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision):
             who = get_staff(trial.db, int(row["confirmed_by"])) if row["confirmed_by"].isdigit() \
                 else None
             return T["confirmed"].format(who=who["name"] if who else row["confirmed_by"],

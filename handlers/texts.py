@@ -233,7 +233,9 @@ ENROLLMENT = {
     "wait_item": "{number} until {end}",
     "wait_no_one": "Wait: no place is open now.",
     "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
-             "expand": "expand {label}"},
+             "expand": "expand {label}", "mtd": "{label} is the MTD",
+             "top-dose-cleared": "{label}, the top dose, is cleared",
+             "no-tolerated-dose": "no dose level is tolerated"},
     "unconfirmed": "Waiting for an investigator to confirm: {step}. (Investigators confirm "
                    "with the button in /status.)",
     "place": "Enrolling {number}: {label} ({dose} CAR+ T cells/kg), cohort {cohort} place "

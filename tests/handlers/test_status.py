@@ -114,3 +114,19 @@ async def test_confirmed_step_names_the_investigator(app, driver):
     await driver.press(INVESTIGATOR, reply.buttons[0][0][0])
     [reply] = await driver.send(COORDINATOR, "/status")
     assert "Confirmed by Dr Mei" in reply.text and "Not yet confirmed" not in reply.text
+
+
+async def test_end_of_escalation_is_confirmed_by_an_investigator(app, driver, db):
+    from storage.participants import escalation_decisions
+
+    for level in (1, 1, 1, 2, 2, 2):
+        enrol_directly(app, days_ago=CLOSED, level=level)
+    [reply] = await driver.send(INVESTIGATOR, "/status")
+    assert "Next step: top dose cleared." in reply.text and "Not yet confirmed" in reply.text
+    [[(label, _)]] = reply.buttons
+    assert "DL2, the top dose, is cleared" in label
+    await driver.press(INVESTIGATOR, label)
+    [row] = escalation_decisions(db)
+    assert (row["action"], row["dose_level"]) == ("top-dose-cleared", 2)
+    [reply] = await driver.send(COORDINATOR, "/status")
+    assert "Confirmed by Dr Mei" in reply.text and not reply.buttons
