@@ -146,7 +146,9 @@ async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     record_escalation_decision(
         trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
         action=decision.action, dose_level=step_level(decision) or None,
-        actor=update.effective_user.id)
+        actor=update.effective_user.id,
+        alerts=[AlertDraft("step-confirmed", T["step_confirmed_alert"].format(
+            who=staff["name"], step=step_text(decision)), "all")])
     await query.answer()
     await query.edit_message_text(
         T["confirmed"].format(text=shown, who=staff["name"], step=step_text(decision)))

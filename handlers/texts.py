@@ -232,6 +232,7 @@ ENROLLMENT = {
             "window: {who}.",
     "wait_item": "{number} until {end}",
     "wait_no_one": "Wait: no place is open now.",
+    "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
     "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
              "expand": "expand {label}", "mtd": "{label} is the MTD",
              "top-dose-cleared": "{label}, the top dose, is cleared",

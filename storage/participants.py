@@ -230,8 +230,9 @@ def record_escalation_decision(
     action: str,
     dose_level: int | None,
     actor: Any,
+    alerts: list[AlertDraft] = (),
 ) -> dict:
-    """Store the investigator's confirmed escalation decision, audited."""
+    """Store the investigator's confirmed escalation decision, audited, with its alerts."""
     row = {
         "history": history,
         "recommendation": to_json(recommendation),
@@ -248,6 +249,8 @@ def record_escalation_decision(
         record_insert(
             db, actor=actor, table="escalation_decisions", record=decision_id, row=audited
         )
+        for alert in alerts:
+            add_alert(db, alert)
         return _decision_row(
             one(db, "SELECT * FROM escalation_decisions WHERE id = ?", [decision_id])
         )
