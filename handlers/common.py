@@ -101,6 +101,15 @@ def read_date(text: str) -> date | None:
         return None
 
 
+SCREENING_NUMBER = re.compile(r"^S-?0*(\d{1,4})$", re.IGNORECASE)
+
+
+def screening_number(text: str) -> str:
+    """'s-4' or 'S004' -> 'S-004'; anything else is returned as typed (upper case)."""
+    match = SCREENING_NUMBER.match(text.strip())
+    return f"S-{int(match.group(1)):03d}" if match else text.strip().upper()
+
+
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
 

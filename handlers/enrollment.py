@@ -9,7 +9,6 @@ button for it is `confirm_button`, handled by `confirm_step` whoever presses it.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from telegram import Update
@@ -34,6 +33,7 @@ from handlers.common import (
     opens,
     read_date,
     reply,
+    screening_number,
     stale_button,
     trial_of,
     typed_for,
@@ -57,16 +57,9 @@ WEIGHT, DATE, REVIEW = "weight", "date", "review"
 # the end states so that the end of dose escalation is on record with who confirmed it.
 CONFIRMED_STEPS = ("expand", "escalate", "de-escalate", "mtd", "top-dose-cleared",
                    "no-tolerated-dose")
-SCREENING_NUMBER = re.compile(r"^S-?0*(\d{1,4})$", re.IGNORECASE)
 
 
 # --- small readers and texts ----------------------------------------------------------------
-
-def screening_number(text: str) -> str:
-    """'s-4' or 'S004' -> 'S-004'; anything else is returned as typed (upper case)."""
-    match = SCREENING_NUMBER.match(text.strip())
-    return f"S-{int(match.group(1)):03d}" if match else text.strip().upper()
-
 
 def label_of(decision: Decision, level: int) -> str:
     return next((s.label for s in decision.per_level if s.level == level), f"DL{level}")

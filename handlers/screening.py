@@ -35,13 +35,23 @@ from domain.scores import (
 )
 from domain.units import example, readings
 from handlers.access import requires
-from handlers.common import command_argument, in_rows, keyboard, opens, reply, trial_of, typed_for
+from handlers.common import (
+    command_argument,
+    in_rows,
+    keyboard,
+    opens,
+    reply,
+    screening_number,
+    trial_of,
+    typed_for,
+)
 from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
 from handlers.texts import SCREENING as T
 from storage.screenings import (
     answer_details,
     finish_screening,
     get_screening,
+    list_screenings,
     retract_answer,
     save_answer,
     screening_answers,
@@ -114,11 +124,16 @@ async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
 
 @requires("coordinator", private=True)
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    trial, wanted = trial_of(context), command_argument(context).upper()
+    trial, wanted = trial_of(context), command_argument(context)
     if not wanted:
+        still_open = [s["number"] for s in list_screenings(trial.db)
+                      if s["status"] == "in_progress"]
         number = start_screening(trial.db, actor=update.effective_user.id)
         note = T["started"].format(number=number)
+        if still_open:
+            note += "\n" + T["also_open"].format(numbers=", ".join(still_open))
     else:
+        wanted = screening_number(wanted)
         found = get_screening(trial.db, wanted)
         if found is None:
             await reply(update, T["not_found"].format(number=wanted))

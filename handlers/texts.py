@@ -95,6 +95,7 @@ SCREENING = {
                "candidate. /back returns to the previous question, /cancel stops (answers are "
                "kept), /finish ends early as a screen failure.",
     "resumed": "Continuing screening {number} where it stopped.",
+    "also_open": "Still open: {numbers} (continue one with /screen S-…).",
     "not_found": "There is no screening {number}.",
     "closed": "Screening {number} is closed ({status}).",
     "question": "{number} · criterion {criterion}\n{prompt}",

@@ -265,3 +265,12 @@ async def test_a_number_without_its_unit_offers_the_plausible_readings(app, driv
     assert asked(app, "S-001").id == "platelets"
     [reply] = await driver.send(COORDINATOR, "150")
     assert reply.labels == ["150 ×10^9/L", "150 ×10^3/µL", "150 /µL"]
+
+
+async def test_new_screening_lists_those_still_open_and_short_numbers_work(app, driver, db):
+    await driver.send(COORDINATOR, "/screen")
+    await driver.send(COORDINATOR, "/cancel")
+    [reply] = await driver.send(COORDINATOR, "/screen")
+    assert "New screening S-002" in reply.text and "Still open: S-001" in reply.text
+    [reply] = await driver.send(COORDINATOR, "/screen s1")
+    assert "Continuing screening S-001" in reply.text
