@@ -67,12 +67,13 @@ class HistoryError(ValueError):
 def outcome_on(
     *, has_dlt: bool, withdrawn_on: date | None, dlt_window_end: date, today: date
 ) -> Outcome:
-    """The outcome of one participant's DLT window as known on `today`."""
+    """The outcome of one participant's DLT window as known on `today`. `dlt_window_end` is
+    the window's last day: the participant is still observed on it."""
     if has_dlt:
         return T
     if withdrawn_on is not None and withdrawn_on < dlt_window_end:
         return X
-    if today < dlt_window_end:
+    if today <= dlt_window_end:
         return P
     return N
 

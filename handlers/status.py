@@ -36,7 +36,7 @@ def level_lines(trial: Trial, decision) -> list[str]:
 
 def window_line(trial: Trial, rows: list[dict]) -> str:
     today = trial.today()
-    open_now = [r for r in rows if r["dlt_window_end"] > today and not r["withdrawn_on"]
+    open_now = [r for r in rows if r["dlt_window_end"] >= today and not r["withdrawn_on"]
                 and not r["expansion"]]
     if not open_now:
         return T["nobody_in_window"]

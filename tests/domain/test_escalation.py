@@ -493,7 +493,8 @@ WINDOW_END = date(2025, 3, 1)
         (False, date(2025, 2, 10), date(2025, 2, 11), Outcome.NOT_EVALUABLE),
         (False, date(2025, 3, 1), date(2025, 3, 2), Outcome.NO_DLT),  # withdrew as it ended
         (False, None, date(2025, 2, 28), Outcome.PENDING),
-        (False, None, date(2025, 3, 1), Outcome.NO_DLT),
+        (False, None, date(2025, 3, 1), Outcome.PENDING),  # the last day is still observed
+        (False, None, date(2025, 3, 2), Outcome.NO_DLT),
     ],
 )
 def test_outcome_on(has_dlt, withdrawn_on, today, outcome):
