@@ -25,7 +25,7 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TRIALBOT_", env_nested_delimiter="__", env_file=".env",
-        env_file_encoding="utf-8", extra="ignore",
+        env_file_encoding="utf-8", extra="ignore", populate_by_name=True,
     )
 
     token: SecretStr | None = Field(
