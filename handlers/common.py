@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
 from domain.escalation import Decision, Enrolment, decide, format_history, outcome_on
@@ -75,11 +76,29 @@ def in_rows(buttons: list[tuple[str, str]], per_row: int) -> list[list[tuple[str
     return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
 
 
+def in_pieces(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split a long text at line ends into pieces Telegram accepts (4096 characters each)."""
+    pieces = [""]
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: cut it
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if len(pieces[-1]) + len(line) + 1 > limit:
+            pieces.append(line)
+        else:
+            pieces[-1] = f"{pieces[-1]}\n{line}" if pieces[-1] else line
+    return [piece for piece in pieces if piece]
+
+
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat the update came from (a message or a pressed button)."""
+    """Answer in the chat the update came from (a message or a pressed button); a text too
+    long for one message goes in several, the buttons under the last."""
     if update.callback_query:
         await update.callback_query.answer()
-    await update.effective_chat.send_message(text, reply_markup=markup)
+    *first, last = in_pieces(text) or [text]
+    for piece in first:
+        await update.effective_chat.send_message(piece)
+    await update.effective_chat.send_message(last, reply_markup=markup)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
