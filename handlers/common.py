@@ -90,15 +90,20 @@ def in_pieces(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]
     return [piece for piece in pieces if piece]
 
 
-async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer in the chat the update came from (a message or a pressed button); a text too
-    long for one message goes in several, the buttons under the last."""
-    if update.callback_query:
-        await update.callback_query.answer()
+async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send to the chat of the update; a text too long for one message goes in several, the
+    buttons under the last."""
     *first, last = in_pieces(text) or [text]
     for piece in first:
         await update.effective_chat.send_message(piece)
     await update.effective_chat.send_message(last, reply_markup=markup)
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer the update (a message or a pressed button) in its chat."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    await send(update, text, markup)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

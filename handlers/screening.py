@@ -42,6 +42,7 @@ from handlers.common import (
     opens,
     reply,
     screening_number,
+    send,
     trial_of,
     typed_for,
 )
@@ -299,7 +300,7 @@ async def show_review(update: Update, context, verdict: Verdict) -> str:
     await reply(update, answers_summary(trial, number))
     save = "confirm_eligible" if verdict.status == "eligible" else "confirm_failure"
     markup = keyboard([[(T[save], f"save:{verdict.status}")], [(T["change"], "change")]])
-    await update.effective_chat.send_message(verdict_summary(number, verdict), reply_markup=markup)
+    await send(update, verdict_summary(number, verdict), markup)
     return REVIEW
 
 
