@@ -136,6 +136,7 @@ COMMANDS = {
     "screen": "Screen a candidate (or /screen S-004 to continue)",
     "enroll": "Enrol an eligible candidate: /enroll S-004",
     "dlt": "Report a dose-limiting toxicity",
+    "withdraw": "Withdraw a participant or a screening: /withdraw P-03",
     "participant": "One participant's timeline: /participant P-03",
     "screenlog": "Screening log counts",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
@@ -146,8 +147,8 @@ COMMANDS = {
 HELP = {
     "title": "trialbot for {name} ({role}). Commands you can use:",
     "roles": {
-        "coordinator": ("status", "screen", "enroll", "participant", "screenlog", "whatif",
-                        "help", "cancel"),
+        "coordinator": ("status", "screen", "enroll", "withdraw", "participant", "screenlog",
+                        "whatif", "help", "cancel"),
         "investigator": ("dlt",),
         "admin": ("staff",),
     },
@@ -340,4 +341,77 @@ DLT = {
     "use_buttons": "Please answer with the buttons above, or /cancel.",
     "cancelled": "Stopped: nothing was saved.",
     "nothing_open": "There is no DLT report in progress.",
+}
+
+WITHDRAWAL = {
+    "usage": "Whom to withdraw? e.g. /withdraw P-03 (a participant, investigators) or "
+             "/withdraw S-004 (a screening not yet enrolled).\n"
+             "Participants not withdrawn: {participants}\n"
+             "Screenings open or eligible: {screenings}",
+    "none": "none",
+    # a participant
+    "no_participant": "There is no participant {number}.",
+    "already_withdrawn": "{number} was already withdrawn on {on} ({reason}): nothing to do.",
+    "participant": "Withdrawing {number}: {label} ({dose} CAR+ T cells/kg){expansion}, infused "
+                   "{infusion}, DLT window until {window_end}, {reports}.\n"
+                   "/cancel leaves without saving.",
+    "expansion": ", case expansion",
+    "reports": ("no DLT report", "1 DLT report", "{count} DLT reports"),
+    "dlts": " ({count} judged a DLT)",
+    "ask_date": "Date of the withdrawal? Press Today or type it as YYYY-MM-DD.",
+    "today": "Today ({date})",
+    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
+    "future": "{date} is in the future: the withdrawal date is today or earlier.",
+    "chosen": "{prompt}\n→ {answer}",
+    # the reason (participant or screening)
+    "ask_reason": "Why is {number} withdrawn? Type the reason (e.g. consent withdrawn, "
+                  "moved away, investigator's decision). No names, please.",
+    "short_reason": "Please give the reason in a few words (at least {least} characters).",
+    "long_reason": "Please keep the reason under {most} characters.",
+    # what it means for the 3+3 (by the outcome the domain gives after the withdrawal)
+    "outcomes": {"N": "evaluable, no DLT", "T": "DLT", "P": "in the DLT window",
+                 "X": "not evaluable"},
+    "outcome_change": "For the 3+3: {before} → {after}.",
+    "meaning": {
+        "X": "Withdrawn before the end of the DLT window without a DLT: not evaluable, the "
+             "place will be refilled.",
+        "N": "Withdrawn on or after the last day of the DLT window without a DLT: stays "
+             "evaluable.",
+        "T": "Had a DLT in the DLT window: the DLT still counts.",
+        "P": "No DLT so far and the DLT window is still open today: the outcome is known when "
+             "the window ends.",
+    },
+    "meaning_expansion": "A case-expansion participant: not DLT-evaluated, the 3+3 decisions do "
+                         "not change.",
+    "then": "3+3 then: {reason}",
+    "then_conflict": "⚠ After this withdrawal the 3+3 history would no longer fit the design "
+                     "({error}). An investigator must review the escalation.",
+    "summary": "Withdraw {number}?\n"
+               "{label}, infused {infusion}, DLT window until {window_end}\n"
+               "Withdrawn on: {on}\n"
+               "Reason: {reason}\n"
+               "{meaning}\n{then}",
+    "saved": "Saved: {number} withdrawn on {on} ({reason}).\n{meaning}\n3+3 now: {now}",
+    "to_confirm": "An investigator must confirm the next step: {step}.",
+    "alert": "Withdrawal: {number} ({label}) on {on}, reason: {reason}. {meaning} Recorded by "
+             "{who}.",
+    "history_conflict": "After the withdrawal of {number}, the 3+3 history no longer fits the "
+                        "design ({error}). Review the escalation before enrolling anyone.",
+    "refused": "Not withdrawn: {reason}\nNothing was saved.",
+    # a screening
+    "no_screening": "There is no screening {number}.",
+    "screening_enrolled": "Screening {number} is enrolled as {participant}: withdraw the "
+                          "participant with /withdraw {participant} (investigators).",
+    "screening_closed": "Screening {number} is {status}: there is nothing to withdraw.",
+    "statuses": {"screen_failure": "a screen failure", "withdrawn": "already withdrawn"},
+    "screening": "Withdrawing screening {number} ({status}). /cancel leaves without saving.",
+    "screening_statuses": {"in_progress": "in progress", "eligible": "eligible, not enrolled"},
+    "screening_summary": "Withdraw screening {number}?\nReason: {reason}\n"
+                         "It will no longer be screened or enrolled.",
+    "screening_saved": "Saved: screening {number} withdrawn ({reason}).",
+    # both
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "cancelled": "Stopped: nothing was saved.",
+    "nothing_open": "There is no withdrawal in progress.",
 }

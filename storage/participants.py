@@ -109,8 +109,17 @@ def enroll(
     return participant(db, number)
 
 
-def withdraw_participant(db: Database, number: str, *, on: date, reason: str, actor: Any) -> dict:
-    """Record that a participant left the trial on a date, and why."""
+def withdraw_participant(
+    db: Database,
+    number: str,
+    *,
+    on: date,
+    reason: str,
+    actor: Any,
+    alerts: Callable[[list[dict]], list[AlertDraft]] | None = None,
+) -> dict:
+    """Record that a participant left the trial on a date, and why; with `alerts`, also the
+    alerts `alerts(history_rows)` asks for (the rows already show the withdrawal), atomically."""
     with transaction(db):
         old = _participant(db, number)
         if old["withdrawn_on"] is not None:
@@ -128,6 +137,8 @@ def withdraw_participant(db: Database, number: str, *, on: date, reason: str, ac
             new=on,
             reason=reason,
         )
+        for alert in alerts(history_rows(db)) if alerts else ():
+            add_alert(db, alert)
     return participant(db, number)
 
 

@@ -208,6 +208,46 @@ def test_withdrawal_is_recorded_once(db):
         withdraw_participant(db, number, on=date(2025, 1, 6), reason="again", actor=1)
 
 
+def test_withdrawal_and_its_alerts_are_stored_together(db):
+    number = enroll_one(db)["number"]
+    seen = []
+
+    def withdrawal_alert(rows):
+        seen.append(rows)
+        return [AlertDraft("withdrawn", f"{rows[0]['number']} withdrawn", "investigator")]
+
+    withdraw_participant(
+        db, number, on=date(2025, 1, 5), reason="consent withdrawn", actor=INVESTIGATOR,
+        alerts=withdrawal_alert,
+    )
+
+    assert seen[0][0]["withdrawn_on"] == date(2025, 1, 5)  # the rows show the withdrawal
+    assert [(a["kind"], a["text"]) for a in alerts(db)] == [("withdrawn", "P-01 withdrawn")]
+
+
+def test_an_error_in_the_withdrawal_alerts_leaves_the_participant_not_withdrawn(db):
+    number = enroll_one(db)["number"]
+
+    def failing_alerts(rows):
+        raise RuntimeError("alert rules broke")
+
+    with pytest.raises(RuntimeError, match="alert rules broke"):
+        withdraw_participant(
+            db, number, on=date(2025, 1, 5), reason="consent withdrawn", actor=INVESTIGATOR,
+            alerts=failing_alerts,
+        )
+
+    row = participant(db, number)
+    assert row["withdrawn_on"] is None and row["withdrawal_reason"] is None
+    assert history_rows(db)[0]["withdrawn_on"] is None
+    assert [r["field"] for r in audit_trail(db, "participants", number)].count("withdrawn_on") == 0
+    assert alerts(db) == []
+    # and the withdrawal can still be made afterwards
+    assert withdraw_participant(
+        db, number, on=date(2025, 1, 5), reason="consent withdrawn", actor=INVESTIGATOR
+    )["withdrawn_on"] == date(2025, 1, 5)
+
+
 def test_escalation_decisions_are_stored_and_audited(db):
     assert latest_escalation_decision(db) is None
     record_escalation_decision(

@@ -1,0 +1,427 @@
+"""/withdraw: a participant leaves the trial, or a candidate leaves screening.
+
+/withdraw P-03 (investigators): the participant, the withdrawal date, the reason, then a summary
+of what the withdrawal means for the 3+3. That meaning is the domain's: the participant's outcome
+before and after (domain.escalation.outcome_on) and the engine's answer with the withdrawal
+counted. Confirm stores the withdrawal and, in the same transaction, the alerts it raises: the
+withdrawal itself and whatever 3+3 step it newly triggers.
+/withdraw S-004 (coordinators are enough): the reason, then Confirm; the screening is closed as
+withdrawn, with the reason in its audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.dlt import escalation_alerts
+from domain.escalation import Decision, HistoryError, Outcome, outcome_on
+from handlers.access import has_role, requires, staff_of
+from handlers.common import (
+    SCREENING_NUMBER,
+    Trial,
+    cells,
+    command_argument,
+    keyboard,
+    opens,
+    read_date,
+    reply,
+    stale_button,
+    trial_of,
+    typed_for,
+)
+from handlers.dlt import participant_number
+from handlers.enrollment import confirm_button, needs_confirmation, step_text
+from handlers.texts import ACCESS, COMMON
+from handlers.texts import WITHDRAWAL as T
+from storage.outbox import AlertDraft
+from storage.participants import (
+    ParticipantNotFound,
+    history_rows,
+    participant,
+    participants,
+    withdraw_participant,
+)
+from storage.screenings import (
+    ScreeningClosed,
+    ScreeningNotFound,
+    get_screening,
+    list_screenings,
+    withdraw_screening,
+)
+
+FORM = "withdrawal"
+DATE, REASON, REVIEW = "date", "reason", "review"
+LEAST_REASON, MOST_REASON = 5, 500  # characters of a typed reason
+WITHDRAWABLE_SCREENING = ("in_progress", "eligible")  # as storage.screenings allows
+
+
+def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return context.user_data["withdrawal"]
+
+
+def screening_number(text: str) -> str | None:
+    """'s-4', 'S004' -> 'S-004'; None if it does not look like a screening number."""
+    match = SCREENING_NUMBER.match((text or "").strip())
+    return f"S-{int(match.group(1)):03d}" if match else None
+
+
+def label(trial: Trial, level: int) -> str:
+    return trial.protocol.dose_level(level).label
+
+
+def with_note(note: str, text: str) -> str:
+    return f"⚠ {note}\n\n{text}" if note else text
+
+
+def usage_text(trial: Trial) -> str:
+    staying = [p["number"] for p in participants(trial.db) if p["withdrawn_on"] is None]
+    open_ = [s["number"] for s in list_screenings(trial.db)
+             if s["status"] in WITHDRAWABLE_SCREENING and not s["participant"]]
+    return T["usage"].format(participants=", ".join(staying) or T["none"],
+                             screenings=", ".join(open_) or T["none"])
+
+
+@requires("coordinator", private=True)
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    context.user_data.pop("withdrawal", None)
+    wanted = command_argument(context)
+    if number := participant_number(wanted):
+        return await start_participant(update, context, number)
+    if number := screening_number(wanted):
+        return await start_screening(update, context, number)
+    await reply(update, usage_text(trial_of(context)))
+    return ConversationHandler.END
+
+
+# --- what the withdrawal of a participant means for the 3+3 (the domain's answer) ------------
+
+def history_row(rows: list[dict], number: str) -> dict:
+    return next(row for row in rows if row["number"] == number)
+
+
+def outcome_change(trial: Trial, row: dict, on: date) -> tuple[Outcome, Outcome]:
+    """The participant's 3+3 outcome today without the withdrawal, and with it on `on`."""
+    today = trial.today()
+
+    def outcome(withdrawn_on: date | None) -> Outcome:
+        return outcome_on(has_dlt=row["has_dlt"], withdrawn_on=withdrawn_on,
+                          dlt_window_end=row["dlt_window_end"], today=today)
+
+    return outcome(None), outcome(on)
+
+
+def meaning_lines(trial: Trial, row: dict, on: date) -> list[str]:
+    """What the withdrawal means for the 3+3, and the outcome letter before -> after."""
+    if row["expansion"]:  # the engine does not DLT-evaluate case expansion
+        return [T["meaning_expansion"]]
+    before, after = outcome_change(trial, row, on)
+    return [T["meaning"][after], T["outcome_change"].format(
+        before=T["outcomes"][before], after=T["outcomes"][after])]
+
+
+def decision_or_none(trial: Trial) -> Decision | None:
+    try:
+        return trial.decision()
+    except HistoryError:
+        return None
+
+
+def preview(trial: Trial, number: str, on: date) -> str:
+    """The engine's answer if the withdrawal were saved now."""
+    rows = [dict(row, withdrawn_on=on) if row["number"] == number else row
+            for row in history_rows(trial.db)]
+    try:
+        return T["then"].format(reason=trial.decision(rows).reason)
+    except HistoryError as error:
+        return T["then_conflict"].format(error=error)
+
+
+# --- a participant: who, date -------------------------------------------------------------
+
+def reports_text(row: dict) -> str:
+    reports = row["dlt_reports"]
+    text = T["reports"][min(len(reports), 2)].format(count=len(reports))
+    dlts = sum(1 for report in reports if report["is_dlt"])
+    return text + (T["dlts"].format(count=dlts) if reports else "")
+
+
+def participant_text(trial: Trial, row: dict) -> str:
+    level = trial.protocol.dose_level(row["dose_level"])
+    return T["participant"].format(
+        number=row["number"], label=level.label, dose=cells(level.cells_per_kg),
+        expansion=T["expansion"] if row["expansion"] else "", infusion=row["infusion_date"],
+        window_end=row["dlt_window_end"], reports=reports_text(row))
+
+
+async def start_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                            number: str) -> str | int:
+    trial, staff = trial_of(context), staff_of(update, context)
+    if not has_role(staff, "investigator"):
+        await reply(update, ACCESS["needs_role"].format(role="investigator", have=staff["role"]))
+        return ConversationHandler.END
+    row = participant(trial.db, number)
+    problem = None
+    if row is None:
+        problem = T["no_participant"].format(number=number)
+    elif row["withdrawn_on"] is not None:
+        problem = T["already_withdrawn"].format(number=number, on=row["withdrawn_on"],
+                                                reason=row["withdrawal_reason"])
+    if problem:
+        await reply(update, problem)
+        return ConversationHandler.END
+    context.user_data["withdrawal"] = {"kind": "participant", "number": number}
+    return await ask_date(update, context, lead=participant_text(trial, row))
+
+
+async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
+                   lead: str = "") -> str:
+    today = trial_of(context).today()
+    markup = keyboard([[(T["today"].format(date=today), f"withdraw:day:{today}")]])
+    text = with_note(note, T["ask_date"])
+    await reply(update, f"{lead}\n\n{text}" if lead else text, markup)
+    return DATE
+
+
+def date_problem(trial: Trial, row: dict, day: date | None) -> str | None:
+    if day is None:
+        return T["bad_date"].format(example=trial.today() - timedelta(days=1))
+    if day < row["infusion_date"]:
+        return T["before_infusion"].format(date=day, number=row["number"],
+                                           infusion=row["infusion_date"])
+    if day > trial.today():
+        return T["future"].format(date=day)
+    return None
+
+
+async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return await take_date(update, context, update.message.text)
+
+
+async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    day = query.data.removeprefix("withdraw:day:")
+    prompt = getattr(query.message, "text", None) or ""
+    await query.edit_message_text(T["chosen"].format(prompt=prompt, answer=day))
+    return await take_date(update, context, day)
+
+
+async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
+    trial, form = trial_of(context), form_of(context)
+    day = read_date(text)
+    problem = date_problem(trial, participant(trial.db, form["number"]), day)
+    if problem:
+        return await ask_date(update, context, problem)
+    form["on"] = day.isoformat()
+    return await ask_reason(update, context)
+
+
+# --- the reason (participant or screening) ------------------------------------------------
+
+async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
+                     lead: str = "") -> str:
+    text = with_note(note, T["ask_reason"].format(number=form_of(context)["number"]))
+    await reply(update, f"{lead}\n\n{text}" if lead else text)
+    return REASON
+
+
+async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    reason = " ".join(update.message.text.split())
+    if len(reason) < LEAST_REASON:
+        return await ask_reason(update, context, T["short_reason"].format(least=LEAST_REASON))
+    if len(reason) > MOST_REASON:
+        return await ask_reason(update, context, T["long_reason"].format(most=MOST_REASON))
+    form = form_of(context)
+    form["reason"] = reason
+    if form["kind"] == "screening":
+        return await show_screening_review(update, context)
+    return await show_review(update, context)
+
+
+# --- summary and saving: a participant ------------------------------------------------------
+
+def review_markup():
+    return keyboard([[(COMMON["confirm"], "withdraw:yes"), (COMMON["cancel"], "withdraw:no")]])
+
+
+async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    trial, form = trial_of(context), form_of(context)
+    on = date.fromisoformat(form["on"])
+    row = history_row(history_rows(trial.db), form["number"])
+    text = T["summary"].format(
+        number=form["number"], label=label(trial, row["dose_level"]),
+        infusion=row["infusion_date"], window_end=row["dlt_window_end"], on=on,
+        reason=form["reason"], meaning="\n".join(meaning_lines(trial, row, on)),
+        then=preview(trial, form["number"], on))
+    await reply(update, text, review_markup())
+    return REVIEW
+
+
+def withdrawal_alerts(trial: Trial, form: dict, who: str, before: Decision | None,
+                      outcome: dict):
+    """The alerts callable withdraw_participant runs inside its transaction; it leaves what the
+    reply needs (the meaning, the 3+3 answer after, or the error that prevents one) in
+    `outcome`."""
+
+    def alerts(rows: list[dict]) -> list[AlertDraft]:
+        number = form["number"]
+        row = history_row(rows, number)
+        lines = meaning_lines(trial, row, row["withdrawn_on"])
+        outcome["meaning"] = "\n".join(lines)
+        drafts = [AlertDraft("withdrawn", T["alert"].format(
+            number=number, label=label(trial, row["dose_level"]), on=row["withdrawn_on"],
+            meaning=lines[0], reason=form["reason"].rstrip("."), who=who), "investigator")]
+        try:
+            after = trial.decision(rows)
+        except HistoryError as error:
+            outcome["error"] = T["history_conflict"].format(number=number, error=error)
+            return [*drafts, AlertDraft("history-conflict", outcome["error"], "investigator")]
+        outcome["after"] = after
+        return [*drafts, *(AlertDraft(a.kind, a.message, "investigator")
+                           for a in escalation_alerts(before, after))]
+
+    return alerts
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    await query.edit_message_reply_markup(None)
+    if form["kind"] == "screening":
+        return await confirm_screening(update, context)
+    staff = staff_of(update, context)
+    if not has_role(staff, "investigator"):  # the role may have changed meanwhile
+        return await finish(update, context, ACCESS["needs_role"].format(
+            role="investigator", have=staff["role"]))
+    outcome: dict = {}
+    try:
+        withdraw_participant(
+            trial.db, form["number"], on=date.fromisoformat(form["on"]), reason=form["reason"],
+            actor=update.effective_user.id,
+            alerts=withdrawal_alerts(trial, form, staff["name"], decision_or_none(trial),
+                                     outcome))
+    except (ParticipantNotFound, ValueError) as refused:
+        return await finish(update, context, T["refused"].format(reason=refused))
+    return await finish(update, context, *saved_reply(trial, form, outcome))
+
+
+def saved_reply(trial: Trial, form: dict, outcome: dict):
+    after = outcome.get("after")
+    text = T["saved"].format(number=form["number"], on=form["on"], reason=form["reason"],
+                             meaning=outcome["meaning"],
+                             now=after.reason if after else outcome["error"])
+    if after is None or not needs_confirmation(trial, after):
+        return text, None
+    button = confirm_button(after)
+    text += "\n" + T["to_confirm"].format(step=step_text(after))
+    return text, keyboard([[button]]) if button else None
+
+
+# --- a screening ---------------------------------------------------------------------------
+
+def screening_problem(trial: Trial, number: str) -> str | None:
+    found = get_screening(trial.db, number)
+    if found is None:
+        return T["no_screening"].format(number=number)
+    enrolled = [p["number"] for p in participants(trial.db) if p["screening"] == number]
+    if enrolled:
+        return T["screening_enrolled"].format(number=number, participant=enrolled[0])
+    if found["status"] not in WITHDRAWABLE_SCREENING:
+        return T["screening_closed"].format(
+            number=number, status=T["statuses"].get(found["status"], found["status"]))
+    return None
+
+
+async def start_screening(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          number: str) -> str | int:
+    trial = trial_of(context)
+    problem = screening_problem(trial, number)
+    if problem:
+        await reply(update, problem)
+        return ConversationHandler.END
+    status = get_screening(trial.db, number)["status"]
+    context.user_data["withdrawal"] = {"kind": "screening", "number": number}
+    return await ask_reason(update, context, lead=T["screening"].format(
+        number=number, status=T["screening_statuses"][status]))
+
+
+async def show_screening_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    form = form_of(context)
+    text = T["screening_summary"].format(number=form["number"], reason=form["reason"])
+    await reply(update, text, review_markup())
+    return REVIEW
+
+
+async def confirm_screening(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    trial, form = trial_of(context), form_of(context)
+    try:
+        withdraw_screening(trial.db, form["number"], actor=update.effective_user.id,
+                           reason=form["reason"])
+    except (ScreeningClosed, ScreeningNotFound) as refused:
+        return await finish(update, context, T["refused"].format(reason=refused))
+    return await finish(update, context, T["screening_saved"].format(
+        number=form["number"], reason=form["reason"]))
+
+
+# --- leaving --------------------------------------------------------------------------------
+
+async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                 markup=None) -> int:
+    context.user_data.pop("withdrawal", None)
+    await reply(update, text, markup)
+    return ConversationHandler.END
+
+
+async def press_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await update.callback_query.edit_message_reply_markup(None)
+    return await cancel(update, context)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    form = context.user_data.pop("withdrawal", None)
+    await reply(update, T["cancelled"] if form is not None else T["nothing_open"])
+    return ConversationHandler.END
+
+
+async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text typed where a button is expected: say so and stay at the same question."""
+    await reply(update, T["use_buttons"])
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        name="withdrawal",
+        persistent=True,
+        entry_points=[CommandHandler("withdraw", opens(FORM)(start))],
+        states={
+            DATE: [
+                MessageHandler(text, typed_for(FORM)(typed_date)),
+                CallbackQueryHandler(pressed_date, pattern=r"^withdraw:day:\d{4}-\d{2}-\d{2}$"),
+            ],
+            REASON: [MessageHandler(text, typed_for(FORM)(typed_reason))],
+            REVIEW: [
+                CallbackQueryHandler(confirm, pattern=r"^withdraw:yes$"),
+                CallbackQueryHandler(press_cancel, pattern=r"^withdraw:no$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler("withdraw", opens(FORM)(start)),
+            CallbackQueryHandler(stale_button, pattern=r"^withdraw:"),
+            MessageHandler(text, typed_for(FORM)(use_buttons)),
+        ],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^withdraw:")]
