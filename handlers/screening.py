@@ -49,6 +49,7 @@ from handlers.common import (
 from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
 from handlers.texts import SCREENING as T
 from storage.screenings import (
+    ScreeningClosed,
     answer_details,
     finish_screening,
     get_screening,
@@ -157,9 +158,20 @@ async def store(update: Update, context, question: Question, given) -> str:
         choices = readings(question.analyte, given) if question.kind == "number" else []
         note = f"⚠ {error}" + (f" {T['pick_reading']}" if choices else "")
         return await ask_next(update, context, note, choices)
-    save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,
-                unit=answer.unit, actor=update.effective_user.id)
+    try:
+        save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,
+                    unit=answer.unit, actor=update.effective_user.id)
+    except ScreeningClosed:
+        return await closed_meanwhile(update, context)
     return await ask_next(update, context, failure_note(trial, number, question))
+
+
+async def closed_meanwhile(update: Update, context) -> int:
+    """The screening was closed elsewhere (withdrawn, or saved from another chat)."""
+    number = context.user_data.pop("screening")
+    found = get_screening(trial_of(context).db, number)
+    await reply(update, T["closed"].format(number=number, status=found["status"]))
+    return ConversationHandler.END
 
 
 def failure_note(trial, number: str, question: Question) -> str:
@@ -312,8 +324,11 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
         await query.answer(COMMON["stale_button"])
         return await ask_next(update, context)
     status = "eligible" if verdict.status == "eligible" else "screen_failure"
-    finish_screening(trial.db, number, status=status, verdict=verdict.model_dump(mode="json"),
-                     actor=update.effective_user.id)
+    try:
+        finish_screening(trial.db, number, status=status,
+                         verdict=verdict.model_dump(mode="json"), actor=update.effective_user.id)
+    except ScreeningClosed:
+        return await closed_meanwhile(update, context)
     await query.edit_message_reply_markup(None)
     if status == "eligible":
         text = T["saved_eligible"].format(number=number)

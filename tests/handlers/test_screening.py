@@ -274,3 +274,14 @@ async def test_new_screening_lists_those_still_open_and_short_numbers_work(app, 
     assert "New screening S-002" in reply.text and "Still open: S-001" in reply.text
     [reply] = await driver.send(COORDINATOR, "/screen s1")
     assert "Continuing screening S-001" in reply.text
+
+
+async def test_screening_withdrawn_elsewhere_is_not_written_to(app, driver, db):
+    from storage.screenings import withdraw_screening
+
+    await driver.send(COORDINATOR, "/screen")
+    await driver.press(COORDINATOR, "Yes")
+    withdraw_screening(db, "S-001", actor=INVESTIGATOR, reason="candidate declined")
+    [reply] = await driver.send(COORDINATOR, "45")
+    assert "Screening S-001 is closed (withdrawn)" in reply.text
+    assert "age" not in screening_answers(db, "S-001")
