@@ -19,6 +19,7 @@ from domain.questions import Context
 from domain.site import UpperLimits
 from handlers.texts import COMMON
 from storage.participants import history_rows
+from storage.staff import get_staff
 
 
 @dataclass
@@ -36,6 +37,15 @@ class Trial:
 
     def today(self) -> date:
         return datetime.now(self.timezone).date()
+
+    def local_time(self, stored: str) -> str:
+        """A stored UTC timestamp as the site's local time, '2026-11-25 20:53'."""
+        return datetime.fromisoformat(stored).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+
+    def staff_name(self, actor: str) -> str:
+        """Who did something, by name where the actor is a staff member's Telegram id."""
+        found = get_staff(self.db, int(actor)) if str(actor).isdigit() else None
+        return found["name"] if found else str(actor)
 
     def enrolments(self, rows: list[dict] | None = None) -> list[Enrolment]:
         """The escalation history as the 3+3 engine reads it, outcomes as known today."""

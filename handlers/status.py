@@ -11,13 +11,15 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from domain.escalation import HistoryError, decide, parse_history
+from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
 from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
-from handlers.texts import COMMANDS, HELP
+from handlers.texts import COMMANDS, DLT, HELP
 from handlers.texts import STATUS as T
 from storage.participants import escalation_decisions, history_rows, participant
 from storage.screenings import list_screenings
-from storage.staff import get_staff
+
+EVENTS = DLT["events"]
 
 
 def label(trial: Trial, level: int | None) -> str:
@@ -51,10 +53,8 @@ def confirmation_line(trial: Trial, decision) -> str | None:
 
     for row in reversed(escalation_decisions(trial.db)):
         if row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision):
-            who = get_staff(trial.db, int(row["confirmed_by"])) if row["confirmed_by"].isdigit() \
-                else None
-            return T["confirmed"].format(who=who["name"] if who else row["confirmed_by"],
-                                         when=row["confirmed_at"][:16].replace("T", " "))
+            return T["confirmed"].format(who=trial.staff_name(row["confirmed_by"]),
+                                         when=trial.local_time(row["confirmed_at"]))
     return None
 
 
@@ -102,14 +102,16 @@ def participant_text(trial: Trial, row: dict) -> str:
     lines = [T["participant"].format(
         number=row["number"], screening=row["screening"], label=level.label,
         cohort=row["cohort"], expansion=T["expansion"] if row["expansion"] else "",
-        weight=row["weight_kg"], total=cells(row["total_cells"]), dose=cells(row["cells_per_kg"]),
-        infusion=row["infusion_date"], window_end=row["dlt_window_end"],
-        enrolled_at=row["enrolled_at"][:16], enrolled_by=row["enrolled_by"])]
+        weight=format_number(row["weight_kg"]), total=cells(row["total_cells"]),
+        dose=cells(row["cells_per_kg"]), infusion=row["infusion_date"],
+        window_end=row["dlt_window_end"], enrolled_at=trial.local_time(row["enrolled_at"]),
+        enrolled_by=trial.staff_name(row["enrolled_by"]))]
     if row.get("withdrawn_on"):
         lines.append(T["withdrawn"].format(on=row["withdrawn_on"],
                                            reason=row.get("withdrawal_reason") or ""))
     reports = row.get("dlt_reports") or []
-    lines += [T["report"].format(onset=r["onset_date"], event=r["event"], grade=r["grade"],
+    lines += [T["report"].format(onset=r["onset_date"], event=EVENTS.get(r["event"], r["event"]),
+                                 grade=r["grade"],
                                  grading=r["grading"], attribution=r["attribution"],
                                  judgement=T["dlt_yes"] if r["is_dlt"] else T["dlt_no"])
               for r in reports] or [T["no_reports"]]

@@ -158,7 +158,8 @@ HELP = {
 STATUS = {
     "title": "{trial}: {enrolled} enrolled, {left} of {cap} places left.",
     "level": "{label} ({dose}/kg): {enrolled} enrolled, {evaluable} evaluable, {dlts} DLT, "
-             "{pending} in window, {not_evaluable} not evaluable — {status}",
+             "{pending} awaiting the end of their window, {not_evaluable} not evaluable "
+             "— {status}",
     "in_window": "In DLT window: {who}",
     "window_item": "{number} ({label}) until {end}",
     "nobody_in_window": "Nobody is in a DLT window.",

@@ -23,7 +23,8 @@ async def test_status_counts_dlts_and_windows_and_offers_confirmation(app, drive
     dlt_directly(app, first["number"], first["infusion_date"])
     [reply] = await driver.send(INVESTIGATOR, "/status")
     assert "RD06-04: 4 enrolled, 8 of 12 places left." in reply.text
-    assert "DL1 (1×10^5/kg): 4 enrolled, 3 evaluable, 1 DLT, 1 in window" in reply.text
+    assert ("DL1 (1×10^5/kg): 4 enrolled, 3 evaluable, 1 DLT, "
+            "1 awaiting the end of their window") in reply.text
     assert f"{fourth['number']} (DL1) until {fourth['dlt_window_end']}" in reply.text
     assert "Next step: expand to 6." in reply.text
     assert "Not yet confirmed by an investigator." in reply.text
@@ -40,7 +41,7 @@ async def test_participant_timeline(app, driver):
     dlt_directly(app, row["number"], trial_of(app).today())
     [reply] = await driver.send(COORDINATOR, f"/participant {row['number'].lower()}")
     assert f"{row['number']} (screening {row['screening']}) · DL1, cohort 1" in reply.text
-    assert "Weight 62.0 kg · dose 6.2×10^6 CAR+ T cells (1×10^5/kg)" in reply.text
+    assert "Weight 62 kg · dose 6.2×10^6 CAR+ T cells (1×10^5/kg)" in reply.text
     assert "grade" in reply.text and ", DLT" in reply.text
     [reply] = await driver.send(COORDINATOR, "/participant P-99")
     assert "There is no participant P-99." in reply.text
