@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
@@ -114,6 +114,18 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     if update.callback_query:
         await update.callback_query.answer()
     await send(update, text, markup)
+
+
+async def mark_chosen(query: CallbackQuery, answer: str, prompt: str | None = None) -> None:
+    """Show the answer under the question that was asked and take its buttons away."""
+    if prompt is None:
+        prompt = getattr(query.message, "text", None) or ""
+    await query.edit_message_text(COMMON["chosen"].format(prompt=prompt, answer=answer))
+
+
+def with_note(note: str, text: str) -> str:
+    """A question asked again, under the note that says why (a warning, a problem)."""
+    return f"⚠ {note}\n\n{text}" if note else text
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

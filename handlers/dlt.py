@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -29,12 +29,14 @@ from handlers.common import (
     command_argument,
     in_rows,
     keyboard,
+    mark_chosen,
     opens,
     read_date,
     reply,
     stale_button,
     trial_of,
     typed_for,
+    with_note,
 )
 from handlers.enrollment import confirm_button, needs_confirmation, step_text
 from handlers.texts import COMMON
@@ -77,16 +79,6 @@ def participant_line(trial: Trial, row: dict) -> str:
     return T["participant"].format(
         number=row["number"], label=label(trial, row["dose_level"]),
         infusion=row["infusion_date"], window_end=row["dlt_window_end"], withdrawn=withdrawn)
-
-
-async def mark_chosen(query: CallbackQuery, answer: str) -> None:
-    """Show the answer under the question and take its buttons away."""
-    prompt = getattr(query.message, "text", None) or ""
-    await query.edit_message_text(T["chosen"].format(prompt=prompt, answer=answer))
-
-
-def with_note(note: str, text: str) -> str:
-    return f"⚠ {note}\n\n{text}" if note else text
 
 
 # --- participant ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from handlers.common import (
     cells,
     command_argument,
     keyboard,
+    mark_chosen,
     opens,
     read_date,
     reply,
@@ -37,6 +38,7 @@ from handlers.common import (
     stale_button,
     trial_of,
     typed_for,
+    with_note,
 )
 from handlers.texts import COMMON
 from handlers.texts import ENROLLMENT as T
@@ -263,7 +265,7 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     tomorrow = today + timedelta(days=1)
     markup = keyboard([[(T["today"].format(date=today), f"enroll:day:{today}"),
                         (T["tomorrow"].format(date=tomorrow), f"enroll:day:{tomorrow}")]])
-    await reply(update, f"⚠ {note}\n\n{T['ask_date']}" if note else T["ask_date"], markup)
+    await reply(update, with_note(note, T["ask_date"]), markup)
     return DATE
 
 
@@ -274,7 +276,7 @@ async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     query = update.callback_query
     chosen = query.data.removeprefix("enroll:day:")
-    await query.edit_message_text(T["chosen"].format(prompt=query.message.text, answer=chosen))
+    await mark_chosen(query, chosen)
     return await take_date(update, context, chosen)
 
 

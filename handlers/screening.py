@@ -39,6 +39,7 @@ from handlers.common import (
     command_argument,
     in_rows,
     keyboard,
+    mark_chosen,
     opens,
     reply,
     screening_number,
@@ -203,8 +204,7 @@ async def pressed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if question is None or question.id != question_id:
         await query.answer(COMMON["stale_button"])
         return await ask_next(update, context)
-    await query.edit_message_text(T["chosen"].format(
-        prompt=query.message.text, answer=option_label(question, option)))
+    await mark_chosen(query, option_label(question, option))
     return await store(update, context, question, option)
 
 
@@ -216,7 +216,7 @@ async def pressed_reading(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if question is None or question.id != question_id:
         await query.answer(COMMON["stale_button"])
         return await ask_next(update, context)
-    await query.edit_message_text(T["chosen"].format(prompt=query.message.text, answer=text))
+    await mark_chosen(query, text)
     return await store(update, context, question, text)
 
 
@@ -241,9 +241,8 @@ async def ticking_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         await query.answer(COMMON["stale_button"])
         return await ask_next(update, context)
     chosen = context.user_data.get("ticked", [])
-    await query.edit_message_text(T["chosen"].format(
-        prompt=QUESTION_PROMPTS[question.id],
-        answer=", ".join(option_label(question, o) for o in chosen) or "none"))
+    await mark_chosen(query, ", ".join(option_label(question, o) for o in chosen) or "none",
+                      prompt=QUESTION_PROMPTS[question.id])
     return await store(update, context, question, chosen)
 
 

@@ -18,6 +18,7 @@ COMMON = {
     "confirm": "✅ Confirm",
     "cancel": "✖ Cancel",
     "stale_button": "That button is no longer current.",
+    "chosen": "{prompt}\n→ {answer}",
     "error": "Sorry, something went wrong and nothing was saved from your last step. "
              "Please try again; if it happens again tell the administrator.",
 }
@@ -104,7 +105,6 @@ SCREENING = {
     "pick_reading": "Or pick what you meant:",
     "running_sledai": "SLEDAI-2K {total}, clinical {clinical}",
     "running_eular": "{points} points",
-    "chosen": "{prompt}\n→ {answer}",
     "use_buttons": "Please tick the items with the buttons, then press Done.",
     "first_question": "This is the first question.",
     "went_back": "Back to the previous question (the earlier answer is kept in the audit trail).",
@@ -259,7 +259,6 @@ ENROLLMENT = {
               "Weight {weight} kg\n"
               "Dose to prepare: {dose}/kg × {weight} kg = {total} CAR+ T cells\n"
               "Infusion {infusion}, DLT window until {window_end}",
-    "chosen": "{prompt}\n→ {answer}",
     "confirm_button": "✅ Confirm: {step}",
     "refused": "Not enrolled: {reason}\nNothing was saved.",
     "changed": "the 3+3 step changed while you were entering. Now: {reason}",
@@ -318,7 +317,6 @@ DLT = {
                      "suggestion.)",
     "is_dlt": "It is a DLT",
     "not_dlt": "Not a DLT",
-    "chosen": "{prompt}\n→ {answer}",
     "summary": "Save this report?\n{participant}\n"
                "Event: {event} grade {grade} ({grading})\n"
                "Onset: {onset}\n"
@@ -364,7 +362,6 @@ WITHDRAWAL = {
     "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
     "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
     "future": "{date} is in the future: the withdrawal date is today or earlier.",
-    "chosen": "{prompt}\n→ {answer}",
     # the reason (participant or screening)
     "ask_reason": "Why is {number} withdrawn? Type the reason (e.g. consent withdrawn, "
                   "moved away, investigator's decision). No names, please.",

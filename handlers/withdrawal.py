@@ -32,12 +32,14 @@ from handlers.common import (
     cells,
     command_argument,
     keyboard,
+    mark_chosen,
     opens,
     read_date,
     reply,
     stale_button,
     trial_of,
     typed_for,
+    with_note,
 )
 from handlers.dlt import participant_number
 from handlers.enrollment import confirm_button, needs_confirmation, step_text
@@ -77,10 +79,6 @@ def screening_number(text: str) -> str | None:
 
 def label(trial: Trial, level: int) -> str:
     return trial.protocol.dose_level(level).label
-
-
-def with_note(note: str, text: str) -> str:
-    return f"⚠ {note}\n\n{text}" if note else text
 
 
 def usage_text(trial: Trial) -> str:
@@ -210,8 +208,7 @@ async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     query = update.callback_query
     day = query.data.removeprefix("withdraw:day:")
-    prompt = getattr(query.message, "text", None) or ""
-    await query.edit_message_text(T["chosen"].format(prompt=prompt, answer=day))
+    await mark_chosen(query, day)
     return await take_date(update, context, day)
 
 
