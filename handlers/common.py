@@ -116,6 +116,18 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     await send(update, text, markup)
 
 
+def date_problem(day: date | None, infusion: date, today: date) -> str | None:
+    """What is wrong with the date of something that happened to a participant (a DLT onset, a
+    withdrawal): None, or the key of the conversation's text for it."""
+    if day is None:
+        return "bad_date"
+    if day < infusion:
+        return "before_infusion"
+    if day > today:
+        return "future"
+    return None
+
+
 async def mark_chosen(query: CallbackQuery, answer: str, prompt: str | None = None) -> None:
     """Show the answer under the question that was asked and take its buttons away."""
     if prompt is None:

@@ -27,6 +27,7 @@ from handlers.access import requires, staff_of
 from handlers.common import (
     Trial,
     command_argument,
+    date_problem,
     in_rows,
     keyboard,
     mark_chosen,
@@ -176,14 +177,9 @@ async def ask_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, note: st
 
 
 def onset_problem(trial: Trial, row: dict, day: date | None) -> str | None:
-    if day is None:
-        return T["bad_date"].format(example=trial.today())
-    if day < row["infusion_date"]:
-        return T["before_infusion"].format(date=day, number=row["number"],
-                                           infusion=row["infusion_date"])
-    if day > trial.today():
-        return T["future"].format(date=day)
-    return None
+    problem = date_problem(day, row["infusion_date"], trial.today())
+    return problem and T[problem].format(date=day, number=row["number"],
+                                         infusion=row["infusion_date"], example=trial.today())
 
 
 async def typed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

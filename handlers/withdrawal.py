@@ -31,6 +31,7 @@ from handlers.common import (
     Trial,
     cells,
     command_argument,
+    date_problem,
     keyboard,
     mark_chosen,
     opens,
@@ -190,15 +191,11 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     return DATE
 
 
-def date_problem(trial: Trial, row: dict, day: date | None) -> str | None:
-    if day is None:
-        return T["bad_date"].format(example=trial.today() - timedelta(days=1))
-    if day < row["infusion_date"]:
-        return T["before_infusion"].format(date=day, number=row["number"],
-                                           infusion=row["infusion_date"])
-    if day > trial.today():
-        return T["future"].format(date=day)
-    return None
+def withdrawal_date_problem(trial: Trial, row: dict, day: date | None) -> str | None:
+    problem = date_problem(day, row["infusion_date"], trial.today())
+    return problem and T[problem].format(date=day, number=row["number"],
+                                         infusion=row["infusion_date"],
+                                         example=trial.today() - timedelta(days=1))
 
 
 async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -215,7 +212,7 @@ async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
     trial, form = trial_of(context), form_of(context)
     day = read_date(text)
-    problem = date_problem(trial, participant(trial.db, form["number"]), day)
+    problem = withdrawal_date_problem(trial, participant(trial.db, form["number"]), day)
     if problem:
         return await ask_date(update, context, problem)
     form["on"] = day.isoformat()
