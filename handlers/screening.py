@@ -20,8 +20,10 @@ from telegram.ext import (
 from domain.eligibility import Verdict, assess
 from domain.questions import (
     QUESTION_BY_ID,
+    QUESTIONS,
     AnswerError,
     Question,
+    applicable,
     next_question,
     previous_question,
     read_answer,
@@ -55,13 +57,14 @@ from storage.screenings import (
     finish_screening,
     get_screening,
     list_screenings,
+    reopen_screening,
     retract_answer,
     save_answer,
     screening_answers,
     start_screening,
 )
 
-ANSWERING, REVIEW = "answering", "review"
+ANSWERING, REVIEW, CHOOSING, REASON = "answering", "review", "choosing", "reason"
 
 
 def option_label(question: Question, option: str) -> str:
@@ -275,10 +278,12 @@ async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return await show_review(update, context, verdict)
 
 
-def answers_summary(trial, number: str) -> str:
-    lines = [T["answers_title"].format(number=number)]
+def answered(trial, number: str) -> list[tuple[str, str]]:
+    """(question id, 'question answer') of every current answer, in the order asked."""
+    applies = {q.id for q in applicable(screening_answers(trial.db, number), trial.context)}
+    lines = []
     for row in answer_details(trial.db, number):
-        if row["value"] is None or row["question_id"] not in QUESTION_BY_ID:
+        if row["value"] is None or row["question_id"] not in applies:
             continue
         question = QUESTION_BY_ID[row["question_id"]]
         shown = row["entered"]
@@ -286,8 +291,14 @@ def answers_summary(trial, number: str) -> str:
             shown = option_label(question, row["value"])
         elif question.kind == "multi":
             shown = ", ".join(option_label(question, o) for o in row["value"]) or "none"
-        lines.append(f"• {QUESTION_PROMPTS[question.id]} {shown}")
-    return "\n".join(lines)
+        lines.append((question.id, f"{QUESTION_PROMPTS[question.id]} {shown}"))
+    order = [q.id for q in QUESTIONS]
+    return sorted(lines, key=lambda line: order.index(line[0]))
+
+
+def answers_summary(trial, number: str) -> str:
+    lines = [T["answers_title"].format(number=number)]
+    return "\n".join(lines + [f"• {line}" for _, line in answered(trial, number)])
 
 
 def verdict_summary(number: str, verdict: Verdict) -> str:
@@ -339,6 +350,66 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
     return ConversationHandler.END
 
 
+@requires("coordinator", private=True)
+async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/correct [S-004]: pick an answer of an open or finished screening to correct."""
+    trial = trial_of(context)
+    number = screening_number(command_argument(context)) or context.user_data.get("screening")
+    found = get_screening(trial.db, number) if number else None
+    if found is None:
+        await reply(update, T["not_found"].format(number=number) if number
+                    else T["correct_usage"])
+        return ConversationHandler.END
+    problem = correction_problem(trial, found)
+    if problem:
+        await reply(update, problem)
+        return ConversationHandler.END
+    lines = answered(trial, number)
+    context.user_data.update(screening=number, correctable=[qid for qid, _ in lines])
+    listing = "\n".join(f"{n}. {line}" for n, (_, line) in enumerate(lines, 1))
+    await reply(update, T["correct_which"].format(number=number, answers=listing))
+    return CHOOSING
+
+
+def correction_problem(trial, screening: dict) -> str | None:
+    """Why a screening's answers cannot be corrected here, or None."""
+    enrolled = [s["participant"] for s in list_screenings(trial.db)
+                if s["number"] == screening["number"] and s["participant"]]
+    if enrolled:
+        return T["correct_enrolled"].format(number=screening["number"], participant=enrolled[0])
+    if screening["status"] == "withdrawn":
+        return T["closed"].format(number=screening["number"], status=screening["status"])
+    return None
+
+
+async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    choices, typed = context.user_data.get("correctable", []), update.message.text.strip()
+    if not typed.isdigit() or not 1 <= int(typed) <= len(choices):
+        await reply(update, T["correct_pick"].format(count=len(choices)))
+        return CHOOSING
+    question_id = choices[int(typed) - 1]
+    context.user_data["correcting"] = question_id
+    await reply(update, T["correct_reason"].format(prompt=QUESTION_PROMPTS[question_id]))
+    return REASON
+
+
+async def reason_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    reason = update.message.text.strip()
+    if len(reason) < 3:
+        await reply(update, T["correct_reason_short"])
+        return REASON
+    trial, number = trial_of(context), context.user_data["screening"]
+    question = QUESTION_BY_ID[context.user_data.pop("correcting")]
+    actor = update.effective_user.id
+    if get_screening(trial.db, number)["status"] != "in_progress":
+        reopen_screening(trial.db, number, actor=actor, reason=reason)
+    old = screening_answers(trial.db, number).get(question.id)
+    retract_answer(trial.db, number, question.id, actor=actor, reason=reason)
+    context.user_data["ticked"] = list(old or []) if question.kind == "multi" else []
+    context.user_data["question"] = question.id
+    return await ask_next(update, context, T["correcting"])
+
+
 async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     await update.callback_query.edit_message_reply_markup(None)
     return await back(update, context)
@@ -352,7 +423,8 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         name="screening",
         persistent=True,
-        entry_points=[CommandHandler("screen", opens(FORM)(screen))],
+        entry_points=[CommandHandler("screen", opens(FORM)(screen)),
+                      CommandHandler("correct", opens(FORM)(correct))],
         states={
             ANSWERING: [
                 MessageHandler(text, typed_for(FORM)(typed_answer)),
@@ -363,6 +435,8 @@ def conversation() -> ConversationHandler:
                 CommandHandler("back", opens(FORM)(back)),
                 CommandHandler("finish", opens(FORM)(finish_early)),
             ],
+            CHOOSING: [MessageHandler(text, typed_for(FORM)(chosen_for_correction))],
+            REASON: [MessageHandler(text, typed_for(FORM)(reason_for_correction))],
             REVIEW: [
                 CallbackQueryHandler(confirm, pattern=r"^save:"),
                 CallbackQueryHandler(change, pattern=r"^change$"),
@@ -370,7 +444,8 @@ def conversation() -> ConversationHandler:
                 MessageHandler(text, typed_for(FORM)(ask_next)),
             ],
         },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", opens(FORM)(screen))],
+        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", opens(FORM)(screen)),
+                   CommandHandler("correct", opens(FORM)(correct))],
         allow_reentry=True,
     )
 

@@ -128,12 +128,23 @@ SCREENING = {
     "saved_eligible": "Screening {number} saved as ELIGIBLE. Enrol with /enroll {number}.",
     "saved_failure": "Screening {number} saved as a SCREEN FAILURE ({reasons}).",
     "no_open": "You have no open screening. Start one with /screen.",
+    "correct_usage": "Which screening? e.g. /correct S-004",
+    "correct_which": "{number}: which answer is wrong? Type its number.\n{answers}",
+    "correct_pick": "Please type a number from 1 to {count}.",
+    "correct_reason": "Why is the answer to \"{prompt}\" corrected? The old answer and your "
+                      "reason stay in the audit trail.",
+    "correct_reason_short": "Please give the reason in a few words (e.g. \"lab report "
+                            "re-checked\").",
+    "correcting": "Type or choose the corrected answer.",
+    "correct_enrolled": "{number} is enrolled as {participant}: its screening answers can no "
+                        "longer be corrected here. Tell the investigator (protocol deviation).",
 }
 
 # The command menu (set_my_commands) and /help, by the role a command needs.
 COMMANDS = {
     "status": "Escalation status: cohorts, DLTs, next step",
     "screen": "Screen a candidate (or /screen S-004 to continue)",
+    "correct": "Correct an answer of a screening, with a reason: /correct S-004",
     "enroll": "Enrol an eligible candidate: /enroll S-004",
     "dlt": "Report a dose-limiting toxicity",
     "withdraw": "Withdraw a participant or a screening: /withdraw P-03",
@@ -147,8 +158,8 @@ COMMANDS = {
 HELP = {
     "title": "trialbot for {name} ({role}). Commands you can use:",
     "roles": {
-        "coordinator": ("status", "screen", "enroll", "withdraw", "participant", "screenlog",
-                        "whatif", "help", "cancel"),
+        "coordinator": ("status", "screen", "correct", "enroll", "withdraw", "participant",
+                        "screenlog", "whatif", "help", "cancel"),
         "investigator": ("dlt",),
         "admin": ("staff",),
     },

@@ -157,6 +157,21 @@ def withdraw_screening(db: Database, number: str, *, actor: Any, reason: str) ->
         return get_screening(db, number)
 
 
+def reopen_screening(db: Database, number: str, *, actor: Any, reason: str) -> dict:
+    """Open a finished screening again so an answer can be corrected; the reason is audited.
+    Not once the candidate is enrolled or withdrawn."""
+    if not reason or not reason.strip():
+        raise ReasonRequired(f"reopening {number} needs a reason")
+    with transaction(db):
+        screening = _screening(db, number)
+        enrolled = one(db, "SELECT number FROM participants WHERE screening = ?", [number])
+        if screening["status"] not in ("eligible", "screen_failure") or enrolled:
+            raise ScreeningClosed(f"{number} is {_state(screening, enrolled)}: cannot reopen")
+        _change_screening(db, number, {"status": "in_progress", "finished_at": None},
+                          actor=actor, reason=reason)
+        return get_screening(db, number)
+
+
 def list_screenings(db: Database) -> list[dict]:
     """The screening log: one row per screening with its participant number if enrolled."""
     rows = db.query(

@@ -285,3 +285,34 @@ async def test_screening_withdrawn_elsewhere_is_not_written_to(app, driver, db):
     [reply] = await driver.send(COORDINATOR, "45")
     assert "Screening S-001 is closed (withdrawn)" in reply.text
     assert "age" not in screening_answers(db, "S-001")
+
+
+async def test_correcting_a_saved_screening_keeps_the_old_value_and_reason(app, driver, db):
+    await driver.send(COORDINATOR, "/screen")
+    await answer_all(app, driver, "S-001", ELIGIBLE)
+    await driver.press(COORDINATOR, "✅ Save as eligible")
+    [listing] = await driver.send(COORDINATOR, "/correct S-001")
+    assert "2. Age in years? 45" in listing.text
+    [again] = await driver.send(COORDINATOR, "99")
+    assert "a number from 1 to" in again.text
+    [why] = await driver.send(COORDINATOR, "2")
+    assert "Why is the answer to \"Age in years?\" corrected?" in why.text
+    [asked_again] = await driver.send(COORDINATOR, "ID card re-checked")
+    assert "Age in years?" in asked_again.text
+    assert get_screening(db, "S-001")["status"] == "in_progress"
+    await driver.send(COORDINATOR, "74")                  # the review follows: 74 > 70
+    assert "S-001: NOT ELIGIBLE" in driver.last(COORDINATOR).text
+    await driver.press(COORDINATOR, "Save as screen failure")
+    assert get_screening(db, "S-001")["status"] == "screen_failure"
+    trail = [r for r in audit_trail(db, "answers", "S-001") if r["field"] == "age"]
+    assert [(r["old_value"], r["new_value"]) for r in trail] == [(None, 45), (45, None),
+                                                                 (None, 74)]
+    assert trail[1]["reason"] == "ID card re-checked"
+
+
+async def test_correction_refused_once_enrolled(app, driver, db):
+    from tests.handlers.helpers_enrollment import enrol_directly
+
+    row = enrol_directly(app, days_ago=5)
+    [reply] = await driver.send(COORDINATOR, f"/correct {row['screening']}")
+    assert f"enrolled as {row['number']}" in reply.text

@@ -160,3 +160,23 @@ def test_withdrawal_is_audited_with_its_reason(db):
     )
     with pytest.raises(ScreeningClosed):
         withdraw_screening(db, number, actor=COORDINATOR, reason="again")
+
+
+def test_reopen_a_finished_screening_for_a_correction_is_audited(db):
+    from storage.audit import audit_trail
+    from storage.screenings import reopen_screening
+
+    number = start_screening(db, actor=COORDINATOR)
+    save_answer(db, number, "age", value=45, entered="45", unit="years", actor=COORDINATOR)
+    finish_screening(db, number, status="eligible", verdict={"status": "eligible"},
+                     actor=COORDINATOR)
+    with pytest.raises(ReasonRequired):
+        reopen_screening(db, number, actor=COORDINATOR, reason=" ")
+    reopened = reopen_screening(db, number, actor=COORDINATOR, reason="age typed wrong")
+    assert reopened["status"] == "in_progress" and reopened["finished_at"] is None
+    change = [r for r in audit_trail(db, "screenings", number) if r["field"] == "status"][-1]
+    assert (change["old_value"], change["new_value"], change["reason"]) == (
+        "eligible", "in_progress", "age typed wrong")
+    withdraw_screening(db, number, actor=COORDINATOR, reason="declined")
+    with pytest.raises(ScreeningClosed):
+        reopen_screening(db, number, actor=COORDINATOR, reason="too late")
