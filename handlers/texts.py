@@ -147,6 +147,7 @@ COMMANDS = {
     "correct": "Correct an answer of a screening, with a reason: /correct S-004",
     "enroll": "Enrol an eligible candidate: /enroll S-004",
     "dlt": "Report a dose-limiting toxicity",
+    "revise": "Revise a DLT judgement, with a reason: /revise P-03",
     "withdraw": "Withdraw a participant or a screening: /withdraw P-03",
     "participant": "One participant's timeline: /participant P-03",
     "screenlog": "Screening log counts",
@@ -160,7 +161,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "withdraw", "participant",
                         "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt",),
+        "investigator": ("dlt", "revise"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -423,4 +424,53 @@ WITHDRAWAL = {
     "use_buttons": "Please answer with the buttons above, or /cancel.",
     "cancelled": "Stopped: nothing was saved.",
     "nothing_open": "There is no withdrawal in progress.",
+}
+
+REVISION = {
+    "usage": "Whose DLT judgement? e.g. /revise P-03\n"
+             "Participants with DLT reports: {participants}",
+    "none": "none",
+    "no_participant": "There is no participant {number}.",
+    "no_reports": "{number} has no DLT report: there is no judgement to revise. A new event is "
+                  "reported with /dlt.",
+    "choose": "{number}: {label}, infused {infusion}, DLT window until {window_end}.\n"
+              "Which judgement do you revise? The earlier judgement and your reason stay in the "
+              "audit trail.\n/cancel leaves without saving.",
+    "report_button": "{onset}: {event} grade {grade} — {was} → change to {to}",
+    "judgements": {"dlt": "DLT", "not": "not a DLT"},
+    "ask_reason": "Why is the {event} grade {grade} of {number} (onset {onset}) now {to}? Type "
+                  "the reason (e.g. CRS improved within 72 h). No names, please.",
+    "short_reason": "Please give the reason in a few words (at least {least} characters).",
+    "long_reason": "Please keep the reason under {most} characters.",
+    # what it means for the 3+3
+    "outcomes": {"N": "evaluable, no DLT", "T": "DLT", "P": "in the DLT window",
+                 "X": "not evaluable"},
+    "outcome_change": "For the 3+3: {before} → {after}.",
+    "outside_window": "The onset is after the DLT window (ended {window_end}): the report does "
+                      "not count for the 3+3 either way.",
+    "meaning_expansion": "A case-expansion participant: not DLT-evaluated, the 3+3 decisions do "
+                         "not change.",
+    "then": "3+3 then: {reason}",
+    "then_conflict": "⚠ After this revision the 3+3 history would no longer fit the design "
+                     "({error}). An investigator must review the escalation.",
+    "summary": "Revise this judgement?\n"
+               "{number} ({label}): {event} grade {grade} ({grading}), onset {onset}, {related}\n"
+               "Judgement: {was} → {to}\n"
+               "Reason: {reason}\n"
+               "{meaning}\n{then}",
+    "saved": "Saved: {number} {event} grade {grade}, onset {onset}: {was} → {to} ({reason}).\n"
+             "{meaning}\n3+3 now: {now}",
+    "to_confirm": "An investigator must confirm the next step: {step}.",
+    "alert": "DLT judgement revised: {number} ({label}) {event} grade {grade} ({grading}), onset "
+             "{onset}: {was} → {to}. Reason: {reason}. Revised by {who}.",
+    "history_conflict": "After the revision for {number}, the 3+3 history no longer fits the "
+                        "design ({error}). Review the escalation before enrolling anyone.",
+    "changed_meanwhile": "Not saved: this report was revised meanwhile and is already judged "
+                         "{to}. See /participant {number}.",
+    "refused": "Not revised: {reason}\nNothing was saved.",
+    "no_report": "Not revised: the report is no longer among those of {number}.\n"
+                 "Nothing was saved.",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "cancelled": "Stopped: nothing was saved.",
+    "nothing_open": "There is no revision in progress.",
 }

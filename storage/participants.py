@@ -198,9 +198,17 @@ def record_dlt_report(
 
 
 def correct_dlt_judgement(
-    db: Database, report_id: int, *, is_dlt: bool, actor: Any, reason: str
+    db: Database,
+    report_id: int,
+    *,
+    is_dlt: bool,
+    actor: Any,
+    reason: str,
+    alerts: Callable[[list[dict]], list[AlertDraft]] | None = None,
 ) -> dict:
-    """Change whether a report counts as a DLT; the audit keeps the earlier judgement."""
+    """Change whether a report counts as a DLT; the audit keeps the earlier judgement. With
+    `alerts`, also the alerts `alerts(history_rows)` asks for (the rows already show the change),
+    atomically; a judgement that is already `is_dlt` changes nothing and raises no alert."""
     if not reason:
         raise ReasonRequired("correcting a DLT judgement needs a reason")
     with transaction(db):
@@ -219,6 +227,8 @@ def correct_dlt_judgement(
                 new=bool(is_dlt),
                 reason=reason,
             )
+            for alert in alerts(history_rows(db)) if alerts else ():
+                add_alert(db, alert)
         return dlt_report(db, report_id)
 
 

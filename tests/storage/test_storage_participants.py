@@ -194,6 +194,50 @@ def test_correcting_a_dlt_judgement_keeps_the_old_one_in_the_audit(db):
         correct_dlt_judgement(db, saved["id"], is_dlt=True, actor=INVESTIGATOR, reason="")
 
 
+def test_a_corrected_judgement_and_its_alerts_are_stored_together(db):
+    number = enroll_one(db)["number"]
+    saved = report(db, number)
+    seen = []
+
+    def revision_alert(rows):
+        seen.append(rows)
+        return [AlertDraft("dlt-revised", f"{rows[0]['number']} revised", "investigator")]
+
+    correct_dlt_judgement(
+        db, saved["id"], is_dlt=False, actor=INVESTIGATOR, reason="improved within 72 h",
+        alerts=revision_alert,
+    )
+    correct_dlt_judgement(  # already not a DLT: nothing changes, no alert
+        db, saved["id"], is_dlt=False, actor=INVESTIGATOR, reason="improved within 72 h",
+        alerts=revision_alert,
+    )
+
+    assert len(seen) == 1 and seen[0][0]["has_dlt"] is False  # the rows show the change
+    assert [(a["kind"], a["text"]) for a in alerts(db)] == [("dlt-revised", "P-01 revised")]
+    changes = [row for row in audit_trail(db, "dlt_reports", saved["id"]) if row["reason"]]
+    assert [(c["old_value"], c["new_value"]) for c in changes] == [(True, False)]
+
+
+def test_an_error_in_the_correction_alerts_leaves_the_judgement_unchanged(db):
+    number = enroll_one(db)["number"]
+    saved = report(db, number)
+    trail = audit_trail(db)
+
+    def failing_alerts(rows):
+        raise RuntimeError("alert rules broke")
+
+    with pytest.raises(RuntimeError, match="alert rules broke"):
+        correct_dlt_judgement(
+            db, saved["id"], is_dlt=False, actor=INVESTIGATOR, reason="improved within 72 h",
+            alerts=failing_alerts,
+        )
+
+    assert dlt_reports(db, number)[0]["is_dlt"] is True
+    assert history_rows(db)[0]["has_dlt"] is True
+    assert audit_trail(db) == trail  # no audit row for the change that did not happen
+    assert alerts(db) == []
+
+
 def test_withdrawal_is_recorded_once(db):
     number = enroll_one(db)["number"]
 
