@@ -17,7 +17,16 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from domain.protocol import load_protocol
-from handlers import admin, dlt, enrollment, revision, screening, status, withdrawal
+from handlers import (
+    admin,
+    confirmation,
+    dlt,
+    enrollment,
+    revision,
+    screening,
+    status,
+    withdrawal,
+)
 from handlers.access import turn_away_strangers
 from handlers.common import Trial
 from handlers.texts import COMMANDS, COMMON
@@ -29,7 +38,7 @@ log = logging.getLogger("trialbot")
 # bot_data holds the live Trial services (database connection), so it is not persisted.
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
-CONVERSATIONS = (screening, enrollment, dlt, withdrawal, revision, status, admin)
+CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin)
 
 
 def make_trial(settings: Settings) -> Trial:

@@ -168,6 +168,15 @@ def screening_number(text: str) -> str:
     return f"S-{int(match.group(1)):03d}" if match else text.strip().upper()
 
 
+PARTICIPANT_NUMBER = re.compile(r"^\s*P-?0*(\d{1,3})\s*$", re.IGNORECASE)
+
+
+def participant_number(text: str) -> str | None:
+    """'p3', 'P-03' -> 'P-03'; None if it does not look like a participant number."""
+    match = PARTICIPANT_NUMBER.match(text or "")
+    return f"P-{int(match.group(1)):02d}" if match else None
+
+
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
 

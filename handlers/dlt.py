@@ -8,7 +8,6 @@ transaction, the alerts it raises: the DLT itself and whatever 3+3 step it newly
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from telegram import Update
@@ -32,6 +31,7 @@ from handlers.common import (
     keyboard,
     mark_chosen,
     opens,
+    participant_number,
     read_date,
     reply,
     stale_button,
@@ -39,7 +39,7 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.enrollment import confirm_button, needs_confirmation, step_text
+from handlers.confirmation import confirm_button, needs_confirmation, step_text
 from handlers.texts import COMMON
 from handlers.texts import DLT as T
 from storage.outbox import AlertDraft
@@ -47,17 +47,10 @@ from storage.participants import participant, participants, record_dlt_report
 
 PARTICIPANT, EVENT, GRADE, ONSET, ATTRIBUTION, JUDGEMENT, REVIEW = (
     "participant", "event", "grade", "onset", "attribution", "judgement", "review")
-PARTICIPANT_NUMBER = re.compile(r"^\s*P-?0*(\d{1,3})\s*$", re.IGNORECASE)
 
 
 def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
     return context.user_data.setdefault("dlt", {})
-
-
-def participant_number(text: str) -> str | None:
-    """'p3', 'P-03' -> 'P-03'; None if it does not look like a participant number."""
-    match = PARTICIPANT_NUMBER.match(text or "")
-    return f"P-{int(match.group(1)):02d}" if match else None
 
 
 def label(trial: Trial, level: int) -> str:

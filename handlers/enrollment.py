@@ -24,7 +24,7 @@ from telegram.ext import (
 from domain.dlt import dlt_window_end, escalation_alerts
 from domain.escalation import Decision, Enrolment, HistoryError, Outcome, decide
 from domain.units import QuantityError, format_number, parse_quantity
-from handlers.access import has_role, requires, staff_of
+from handlers.access import requires
 from handlers.common import (
     Trial,
     cells,
@@ -40,6 +40,7 @@ from handlers.common import (
     typed_for,
     with_note,
 )
+from handlers.confirmation import label_of, needs_confirmation, step_text
 from handlers.texts import COMMON
 from handlers.texts import ENROLLMENT as T
 from storage.outbox import AlertDraft
@@ -47,34 +48,13 @@ from storage.participants import (
     EnrollmentRefused,
     Placement,
     enroll,
-    escalation_decisions,
     history_rows,
     participants,
-    record_escalation_decision,
 )
 from storage.screenings import get_screening, list_screenings
 
 WEIGHT, DATE, REVIEW = "weight", "date", "review"
-# Each 3+3 step an investigator confirms: the first three before anyone is enrolled in them,
-# the end states so that the end of dose escalation is on record with who confirmed it.
-CONFIRMED_STEPS = ("expand", "escalate", "de-escalate", "mtd", "top-dose-cleared",
-                   "no-tolerated-dose")
-
-
 # --- small readers and texts ----------------------------------------------------------------
-
-def label_of(decision: Decision, level: int) -> str:
-    return next((s.label for s in decision.per_level if s.level == level), f"DL{level}")
-
-
-def step_level(decision: Decision) -> int:
-    """The dose level a step is about (0 when none, e.g. no tolerated dose)."""
-    return decision.next_dose or decision.mtd or decision.recommended_dose or 0
-
-
-def step_text(decision: Decision) -> str:
-    return T["step"][decision.action].format(label=label_of(decision, step_level(decision)))
-
 
 def cohort_place(trial: Trial, decision: Decision) -> tuple[int, int, int]:
     """(cohort, place, cohort size) of the next participant at decision.next_dose: cohorts of
@@ -83,70 +63,6 @@ def cohort_place(trial: Trial, decision: Decision) -> tuple[int, int, int]:
     summary = next(s for s in decision.per_level if s.level == decision.next_dose)
     taken = summary.evaluable + summary.pending
     return taken // size + 1, taken % size + 1, size
-
-
-# --- the investigator's confirmation of a 3+3 step -----------------------------------------
-
-def is_step_to_confirm(decision: Decision) -> bool:
-    return decision.action in CONFIRMED_STEPS
-
-
-def needs_confirmation(trial: Trial, decision: Decision) -> bool:
-    """True when the step in progress is one an investigator confirms and none has yet."""
-    if not is_step_to_confirm(decision):
-        return False
-    return not any(
-        row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision)
-        for row in escalation_decisions(trial.db)
-    )
-
-
-def confirm_button(decision: Decision) -> tuple[str, str] | None:
-    """(label, callback data) of the button that confirms the step in progress, if any."""
-    if not is_step_to_confirm(decision):
-        return None
-    return (T["confirm_button"].format(step=step_text(decision)),
-            f"confirm:{decision.action}:{step_level(decision)}")
-
-
-def pressed_step(data: str) -> tuple[str, int] | None:
-    parts = data.split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
-        return None
-    return parts[1], int(parts[2])
-
-
-async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A confirm:<action>:<level> button, pressed by anyone anywhere: check, then record."""
-    query, trial = update.callback_query, trial_of(context)
-    staff = staff_of(update, context)
-    if not has_role(staff, "investigator"):
-        await query.answer(T["confirm_role"], show_alert=True)
-        return
-    shown = getattr(query.message, "text", None) or ""
-    try:
-        decision = trial.decision()
-    except HistoryError as error:
-        await query.answer(T["history_error"].format(error=error)[:200], show_alert=True)
-        return
-    if pressed_step(query.data) != (decision.action, step_level(decision)):
-        await query.answer(T["confirm_stale"].format(reason=decision.reason)[:200],
-                           show_alert=True)
-        await query.edit_message_text(T["confirmed_stale"].format(text=shown))
-        return
-    if not needs_confirmation(trial, decision):
-        await query.answer(T["confirm_done_already"].format(step=step_text(decision)))
-        await query.edit_message_reply_markup(None)
-        return
-    record_escalation_decision(
-        trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
-        action=decision.action, dose_level=step_level(decision) or None,
-        actor=update.effective_user.id,
-        alerts=[AlertDraft("step-confirmed", T["step_confirmed_alert"].format(
-            who=staff["name"], step=step_text(decision)), "all")])
-    await query.answer()
-    await query.edit_message_text(
-        T["confirmed"].format(text=shown, who=staff["name"], step=step_text(decision)))
 
 
 # --- why nobody can be enrolled now --------------------------------------------------------
@@ -439,8 +355,4 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [
-        conversation(),
-        CallbackQueryHandler(confirm_step, pattern=r"^confirm:"),
-        CallbackQueryHandler(stale_button, pattern=r"^enroll:"),
-    ]
+    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^enroll:")]

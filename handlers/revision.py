@@ -31,14 +31,14 @@ from handlers.common import (
     keyboard,
     mark_chosen,
     opens,
+    participant_number,
     reply,
     stale_button,
     trial_of,
     typed_for,
     with_note,
 )
-from handlers.dlt import participant_number
-from handlers.enrollment import confirm_button, needs_confirmation, step_text
+from handlers.confirmation import confirm_button, needs_confirmation, step_text
 from handlers.texts import ACCESS, COMMON, DLT
 from handlers.texts import REVISION as T
 from storage.outbox import AlertDraft

@@ -14,6 +14,7 @@ from domain.escalation import HistoryError, decide, parse_history
 from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
 from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
+from handlers.confirmation import confirm_button, needs_confirmation, step_level
 from handlers.texts import COMMANDS, DLT, HELP
 from handlers.texts import STATUS as T
 from storage.participants import escalation_decisions, history_rows, participant
@@ -49,8 +50,6 @@ def window_line(trial: Trial, rows: list[dict]) -> str:
 
 def confirmation_line(trial: Trial, decision) -> str | None:
     """Who confirmed the step in progress, if an investigator has."""
-    from handlers.enrollment import step_level
-
     for row in reversed(escalation_decisions(trial.db)):
         if row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision):
             return T["confirmed"].format(who=trial.staff_name(row["confirmed_by"]),
@@ -82,8 +81,6 @@ def status_text(trial: Trial) -> str:
 
 @requires("coordinator")
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from handlers.enrollment import confirm_button, needs_confirmation
-
     trial = trial_of(context)
     text, markup = status_text(trial), None
     try:

@@ -247,11 +247,6 @@ ENROLLMENT = {
             "window: {who}.",
     "wait_item": "{number} until {end}",
     "wait_no_one": "Wait: no place is open now.",
-    "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
-    "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
-             "expand": "expand {label}", "mtd": "{label} is the MTD",
-             "top-dose-cleared": "{label}, the top dose, is cleared",
-             "no-tolerated-dose": "no dose level is tolerated"},
     "unconfirmed": "Waiting for an investigator to confirm: {step}. (Investigators confirm "
                    "with the button in /status.)",
     "place": "Enrolling {number}: {label} ({dose} CAR+ T cells/kg), cohort {cohort} place "
@@ -271,7 +266,6 @@ ENROLLMENT = {
               "Weight {weight} kg\n"
               "Dose to prepare: {dose}/kg × {weight} kg = {total} CAR+ T cells\n"
               "Infusion {infusion}, DLT window until {window_end}",
-    "confirm_button": "✅ Confirm: {step}",
     "refused": "Not enrolled: {reason}\nNothing was saved.",
     "changed": "the 3+3 step changed while you were entering. Now: {reason}",
     "needs_confirmation_now": "the next step needs an investigator's confirmation first: {step}",
@@ -283,12 +277,6 @@ ENROLLMENT = {
                       "window until {window_end}.",
     "cancelled": "Not enrolled. Start again with /enroll {number}.",
     "nothing_open": "There is no enrolment in progress.",
-    # the investigator's confirmation of a 3+3 step (button in /status)
-    "confirm_role": "Only an investigator can confirm a 3+3 step.",
-    "confirm_stale": "That step is no longer current. Now: {reason}",
-    "confirm_done_already": "Already confirmed: {step}.",
-    "confirmed": "{text}\n\n✅ Confirmed by {who}: {step}.",
-    "confirmed_stale": "{text}\n\n(No longer current.)",
 }
 
 DLT = {
@@ -473,4 +461,21 @@ REVISION = {
     "use_buttons": "Please answer with the buttons above, or /cancel.",
     "cancelled": "Stopped: nothing was saved.",
     "nothing_open": "There is no revision in progress.",
+}
+
+# The investigator's confirmation of a 3+3 step (a button in /status and under reports).
+CONFIRMATION = {
+    "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
+    "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
+             "expand": "expand {label}", "mtd": "{label} is the MTD",
+             "top-dose-cleared": "{label}, the top dose, is cleared",
+             "no-tolerated-dose": "no dose level is tolerated"},
+    "confirm_button": "✅ Confirm: {step}",
+    "confirm_role": "Only an investigator can confirm a 3+3 step.",
+    "confirm_stale": "That step is no longer current. Now: {reason}",
+    "confirm_done_already": "Already confirmed: {step}.",
+    "confirmed": "{text}\n\n✅ Confirmed by {who}: {step}.",
+    "confirmed_stale": "{text}\n\n(No longer current.)",
+    "history_error": "The escalation history does not fit the protocol ({error}). Nothing can "
+                     "be enrolled until an investigator has reviewed it.",
 }

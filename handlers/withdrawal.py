@@ -35,6 +35,7 @@ from handlers.common import (
     keyboard,
     mark_chosen,
     opens,
+    participant_number,
     read_date,
     reply,
     stale_button,
@@ -42,8 +43,7 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.dlt import participant_number
-from handlers.enrollment import confirm_button, needs_confirmation, step_text
+from handlers.confirmation import confirm_button, needs_confirmation, step_text
 from handlers.texts import ACCESS, COMMON
 from handlers.texts import WITHDRAWAL as T
 from storage.outbox import AlertDraft

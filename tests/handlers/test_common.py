@@ -26,3 +26,11 @@ def test_screening_numbers_typed_short():
     assert screening_number("S-004") == "S-004"
     assert screening_number("s0012") == "S-012"
     assert screening_number("P-03") == "P-03"
+
+
+def test_participant_numbers_typed_short():
+    from handlers.common import participant_number
+
+    assert participant_number("p3") == "P-03"
+    assert participant_number(" P-12 ") == "P-12"
+    assert participant_number("S-003") is None
