@@ -18,12 +18,12 @@ NO_TOKEN = """\
 No Telegram token is set, so the bot cannot go online.
 To run it: talk to @BotFather in Telegram, create a bot, then
     export TELEGRAM_BOT_TOKEN=123456:ABC...   (or put it in a .env file)
-    trialbot staff add YOUR_TELEGRAM_ID --name "Your name" --role admin
+    .venv/bin/trialbot staff add YOUR_TELEGRAM_ID --name "Your name" --role admin
     make run
 Offline, right now, you can use:
-    trialbot status                        the trial as it stands in {db}
-    trialbot escalation "1NNT 1NNN 2NTT"   what the 3+3 rules say for a history
-    trialbot staff list                    who may use the bot
+    .venv/bin/trialbot status                        the trial as it stands in {db}
+    .venv/bin/trialbot escalation "1NNT 1NNN 2NTT"   the 3+3 answer for a history
+    .venv/bin/trialbot staff list                    who may use the bot
 """
 
 
