@@ -13,7 +13,14 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import MessageLimit
 from telegram.ext import ContextTypes
 
-from domain.escalation import Decision, Enrolment, decide, format_history, outcome_on
+from domain.escalation import (
+    Decision,
+    Enrolment,
+    HistoryError,
+    decide,
+    format_history,
+    outcome_on,
+)
 from domain.protocol import Protocol
 from domain.questions import Context
 from domain.site import UpperLimits
@@ -66,6 +73,13 @@ class Trial:
         rows = history_rows(self.db) if rows is None else rows
         last_infusion = max((row["infusion_date"] for row in rows), default=None)
         return decide(self.protocol, self.enrolments(rows), last_infusion=last_infusion)
+
+    def decision_if_readable(self) -> Decision | None:
+        """The 3+3 answer now, or None when the recorded history no longer fits the design."""
+        try:
+            return self.decision()
+        except HistoryError:
+            return None
 
     def history_text(self, rows: list[dict] | None = None) -> str:
         return format_history(self.enrolments(rows))

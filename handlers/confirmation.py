@@ -8,10 +8,12 @@ the current one before recording it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from domain.escalation import Decision, HistoryError
+from domain.escalation import Decision, HistoryError, new_alerts
 from handlers.access import has_role, staff_of
 from handlers.common import Trial, trial_of
 from handlers.texts import CONFIRMATION as T
@@ -97,6 +99,21 @@ async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer()
     await query.edit_message_text(
         T["confirmed"].format(text=shown, who=staff["name"], step=step_text(decision)))
+
+
+def step_alerts(trial: Trial, rows: list[dict], before: Decision | None, outcome: dict,
+                conflict: Callable[..., str]) -> list[AlertDraft]:
+    """The 3+3 alerts an event newly raises (compared with `before`), computed inside the
+    event's transaction from its rows; when the history no longer fits the design, one
+    history-conflict alert whose text is `conflict(error=...)`. The answer after the event, or
+    the error, is left in `outcome` for the reply."""
+    try:
+        after = trial.decision(rows)
+    except HistoryError as error:
+        outcome["error"] = conflict(error=error)
+        return [AlertDraft("history-conflict", outcome["error"], "investigator")]
+    outcome["after"] = after
+    return [AlertDraft(a.kind, a.message, "investigator") for a in new_alerts(before, after)]
 
 
 def handlers() -> list:

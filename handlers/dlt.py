@@ -9,6 +9,7 @@ transaction, the alerts it raises: the DLT itself and whatever 3+3 step it newly
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -20,8 +21,8 @@ from telegram.ext import (
     filters,
 )
 
-from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, escalation_alerts, suggest_dlt
-from domain.escalation import Decision, HistoryError
+from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, suggest_dlt
+from domain.escalation import Decision
 from handlers.access import requires, staff_of
 from handlers.common import (
     Trial,
@@ -39,7 +40,7 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.confirmation import confirm_button, needs_confirmation, step_text
+from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
 from handlers.texts import COMMON
 from handlers.texts import DLT as T
 from storage.outbox import AlertDraft
@@ -246,13 +247,6 @@ async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return REVIEW
 
 
-def decision_or_none(trial: Trial) -> Decision | None:
-    try:
-        return trial.decision()
-    except HistoryError:
-        return None
-
-
 def report_alerts(trial: Trial, form: dict, reporter: str, before: Decision | None,
                   outcome: dict):
     """The alerts callable record_dlt_report runs inside its transaction; it leaves the 3+3
@@ -268,14 +262,8 @@ def report_alerts(trial: Trial, form: dict, reporter: str, before: Decision | No
                 event=T["events"][form["event"]], grade=form["grade"],
                 grading=GRADING[form["event"]], onset=form["onset"],
                 related=T["related"][form["attribution"]], who=reporter), "investigator"))
-        try:
-            after = trial.decision(rows)
-        except HistoryError as error:
-            outcome["error"] = T["history_conflict"].format(number=number, error=error)
-            return [*drafts, AlertDraft("history-conflict", outcome["error"], "investigator")]
-        outcome["after"] = after
-        return [*drafts, *(AlertDraft(a.kind, a.message, "investigator")
-                           for a in escalation_alerts(before, after))]
+        conflict = partial(T["history_conflict"].format, number=number)
+        return [*drafts, *step_alerts(trial, rows, before, outcome, conflict)]
 
     return alerts
 
@@ -291,7 +279,7 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         onset_date=date.fromisoformat(form["onset"]), attribution=form["attribution"],
         is_dlt=form["judgement"], suggested_dlt=form["suggested"],
         actor=update.effective_user.id, notes=form["suggestion"],
-        alerts=report_alerts(trial, form, staff["name"], decision_or_none(trial), outcome))
+        alerts=report_alerts(trial, form, staff["name"], trial.decision_if_readable(), outcome))
     await reply(update, *saved_reply(trial, form, outcome))
     context.user_data.pop("dlt", None)
     return ConversationHandler.END

@@ -11,6 +11,8 @@ raises: the revision itself and whatever 3+3 step it newly triggers.
 
 from __future__ import annotations
 
+from functools import partial
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -21,7 +23,6 @@ from telegram.ext import (
     filters,
 )
 
-from domain.dlt import escalation_alerts
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
 from handlers.access import has_role, requires, staff_of
 from handlers.common import (
@@ -38,7 +39,7 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.confirmation import confirm_button, needs_confirmation, step_text
+from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
 from handlers.texts import ACCESS, COMMON, DLT
 from handlers.texts import REVISION as T
 from storage.outbox import AlertDraft
@@ -222,27 +223,6 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     return REVIEW
 
 
-def decision_or_none(trial: Trial) -> Decision | None:
-    try:
-        return trial.decision()
-    except HistoryError:
-        return None
-
-
-def escalation_drafts(trial: Trial, rows: list[dict], number: str, before: Decision | None,
-                      outcome: dict) -> list[AlertDraft]:
-    """The 3+3 alerts the change newly raises, or the history-conflict alert; the answer after
-    (or the error that prevents one) is left in `outcome`."""
-    try:
-        after = trial.decision(rows)
-    except HistoryError as error:
-        outcome["error"] = T["history_conflict"].format(number=number, error=error)
-        return [AlertDraft("history-conflict", outcome["error"], "investigator")]
-    outcome["after"] = after
-    return [AlertDraft(a.kind, a.message, "investigator")
-            for a in escalation_alerts(before, after)]
-
-
 def revision_alerts(trial: Trial, form: dict, report: dict, who: str,
                     before: Decision | None, outcome: dict):
     """The alerts callable correct_dlt_judgement runs inside its transaction."""
@@ -254,7 +234,8 @@ def revision_alerts(trial: Trial, form: dict, report: dict, who: str,
             number=number, label=label(trial, row["dose_level"]), was=judged(form["was"]),
             to=judged(not form["was"]), reason=form["reason"].rstrip("."), who=who,
             **report_fields(report)), "investigator")
-        return [revised, *escalation_drafts(trial, rows, number, before, outcome)]
+        conflict = partial(T["history_conflict"].format, number=number)
+        return [revised, *step_alerts(trial, rows, before, outcome, conflict)]
 
     return alerts
 
@@ -275,7 +256,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         correct_dlt_judgement(
             trial.db, form["report"], is_dlt=not form["was"], actor=update.effective_user.id,
             reason=form["reason"], alerts=revision_alerts(
-                trial, form, report, staff["name"], decision_or_none(trial), outcome))
+                trial, form, report, staff["name"], trial.decision_if_readable(), outcome))
     except ParticipantNotFound as refused:
         return await finish(update, context, T["refused"].format(reason=refused))
     if not outcome:  # storage changed nothing: someone made the same revision first

@@ -12,6 +12,7 @@ withdrawn, with the reason in its audit trail.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -23,7 +24,6 @@ from telegram.ext import (
     filters,
 )
 
-from domain.dlt import escalation_alerts
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
 from handlers.access import has_role, requires, staff_of
 from handlers.common import (
@@ -43,7 +43,7 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.confirmation import confirm_button, needs_confirmation, step_text
+from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
 from handlers.texts import ACCESS, COMMON
 from handlers.texts import WITHDRAWAL as T
 from storage.outbox import AlertDraft
@@ -126,13 +126,6 @@ def meaning_lines(trial: Trial, row: dict, on: date) -> list[str]:
     before, after = outcome_change(trial, row, on)
     return [T["meaning"][after], T["outcome_change"].format(
         before=T["outcomes"][before], after=T["outcomes"][after])]
-
-
-def decision_or_none(trial: Trial) -> Decision | None:
-    try:
-        return trial.decision()
-    except HistoryError:
-        return None
 
 
 def preview(trial: Trial, number: str, on: date) -> str:
@@ -274,14 +267,8 @@ def withdrawal_alerts(trial: Trial, form: dict, who: str, before: Decision | Non
         drafts = [AlertDraft("withdrawn", T["alert"].format(
             number=number, label=label(trial, row["dose_level"]), on=row["withdrawn_on"],
             meaning=lines[0], reason=form["reason"].rstrip("."), who=who), "investigator")]
-        try:
-            after = trial.decision(rows)
-        except HistoryError as error:
-            outcome["error"] = T["history_conflict"].format(number=number, error=error)
-            return [*drafts, AlertDraft("history-conflict", outcome["error"], "investigator")]
-        outcome["after"] = after
-        return [*drafts, *(AlertDraft(a.kind, a.message, "investigator")
-                           for a in escalation_alerts(before, after))]
+        conflict = partial(T["history_conflict"].format, number=number)
+        return [*drafts, *step_alerts(trial, rows, before, outcome, conflict)]
 
     return alerts
 
@@ -300,7 +287,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         withdraw_participant(
             trial.db, form["number"], on=date.fromisoformat(form["on"]), reason=form["reason"],
             actor=update.effective_user.id,
-            alerts=withdrawal_alerts(trial, form, staff["name"], decision_or_none(trial),
+            alerts=withdrawal_alerts(trial, form, staff["name"], trial.decision_if_readable(),
                                      outcome))
     except (ParticipantNotFound, ValueError) as refused:
         return await finish(update, context, T["refused"].format(reason=refused))
