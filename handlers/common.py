@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ConversationHandler
 
 from domain.escalation import (
     Decision,
@@ -152,6 +152,37 @@ async def mark_chosen(query: CallbackQuery, answer: str, prompt: str | None = No
 def with_note(note: str, text: str) -> str:
     """A question asked again, under the note that says why (a warning, a problem)."""
     return f"⚠ {note}\n\n{text}" if note else text
+
+
+class FormExits:
+    """The ways out of a form whose answers are kept in user_data[key]; `texts` has its
+    "cancelled", "nothing_open" and "use_buttons" texts."""
+
+    def __init__(self, key: str, texts: dict):
+        self.key, self.texts = key, texts
+
+    async def finish(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                     markup: InlineKeyboardMarkup | None = None) -> int:
+        """End the form with a last reply."""
+        context.user_data.pop(self.key, None)
+        await reply(update, text, markup)
+        return ConversationHandler.END
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """/cancel: leave without saving."""
+        form = context.user_data.pop(self.key, None)
+        await reply(update, self.texts["cancelled"] if form is not None
+                    else self.texts["nothing_open"])
+        return ConversationHandler.END
+
+    async def press_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """The Cancel button: its keyboard goes, then as /cancel."""
+        await update.callback_query.edit_message_reply_markup(None)
+        return await self.cancel(update, context)
+
+    async def use_buttons(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Text typed where a button is expected: say so and stay at the same question."""
+        await reply(update, self.texts["use_buttons"])
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,6 +25,7 @@ from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, suggest_dlt
 from domain.escalation import Decision
 from handlers.access import requires, staff_of
 from handlers.common import (
+    FormExits,
     Trial,
     command_argument,
     date_problem,
@@ -299,23 +300,10 @@ def saved_reply(trial: Trial, form: dict, outcome: dict):
     return text, keyboard([[button]]) if button else None
 
 
-async def press_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.callback_query.edit_message_reply_markup(None)
-    return await cancel(update, context)
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    form = context.user_data.pop("dlt", None)
-    await reply(update, T["cancelled"] if form is not None else T["nothing_open"])
-    return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text typed where a button is expected: say so and stay at the same question."""
-    await reply(update, T["use_buttons"])
-
-
-
+exits = FormExits("dlt", T)
+press_cancel = exits.press_cancel
+cancel = exits.cancel
+use_buttons = exits.use_buttons
 FORM = "dlt"
 
 

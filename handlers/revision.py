@@ -26,6 +26,7 @@ from telegram.ext import (
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
 from handlers.access import has_role, requires, staff_of
 from handlers.common import (
+    FormExits,
     Trial,
     command_argument,
     in_rows,
@@ -52,6 +53,11 @@ from storage.participants import (
     participants,
 )
 
+exits = FormExits("revision", T)
+finish = exits.finish
+press_cancel = exits.press_cancel
+cancel = exits.cancel
+use_buttons = exits.use_buttons
 FORM = "revision"
 REPORT, REASON, REVIEW = "report", "reason", "review"
 LEAST_REASON, MOST_REASON = 5, 500  # characters of a typed reason
@@ -279,28 +285,6 @@ def saved_reply(trial: Trial, form: dict, report: dict, meaning_text: str, outco
 
 
 # --- leaving --------------------------------------------------------------------------------
-
-async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                 markup=None) -> int:
-    context.user_data.pop("revision", None)
-    await reply(update, text, markup)
-    return ConversationHandler.END
-
-
-async def press_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.callback_query.edit_message_reply_markup(None)
-    return await cancel(update, context)
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    form = context.user_data.pop("revision", None)
-    await reply(update, T["cancelled"] if form is not None else T["nothing_open"])
-    return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text typed where a button is expected: say so and stay at the same question."""
-    await reply(update, T["use_buttons"])
 
 
 def conversation() -> ConversationHandler:

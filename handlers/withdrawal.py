@@ -28,6 +28,7 @@ from domain.escalation import Decision, HistoryError, Outcome, outcome_on
 from handlers.access import has_role, requires, staff_of
 from handlers.common import (
     SCREENING_NUMBER,
+    FormExits,
     Trial,
     cells,
     command_argument,
@@ -62,6 +63,11 @@ from storage.screenings import (
     withdraw_screening,
 )
 
+exits = FormExits("withdrawal", T)
+finish = exits.finish
+press_cancel = exits.press_cancel
+cancel = exits.cancel
+use_buttons = exits.use_buttons
 FORM = "withdrawal"
 DATE, REASON, REVIEW = "date", "reason", "review"
 LEAST_REASON, MOST_REASON = 5, 500  # characters of a typed reason
@@ -353,28 +359,6 @@ async def confirm_screening(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 # --- leaving --------------------------------------------------------------------------------
-
-async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                 markup=None) -> int:
-    context.user_data.pop("withdrawal", None)
-    await reply(update, text, markup)
-    return ConversationHandler.END
-
-
-async def press_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.callback_query.edit_message_reply_markup(None)
-    return await cancel(update, context)
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    form = context.user_data.pop("withdrawal", None)
-    await reply(update, T["cancelled"] if form is not None else T["nothing_open"])
-    return ConversationHandler.END
-
-
-async def use_buttons(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text typed where a button is expected: say so and stay at the same question."""
-    await reply(update, T["use_buttons"])
 
 
 def conversation() -> ConversationHandler:
