@@ -13,12 +13,13 @@ from telegram.ext import (
     PersistenceInput,
     TypeHandler,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from domain.protocol import load_protocol
 from handlers import (
     admin,
+    answering,
     confirmation,
     dlt,
     enrollment,
@@ -27,7 +28,8 @@ from handlers import (
     status,
     withdrawal,
 )
-from handlers.access import turn_away_strangers
+from handlers.access import gate
+from handlers.answering import AnsweringBot
 from handlers.common import Trial
 from handlers.texts import COMMANDS, COMMON
 from storage.database import open_database
@@ -57,29 +59,50 @@ async def register_commands(application: Application) -> None:
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.exception("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat:
+    if not isinstance(update, Update):
+        return
+    if update.callback_query and not answering.answered().button:
+        await update.callback_query.answer()
+    if update.effective_chat:
         await update.effective_chat.send_message(COMMON["error"])
+
+
+class TrialApplication(Application):
+    """Saves conversation state as soon as an update has been handled, not every few seconds:
+    a kill right after a step must not cost the user their place in a form."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        await self.update_persistence()
+
+
+def make_bot(settings: Settings, request: BaseRequest | None) -> AnsweringBot:
+    return AnsweringBot(
+        token=settings.token.get_secret_value() if settings.token else "0:OFFLINE",
+        base_url=settings.api_base_url,
+        base_file_url=settings.file_base_url,
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=request or HTTPXRequest(),
+        rate_limiter=AIORateLimiter(max_retries=3),
+    )
 
 
 def build_application(settings: Settings, *, request: BaseRequest | None = None) -> Application:
     """The whole bot, ready for `run_polling` (or for tests, with a fake Bot API request)."""
     trial = make_trial(settings)
-    builder = (
+    application = (
         Application.builder()
-        .token(settings.token.get_secret_value() if settings.token else "0:OFFLINE")
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.file_base_url)
+        .application_class(TrialApplication)
+        .bot(make_bot(settings, request))
         .persistence(SQLitePersistence(settings.db, store_data=CONVERSATIONS_AND_USERS))
         .post_init(register_commands)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .build()
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
     application.bot_data["trial"] = trial
-    application.add_handler(TypeHandler(Update, turn_away_strangers), group=-1)
+    application.add_handler(TypeHandler(Update, gate), group=-1)
     # One group each, so an open form never swallows another form's command or text.
     for group, module in enumerate(CONVERSATIONS):
         application.add_handlers(module.handlers(), group=group)
+    application.add_handlers(answering.handlers(), group=len(CONVERSATIONS))
     application.add_error_handler(report_error)
     return application

@@ -9,7 +9,9 @@ ACCESS = {
                 "Your Telegram user id is {user_id}: an administrator can add you with\n"
                 "trialbot staff add {user_id} --name NAME --role coordinator",
     "needs_role": "This needs the {role} role; your role is {have}.",
-    "private_only": "Forms are filled in a private chat with me, not in a group.",
+    "private_only": "Trial data stays in private chats: please write to me in a private chat, "
+                    "not in a group.",
+    "edits_not_read": "Edits are not read: please send the corrected value as a new message.",
 }
 
 COMMON = {
@@ -18,6 +20,9 @@ COMMON = {
     "confirm": "✅ Confirm",
     "cancel": "✖ Cancel",
     "stale_button": "That button is no longer current.",
+    "no_form_open": "No form is open for that text. /help lists what I can do.",
+    "unknown_command": "I don't know that command. /help lists what I can do.",
+    "text_only": "I read typed text and button presses only. /help lists what I can do.",
     "chosen": "{prompt}\n→ {answer}",
     "error": "Sorry, something went wrong and nothing was saved from your last step. "
              "Please try again; if it happens again tell the administrator.",

@@ -6,11 +6,17 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Settings
+from handlers.texts import COMMON
 from storage.staff import add_staff
 from tests.telegram_fake import ChatDriver, FakeBotAPI
 
 COORDINATOR, INVESTIGATOR, ADMIN, STRANGER = 1001, 1002, 1003, 9999
 GROUP = -100500
+
+
+def no_form_open(sent) -> bool:
+    """The only reply is that no form is open: the message was taken by no form."""
+    return [s.text for s in sent] == [COMMON["no_form_open"]]
 
 
 def make_settings(tmp_path, **overrides) -> Settings:

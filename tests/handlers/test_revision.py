@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.texts import ACCESS
 from storage.audit import audit_trail
 from storage.outbox import alerts
 from storage.participants import dlt_reports, record_dlt_report
 from storage.staff import add_staff
-from tests.handlers.conftest import COORDINATOR, GROUP, INVESTIGATOR, STRANGER
+from tests.handlers.conftest import COORDINATOR, GROUP, INVESTIGATOR, STRANGER, no_form_open
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, enrol_directly, trial_of
 
 REASON = "CRS improved within 72 h on tocilizumab"
@@ -160,7 +161,7 @@ async def test_a_coordinator_cannot_revise(app, driver, db):
     dl1_cohort(app, third_is_dlt=True)
     [refused] = await driver.send(COORDINATOR, "/revise P-03")
     assert refused.text == "This needs the investigator role; your role is coordinator."
-    assert await driver.send(COORDINATOR, REASON) == []
+    assert no_form_open(await driver.send(COORDINATOR, REASON))
     assert dlt_reports(db, "P-03")[0]["is_dlt"] is True
 
 
@@ -169,7 +170,7 @@ async def test_strangers_and_groups_are_refused(app, driver, db):
     [reply] = await driver.send(STRANGER, "/revise P-03")
     assert "registered trial staff only" in reply.text
     [reply] = await driver.send(INVESTIGATOR, "/revise P-03", chat_id=GROUP, chat_type="group")
-    assert reply.text == "Forms are filled in a private chat with me, not in a group."
+    assert reply.text == ACCESS["private_only"]
 
 
 async def test_unknown_participant_no_reports_and_usage(app, driver, db):
@@ -182,7 +183,7 @@ async def test_unknown_participant_no_reports_and_usage(app, driver, db):
         [usage] = await driver.send(INVESTIGATOR, command)
         assert usage.text == ("Whose DLT judgement? e.g. /revise P-03\n"
                               "Participants with DLT reports: P-03")
-    assert await driver.send(INVESTIGATOR, REASON) == []  # no form is open
+    assert no_form_open(await driver.send(INVESTIGATOR, REASON))  # no form is open
 
 
 async def test_stale_buttons_after_the_revision_was_made(app, driver, db):
@@ -229,7 +230,7 @@ async def test_cancel_and_buttons_expected(app, driver, db):
     summary = await revise(driver, INVESTIGATOR, button(app, report, "DLT", "not a DLT"))
     *_, stopped = await driver.press(INVESTIGATOR, "✖ Cancel", message=summary)
     assert stopped.text == "Stopped: nothing was saved."
-    assert await driver.send(INVESTIGATOR, "/cancel") == []  # nothing is open
+    assert no_form_open(await driver.send(INVESTIGATOR, "/cancel"))  # nothing is open
     assert dlt_reports(db, "P-03")[0]["is_dlt"] is True and alerts(db) == []
 
 

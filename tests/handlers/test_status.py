@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.texts import ACCESS
 from storage.outbox import alerts
 from storage.screenings import finish_screening, start_screening
 from storage.staff import active_staff
@@ -31,9 +32,17 @@ async def test_status_counts_dlts_and_windows_and_offers_confirmation(app, drive
     assert reply.buttons, "an investigator can confirm the step from /status"
 
 
-async def test_status_answers_in_a_group(driver):
-    [reply] = await driver.send(COORDINATOR, "/status", chat_id=GROUP, chat_type="group")
-    assert "RD06-04" in reply.text
+async def test_no_trial_data_in_a_group(app, driver):
+    row = enrol_directly(app, days_ago=OPEN, weight=62)
+    for command in ("/status", f"/participant {row['number']}", "/screenlog", "/whatif 1NNT",
+                    "/help", "/screen", "/enroll S-001"):
+        [reply] = await driver.send(COORDINATOR, command, chat_id=GROUP, chat_type="group")
+        assert reply.text == ACCESS["private_only"], command
+    assert await driver.send(COORDINATOR, "P-01 has a fever", chat_id=GROUP,
+                             chat_type="group") == []  # group chatter is not answered
+    group_texts = " ".join(driver.texts(GROUP))
+    for secret in ("RD06-04", row["number"], row["screening"], "62", "DL1"):
+        assert secret not in group_texts
 
 
 async def test_participant_timeline(app, driver):
