@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from handlers.access import ROLE_ORDER, requires
-from handlers.common import reply, trial_of
+from handlers.common import reply, trial_of, whole_number
 from handlers.texts import ADMIN as T
 from storage.staff import add_staff, deactivate_staff, list_staff
 
@@ -18,10 +18,17 @@ def staff_list(db) -> str:
         for s in list_staff(db))
 
 
+def telegram_id(text: str) -> int | None:
+    """A Telegram user id as typed (at most 16 digits: ids fit in 52 bits), or None."""
+    number = whole_number(text, digits=16)
+    return number if number else None
+
+
 def add(db, actor: int, args: list[str]) -> str:
-    if len(args) < 3 or not args[0].isdigit():
+    user_id = telegram_id(args[0]) if len(args) >= 3 else None
+    if user_id is None:
         return T["bad_id"]
-    user_id, role, name = int(args[0]), args[1].lower(), " ".join(args[2:])
+    role, name = args[1].lower(), " ".join(args[2:])
     if role not in ROLE_ORDER:
         return T["bad_role"].format(role=role)
     add_staff(db, user_id=user_id, name=name, role=role, actor=actor)
@@ -29,9 +36,9 @@ def add(db, actor: int, args: list[str]) -> str:
 
 
 def deactivate(db, actor: int, args: list[str]) -> str:
-    if len(args) != 1 or not args[0].isdigit():
+    user_id = telegram_id(args[0]) if len(args) == 1 else None
+    if user_id is None:
         return T["bad_id"]
-    user_id = int(args[0])
     if user_id == actor:
         return T["not_self"]
     if not deactivate_staff(db, user_id, actor=actor):
@@ -39,7 +46,7 @@ def deactivate(db, actor: int, args: list[str]) -> str:
     return T["deactivated"].format(user_id=user_id)
 
 
-@requires("admin", private=True)
+@requires("admin")
 async def staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     db, args, actor = trial_of(context).db, context.args or [], update.effective_user.id
     action = args[0].lower() if args else ""

@@ -222,6 +222,13 @@ def participant_number(text: str) -> str | None:
     return f"P-{int(match.group(1)):02d}" if match else None
 
 
+def whole_number(text: str | None, digits: int = 9) -> int | None:
+    """A whole number typed or carried by a button (at most `digits` decimal digits), or None:
+    never a crash on '²', '-1', '1e5' or a 40-digit forgery."""
+    text = (text or "").strip()
+    return int(text) if text.isdecimal() and len(text) <= digits else None
+
+
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
 
@@ -241,8 +248,12 @@ def opens(form: str):
     def decorate(callback):
         @functools.wraps(callback)
         async def opening(update: Update, context: ContextTypes.DEFAULT_TYPE):
+            before = context.user_data.get("form")
             context.user_data["form"] = form
-            return await callback(update, context)
+            state = await callback(update, context)
+            if state == ConversationHandler.END and before is not None:
+                context.user_data["form"] = before  # refused or done: the earlier form goes on
+            return state
         return opening
     return decorate
 

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from domain.escalation import Decision, HistoryError, new_alerts
 from handlers.access import has_role, staff_of
-from handlers.common import Trial, trial_of
+from handlers.common import Trial, trial_of, whole_number
 from handlers.texts import CONFIRMATION as T
 from storage.outbox import AlertDraft
 from storage.participants import escalation_decisions, record_escalation_decision
@@ -63,9 +63,8 @@ def confirm_button(decision: Decision) -> tuple[str, str] | None:
 
 def pressed_step(data: str) -> tuple[str, int] | None:
     parts = data.split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
-        return None
-    return parts[1], int(parts[2])
+    level = whole_number(parts[2], digits=3) if len(parts) == 3 else None
+    return None if level is None else (parts[1], level)
 
 
 async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

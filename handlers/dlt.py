@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, suggest_dlt
 from domain.escalation import Decision
-from handlers.access import requires, staff_of
+from handlers.access import guarded, requires, staff_of
 from handlers.common import (
     FormExits,
     Trial,
@@ -39,6 +39,7 @@ from handlers.common import (
     stale_button,
     trial_of,
     typed_for,
+    whole_number,
     with_note,
 )
 from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
@@ -79,7 +80,7 @@ def participant_line(trial: Trial, row: dict) -> str:
 
 # --- participant ----------------------------------------------------------------------------
 
-@requires("investigator", private=True)
+@requires("investigator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     context.user_data["dlt"] = {}
     wanted = command_argument(context)
@@ -156,11 +157,11 @@ async def ask_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def pressed_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     query, form = update.callback_query, form_of(context)
-    grade = query.data.removeprefix("dlt:grade:")
-    if not grade.isdigit() or int(grade) not in GRADES[GRADING[form["event"]]]:
+    grade = whole_number(query.data.removeprefix("dlt:grade:"), digits=1)
+    if grade not in GRADES[GRADING[form["event"]]]:
         return await stale_button(update, context)
     await mark_chosen(query, T["grade_button"].format(grade=grade))
-    form["grade"] = int(grade)
+    form["grade"] = grade
     return await ask_onset(update, context)
 
 
@@ -342,4 +343,5 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^dlt:")]
+    return [guarded("investigator", conversation()),
+            CallbackQueryHandler(stale_button, pattern=r"^dlt:")]

@@ -24,7 +24,7 @@ from telegram.ext import (
 from domain.dlt import dlt_window_end, escalation_alerts
 from domain.escalation import Decision, Enrolment, HistoryError, Outcome, decide
 from domain.units import QuantityError, format_number, parse_quantity
-from handlers.access import requires
+from handlers.access import guarded, requires
 from handlers.common import (
     Trial,
     cells,
@@ -147,7 +147,7 @@ def decision_now(trial: Trial) -> tuple[Decision | None, str | None]:
     return decision, refusal(trial, decision)
 
 
-@requires("coordinator", private=True)
+@requires("coordinator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, wanted = trial_of(context), command_argument(context)
     if not wanted:
@@ -355,4 +355,5 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^enroll:")]
+    return [guarded("coordinator", conversation()),
+            CallbackQueryHandler(stale_button, pattern=r"^enroll:")]

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
-from handlers.access import has_role, requires, staff_of
+from handlers.access import guarded, has_role, requires, staff_of
 from handlers.common import (
     FormExits,
     Trial,
@@ -38,6 +38,7 @@ from handlers.common import (
     stale_button,
     trial_of,
     typed_for,
+    whole_number,
     with_note,
 )
 from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
@@ -97,7 +98,7 @@ def usage_text(trial: Trial) -> str:
 
 # --- the participant and the report -------------------------------------------------------
 
-@requires("investigator", private=True)
+@requires("investigator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     context.user_data.pop("revision", None)
     trial = trial_of(context)
@@ -137,7 +138,8 @@ async def ask_report(update: Update, context: ContextTypes.DEFAULT_TYPE, trial: 
 async def pressed_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     query, trial, form = update.callback_query, trial_of(context), form_of(context)
     report_id = query.data.removeprefix("revise:report:")
-    report = report_of(trial, form["number"], int(report_id))
+    found = whole_number(report_id)
+    report = report_of(trial, form["number"], found) if found is not None else None
     if report is None or form["shown"].get(report_id) != report["is_dlt"]:
         return await stale_button(update, context)  # revised meanwhile, or not in this list
     form.update(report=report["id"], was=report["is_dlt"])
@@ -312,4 +314,5 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^revise:")]
+    return [guarded("investigator", conversation()),
+            CallbackQueryHandler(stale_button, pattern=r"^revise:")]

@@ -36,7 +36,7 @@ from domain.scores import (
     sledai_2k,
 )
 from domain.units import example, readings
-from handlers.access import requires
+from handlers.access import guarded, requires
 from handlers.common import (
     command_argument,
     in_rows,
@@ -48,6 +48,7 @@ from handlers.common import (
     send,
     trial_of,
     typed_for,
+    whole_number,
 )
 from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
 from handlers.texts import SCREENING as T
@@ -128,7 +129,7 @@ async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     return ANSWERING
 
 
-@requires("coordinator", private=True)
+@requires("coordinator")
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, wanted = trial_of(context), command_argument(context)
     if not wanted:
@@ -350,7 +351,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
     return ConversationHandler.END
 
 
-@requires("coordinator", private=True)
+@requires("coordinator")
 async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/correct [S-004]: pick an answer of an open or finished screening to correct."""
     trial = trial_of(context)
@@ -384,10 +385,11 @@ def correction_problem(trial, screening: dict) -> str | None:
 
 async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     choices, typed = context.user_data.get("correctable", []), update.message.text.strip()
-    if not typed.isdigit() or not 1 <= int(typed) <= len(choices):
+    picked = whole_number(typed, digits=3)
+    if picked is None or not 1 <= picked <= len(choices):
         await reply(update, T["correct_pick"].format(count=len(choices)))
         return CHOOSING
-    question_id = choices[int(typed) - 1]
+    question_id = choices[picked - 1]
     context.user_data["correcting"] = question_id
     await reply(update, T["correct_reason"].format(prompt=QUESTION_PROMPTS[question_id]))
     return REASON
@@ -451,4 +453,4 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation()]
+    return [guarded("coordinator", conversation())]

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
-from handlers.access import has_role, requires, staff_of
+from handlers.access import guarded, has_role, requires, staff_of
 from handlers.common import (
     SCREENING_NUMBER,
     FormExits,
@@ -96,7 +96,7 @@ def usage_text(trial: Trial) -> str:
                              screenings=", ".join(open_) or T["none"])
 
 
-@requires("coordinator", private=True)
+@requires("coordinator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     context.user_data.pop("withdrawal", None)
     wanted = command_argument(context)
@@ -389,4 +389,5 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^withdraw:")]
+    return [guarded("coordinator", conversation()),
+            CallbackQueryHandler(stale_button, pattern=r"^withdraw:")]
