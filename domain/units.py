@@ -7,6 +7,7 @@ as a likely typo or unit mix-up, never judged.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 
@@ -59,11 +60,38 @@ UNIT_SPELLINGS = {
     "months": "months", "weeks": "weeks", "points": "points", "ratio": "ratio",
 }
 
-_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
+MAX_DIGITS = 12  # a reading such as '0.00000000001 ×10^3/µL' stays far below 64 bytes
+
+# sign, digit runs joined by points, commas or apostrophes, then whatever follows (the unit)
+_NUMBER = re.compile(r"\s*(?P<sign>[-+]?)(?P<body>\d+(?:[.,'’]\d+)*)(?P<rest>.*?)\s*$", re.S)
+_MORE_DIGITS = re.compile(r"\s+\d+(?:[.,'’]\d+)*(?![\d^eE])")  # '150 000', not '150 10^9/L'
+_EXPONENT = re.compile(r"[eE][-+]?\d")
+
+REFUSALS = {
+    "not_a_number": "Please type a number, e.g. {example}.",
+    "too_long": f"That number has more than {MAX_DIGITS} digits: please check it and type it "
+                "again, e.g. {example}.",
+    "separators": "Please type {number} without thousands separators and with at most one "
+                  "decimal point, e.g. {example}.",
+    "ambiguous": "{number} could be {decimal} or {thousands}: please type {thousands} or "
+                 "{decimal}, without a thousands separator.",
+    "in_pieces": "Please type the number in one piece, without spaces inside it, e.g. {example}.",
+    "exponent": "Please type the number in full, without 'e' notation, e.g. {example}.",
+    "minus_zero": "Please type 0 without a minus sign, or the value you meant, e.g. {example}.",
+    "whole": "Please type a whole number, e.g. {example}.",
+    "implausible": "{number} {unit} is outside {low}-{high} {canonical}: probably a typo or the "
+                   "wrong unit. Please check and type it again.",
+    "unit_missing": "Please add the unit ({units}), e.g. {example}.",
+    "unit_unknown": "'{typed}' is not a unit I accept here. Use {units}, e.g. {example}.",
+}
 
 
 class QuantityError(ValueError):
     """A typed quantity that cannot be used; the message says what to type instead."""
+
+
+def _refuse(reason: str, analyte: str, **fields) -> QuantityError:
+    return QuantityError(REFUSALS[reason].format(example=example(analyte), **fields))
 
 
 class Quantity(NamedTuple):
@@ -72,52 +100,105 @@ class Quantity(NamedTuple):
     unit: str          # as typed, spelled properly
 
 
+class TypedNumber(NamedTuple):
+    value: float
+    text: str               # spelled plainly: ASCII digits, '.' for decimals, no '+', no grouping
+    rest: str               # what was typed after it (the unit, if any)
+    typed: str              # the number as typed
+    thousands: str | None   # its value were its point or comma a thousands separator ('1.500')
+
+
 def format_number(value: float) -> str:
     """12.0 -> '12', 1.2345 -> '1.23' (at most 3 significant decimals, no trailing zeros)."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"
 
 
-def parse_quantity(analyte: str, text: str) -> Quantity:
-    """Parse '12.5 g/dL' or '125' for an analyte, convert, check plausibility."""
-    spec = ANALYTES[analyte]
+def read_number(analyte: str, text: str) -> TypedNumber:
+    """The number at the start of `text`, read strictly so that it is never read other than meant.
+
+    - One decimal mark, a point or a comma: '1.5', '1,5'. Full-width digits and comma count.
+    - A point or comma followed by exactly three digits may be a thousands separator ('1.500',
+      '150,000') unless the digits before it start with 0 ('0.500'): `thousands` then holds that
+      other reading, and parse_quantity refuses the number when both readings are plausible.
+    - Thousands separators are refused, never read: two or more points or commas
+      ('1.234.567', '1,234.5'), an apostrophe ('150'000'), digits in pieces ('150 000').
+    - At most MAX_DIGITS digits, so that the number and a unit fit in a button's callback data.
+    - A minus sign on zero ('-0', '-0.0') is refused: it would be stored as -0.0, and it is a
+      typo for something. '+0' is 0. Other negative numbers are refused by the plausible ranges,
+      none of which goes below 0.
+    - Only digits are read: 'nan', 'inf' are not numbers, 'e' notation ('1e999') is refused.
+    """
     match = _NUMBER.match(text.replace("，", ","))
-    if not match:
-        raise QuantityError(f"Please type a number, e.g. {example(analyte)}.")
-    if re.fullmatch(r"[-+]?[1-9]\d*,\d{3}", match.group(1)):
-        raise QuantityError(  # '150,000' (thousands) or '1,500' (decimal comma)? Never guess.
-            f"Please type {match.group(1)} without a comma: with a decimal point if it has "
-            f"decimals, or as a whole number, e.g. {example(analyte)}."
-        )
-    number = float(match.group(1).replace(",", "."))
-    unit = _unit(analyte, match.group(2))
-    if analyte in WHOLE_NUMBERS and not number.is_integer():
-        raise QuantityError(f"Please type a whole number, e.g. {example(analyte)}.")
-    value = round(number * spec.units[unit], 9)  # 9 /µL -> 0.009, not 0.009000000000000001
-    low, high = spec.plausible
-    if not low <= value <= high:
-        raise QuantityError(
-            f"{format_number(number)} {unit} is outside {format_number(low)}-"
-            f"{format_number(high)} {spec.canonical}: probably a typo or the wrong unit. "
-            f"Please check and type it again."
-        )
-    return Quantity(value, number, unit)
+    if not match or match["rest"][:1] in tuple(".,'’"):
+        raise _refuse("not_a_number", analyte)
+    sign, body, rest = match["sign"], match["body"], match["rest"]
+    if sum(char.isdigit() for char in body) > MAX_DIGITS:
+        raise _refuse("too_long", analyte)
+    if _MORE_DIGITS.match(rest):
+        raise _refuse("in_pieces", analyte)
+    if _EXPONENT.match(rest):
+        raise _refuse("exponent", analyte)
+    whole, *decimals = re.split(r"[.,'’]", _ascii_digits(body))
+    if len(decimals) > 1 or re.search("['’]", body):
+        raise _refuse("separators", analyte, number=body)
+    plain = "-" * (sign == "-") + ".".join([whole, *decimals])
+    if sign == "-" and float(plain) == 0:
+        raise _refuse("minus_zero", analyte)
+    group = decimals and len(decimals[0]) == 3 and not whole.startswith("0")
+    thousands = "-" * (sign == "-") + whole + decimals[0] if group else None
+    return TypedNumber(float(plain), plain, rest.strip(), sign + body, thousands)
+
+
+def _ascii_digits(body: str) -> str:
+    """'１５０' (full-width, or any script's digits) -> '150'; separators kept."""
+    return "".join(str(unicodedata.decimal(char)) if char.isdigit() else char for char in body)
+
+
+def parse_quantity(analyte: str, text: str) -> Quantity:
+    """Parse '12.5 g/dL' or '125' for an analyte, convert, check plausibility.
+
+    A point or comma before three digits is read as a decimal mark only when reading it as a
+    thousands separator gives an implausible value in that unit: '1.725' INR is 1.725 (1725 is
+    no INR), '11.500 g/dL' is 11.5. When the thousands reading is plausible the number is
+    refused, never guessed: '1.500' ALT (1.5 or 1500 U/L), '150.000 /µL' (0.15 or 150 ×10^9/L).
+    """
+    spec = ANALYTES[analyte]
+    number = read_number(analyte, text)
+    unit = _unit(analyte, number.rest)
+    if number.thousands and _in_range(analyte, float(number.thousands), unit):
+        raise _refuse("ambiguous", analyte, number=number.typed, thousands=number.thousands,
+                      decimal=number.text.rstrip("0").rstrip("."))
+    if analyte in WHOLE_NUMBERS and not number.value.is_integer():
+        raise _refuse("whole", analyte)
+    if not _in_range(analyte, number.value, unit):
+        low, high = spec.plausible
+        raise _refuse("implausible", analyte, number=number.text, unit=unit,
+                      low=format_number(low), high=format_number(high),
+                      canonical=spec.canonical)
+    return Quantity(_canonical(analyte, number.value, unit), number.value, unit)
+
+
+def _canonical(analyte: str, number: float, unit: str) -> float:
+    return round(number * ANALYTES[analyte].units[unit], 9)  # 9 /µL -> 0.009, not 0.00900…01
+
+
+def _in_range(analyte: str, number: float, unit: str) -> bool:
+    low, high = ANALYTES[analyte].plausible
+    return low <= _canonical(analyte, number, unit) <= high
 
 
 def _unit(analyte: str, typed: str) -> str:
     spec = ANALYTES[analyte]
+    units = " or ".join(spec.units)
     if not typed:
         if len(spec.units) == 1:
             return spec.canonical
-        raise QuantityError(
-            f"Please add the unit ({' or '.join(spec.units)}), e.g. {example(analyte)}."
-        )
+        raise _refuse("unit_missing", analyte, units=units)
     unit = UNIT_SPELLINGS.get(typed.lower().replace(" ", "").replace("μ", "µ"))  # Greek mu
     if unit not in spec.units:
-        raise QuantityError(
-            f"'{typed}' is not a unit I accept here. Use {' or '.join(spec.units)}, "
-            f"e.g. {example(analyte)}."
-        )
+        shown = typed if len(typed) <= 20 else typed[:20] + "…"  # a pasted page is not echoed
+        raise _refuse("unit_unknown", analyte, typed=shown, units=units)
     return unit
 
 
@@ -132,17 +213,21 @@ def convert(value: float, analyte: str, unit: str) -> float:
 
 def readings(analyte: str, text: str) -> list[str]:
     """A bare number typed where the unit matters: each accepted unit that makes it a plausible
-    value, spelled out for the coordinator to pick (never a guess: they choose)."""
-    match = _NUMBER.match(text)
-    if not match or match.group(2) or len(ANALYTES[analyte].units) == 1:
+    value, spelled out for the coordinator to pick (never a guess: they choose). The number is
+    spelled plainly (read_number), so a reading is at most 12 digits, a point and a unit."""
+    try:
+        number = read_number(analyte, text)
+    except QuantityError:
         return []
-    options = []
-    for unit in ANALYTES[analyte].units:
-        candidate = f"{match.group(1)} {unit}"
-        try:
-            parse_quantity(analyte, candidate)
-        except QuantityError:
-            continue
-        options.append(candidate)
-    return options
+    if number.rest or number.thousands or len(ANALYTES[analyte].units) == 1:
+        return []  # '150.000': not even offered, so that a thousands point is never picked
+    candidates = [f"{number.text} {unit}" for unit in ANALYTES[analyte].units]
+    return [candidate for candidate in candidates if _plausible(analyte, candidate)]
 
+
+def _plausible(analyte: str, text: str) -> bool:
+    try:
+        parse_quantity(analyte, text)
+    except QuantityError:
+        return False
+    return True

@@ -1,10 +1,13 @@
 """Laboratory units: conversion to the canonical unit, phone spellings, refusals."""
 
+import math
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from domain.units import QuantityError, convert, format_number, parse_quantity
+from domain.units import ANALYTES, QuantityError, convert, format_number, parse_quantity, readings
 
 
 @pytest.mark.parametrize(("analyte", "typed", "canonical"), [
@@ -139,7 +142,7 @@ def test_not_a_number(typed):
 @pytest.mark.parametrize("typed", ["150,000 /µL", "1,500 µmol/L"])
 def test_thousands_comma_is_refused_not_guessed(typed):
     analyte = "platelets" if "µL" in typed else "creatinine"
-    with pytest.raises(QuantityError, match="without a comma"):
+    with pytest.raises(QuantityError, match="without a thousands separator"):
         parse_quantity(analyte, typed)
 
 
@@ -166,3 +169,188 @@ def test_readings_offer_only_plausible_units_for_a_bare_number():
     assert readings("creatinine", "1.2") == ["1.2 mg/dL"]
     assert readings("haemoglobin", "11.5 g/dL") == []   # the unit is there already
     assert readings("alt", "35") == []                 # one unit: nothing to choose
+
+
+# --- hostile typing: thousands separators, signs, non-finite and absurdly long numbers --------
+
+@pytest.mark.parametrize(("analyte", "typed", "decimal", "thousands"), [
+    ("alt", "1.500", "1.5", "1500"),              # European thousands point, or 1.5?
+    ("alt", "1,500", "1.5", "1500"),
+    ("platelets", "150.000 /µL", "150", "150000"),
+    ("platelets", "150,000 /µL", "150", "150000"),
+    ("platelets", "1500,000 /µL", "1500", "1500000"),  # 1,500,000 with a point left out?
+    ("lymphocytes", "1.200 /µL", "1.2", "1200"),
+    ("creatinine", "1.250 µmol/L", "1.25", "1250"),    # only the thousands reading plausible
+    ("alt", "+1.500", "1.5", "1500"),
+])
+def test_point_or_comma_before_three_digits_is_refused_not_guessed(analyte, typed, decimal,
+                                                                  thousands):
+    with pytest.raises(QuantityError) as refused:
+        parse_quantity(analyte, typed)
+    assert str(refused.value) == (
+        f"{typed.split()[0]} could be {decimal} or {thousands}: please type {thousands} or "
+        f"{decimal}, without a thousands separator."
+    )
+
+
+@pytest.mark.parametrize(("analyte", "typed", "value"), [
+    ("inr", "0.500", 0.5),                # after a lone 0 a point is a decimal point
+    ("inr", "0,750", 0.75),
+    ("pga", "0.500", 0.5),
+    ("alt", "1.5000", 1.5),               # four decimals: not a thousands group
+    ("alt", "1.50", 1.5),
+    ("inr", "1.25", 1.25),
+    ("platelets", "150.5 ×10^9/L", 150.5),
+    ("inr", "1.725", 1.725),              # 1725 is no INR: the point is a decimal point
+    ("haemoglobin", "11.500 g/dL", 115),  # 11500 g/dL is no haemoglobin
+    ("haemoglobin", "110.000 g/L", 110),
+    ("creatinine", "1.250 mg/dL", 110.5),
+    ("platelets", "150.000 ×10^9/L", 150),
+    ("creatinine", "1500.000 µmol/L", 1500),
+    ("sledai", "7.000", 7),
+    ("age", "45,000", 45),
+])
+def test_decimals_that_cannot_be_thousands_are_read(analyte, typed, value):
+    assert parse_quantity(analyte, typed).value == value
+
+
+@pytest.mark.parametrize("typed", [
+    "1.234.567 /µL", "1,234,567 /µL", "1,234.5 /µL", "1.234,5 /µL", "150'000 /µL",
+    "150’000 /µL", "1.5.3 /µL",
+])
+def test_thousands_separators_are_refused(typed):
+    with pytest.raises(QuantityError) as refused:
+        parse_quantity("platelets", typed)
+    assert str(refused.value) == (
+        f"Please type {typed.split()[0]} without thousands separators and with at most one "
+        f"decimal point, e.g. 150 ×10^9/L."
+    )
+
+
+@pytest.mark.parametrize("typed", [
+    "150 000 /µL", "150 000", "150\u2009000 /µL", "150\u202f000/µL", "150\u00a0000", "2 5 ×10^9/L",
+])
+def test_a_number_in_pieces_is_refused(typed):
+    with pytest.raises(QuantityError, match=re.escape(
+            "Please type the number in one piece, without spaces inside it, e.g. 150 ×10^9/L.")):
+        parse_quantity("platelets", typed)
+
+
+@pytest.mark.parametrize(("analyte", "typed"), [
+    ("age", "-0"), ("age", "-0.0"), ("treatment", "-0"), ("weeks", "-0"), ("steroid_mg", "-0"),
+    ("pga", "-0"), ("pga", "-0,0"), ("pga", "-0.000"), ("platelets", "-0 ×10^9/L"),
+])
+def test_minus_zero_is_refused_never_stored_as_negative_zero(analyte, typed):
+    analyte = "months" if analyte == "treatment" else analyte
+    with pytest.raises(QuantityError, match="Please type 0 without a minus sign"):
+        parse_quantity(analyte, typed)
+
+
+@pytest.mark.parametrize(("analyte", "typed"), [("age", "0"), ("age", "+0"), ("pga", "+0.0")])
+def test_zero_is_stored_as_plain_zero(analyte, typed):
+    value = parse_quantity(analyte, typed).value
+    assert value == 0 and math.copysign(1, value) == 1
+
+
+@pytest.mark.parametrize("analyte", sorted(ANALYTES))
+@pytest.mark.parametrize("number", ["-1", "-0.5", "-35", "-150"])
+def test_negative_numbers_are_refused_for_every_analyte(analyte, number):
+    with pytest.raises(QuantityError):
+        parse_quantity(analyte, f"{number} {ANALYTES[analyte].canonical}")
+
+
+@pytest.mark.parametrize("typed", ["nan", "NaN", "inf", "-inf", "infinity", "∞", ".5", "5.",
+                                   "1..2", "+", "-"])
+def test_non_numbers_are_refused(typed):
+    with pytest.raises(QuantityError, match=re.escape("Please type a number, e.g. 35.")):
+        parse_quantity("alt", typed)
+
+
+@pytest.mark.parametrize("typed", ["1e999", "1E5", "1e-5", "3e2 U/L"])
+def test_e_notation_is_refused(typed):
+    with pytest.raises(QuantityError, match="without 'e' notation"):
+        parse_quantity("alt", typed)
+
+
+@pytest.mark.parametrize(("analyte", "typed", "value"), [
+    ("alt", "999999999999", None),              # 12 digits: read (and found implausible)
+    ("alt", "000000000035", 35.0),
+    ("inr", "1.00000000000", 1.0),
+    ("platelets", "150.000000000 ×10^9/L", 150.0),
+])
+def test_twelve_digits_are_read(analyte, typed, value):
+    if value is None:
+        with pytest.raises(QuantityError, match="probably a typo"):
+            parse_quantity(analyte, typed)
+    else:
+        assert parse_quantity(analyte, typed).value == value
+
+
+@pytest.mark.parametrize("typed", [
+    "1000000000000", "0000000000035", "1.000000000000", "150.0000000000 ×10^9/L",
+    "1" * 45, "0" * 43 + "35", "150." + "0" * 42 + "1 ×10^9/L", "1" * 5000,
+])
+def test_more_than_twelve_digits_is_refused(typed):
+    analyte = "platelets" if "×" in typed else "alt"
+    with pytest.raises(QuantityError) as refused:
+        parse_quantity(analyte, typed)
+    assert str(refused.value).startswith("That number has more than 12 digits")
+    assert len(str(refused.value)) < 200                # the typed number is not echoed
+
+
+def test_full_width_digits_and_comma_are_read():
+    assert parse_quantity("haemoglobin", "１１，５ g/dL").value == 115.0
+    assert readings("haemoglobin", "１１，５") == ["11.5 g/dL"]
+
+
+def test_a_long_unknown_unit_is_not_echoed_in_full():
+    with pytest.raises(QuantityError) as refused:
+        parse_quantity("haemoglobin", "110 " + "g" * 4000)
+    assert len(str(refused.value)) < 200
+
+
+def test_readings_of_a_thousands_group_are_refused_too():
+    assert readings("platelets", "150.000") == []      # not even '150.000 ×10^9/L'
+    assert readings("haemoglobin", "11.500") == []
+    assert readings("platelets", "150,000") == []
+    assert readings("platelets", "-0") == []
+    assert readings("platelets", "1" * 45) == []
+    assert readings("platelets", "0" * 40 + "150") == []
+
+
+def test_readings_spell_the_number_plainly():
+    assert readings("haemoglobin", "11,5") == ["11.5 g/dL"]
+    assert readings("platelets", "+150") == ["150 ×10^9/L", "150 ×10^3/µL", "150 /µL"]
+
+
+LONGEST = ["999999999999", "000000000150", "0.00000000001", "150.000000000", "1234567.12345",
+           "０００００００００１５０", "+99999999999.9", "0,99999999999"]
+
+
+@pytest.mark.parametrize("analyte", sorted(ANALYTES))
+@pytest.mark.parametrize("number", LONGEST)
+def test_readings_fit_in_callback_data_for_the_longest_numbers(analyte, number):
+    for reading in readings(analyte, number):
+        assert len(reading.encode()) <= 40, reading
+
+
+@given(st.sampled_from(sorted(ANALYTES)),
+       st.text(alphabet="0123456789０１２.,，'’ +-e\u2009", max_size=60))
+@settings(max_examples=1500, deadline=None)
+def test_every_reading_fits_in_callback_data(analyte, typed):
+    for reading in readings(analyte, typed):
+        assert len(reading.encode()) <= 40, reading
+        assert parse_quantity(analyte, reading).unit in ANALYTES[analyte].units
+
+
+@given(st.sampled_from(sorted(ANALYTES)), st.text(max_size=40))
+@settings(max_examples=1500, deadline=None)
+def test_any_text_is_read_or_refused_with_a_message(analyte, typed):
+    try:
+        quantity = parse_quantity(analyte, typed)
+    except QuantityError as refused:
+        assert str(refused)
+        return
+    low, high = ANALYTES[analyte].plausible
+    assert math.isfinite(quantity.value) and low <= quantity.value <= high
+    assert math.copysign(1, quantity.value) == 1
