@@ -9,6 +9,7 @@ import sys
 from contextlib import closing
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.lock import run_lock
 from domain.escalation import HistoryError, decide, parse_history
 from domain.protocol import ProtocolError, load_protocol
 from storage.backup import backup_database
@@ -33,12 +34,13 @@ def run(settings: Settings, args) -> int:
         print(NO_TOKEN.format(db=settings.db))
         return status(settings, args)
     check_database(settings.db, create=True)
-    from bot.app import build_application  # imports telegram only when going online
+    with run_lock(settings.db):  # before going online: one poller per database
+        from bot.app import build_application  # imports telegram only when going online
 
-    logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s",
-                        level=logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    build_application(settings).run_polling()
+        logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s",
+                            level=logging.INFO)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        build_application(settings).run_polling()
     return 0
 
 
