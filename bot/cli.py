@@ -6,12 +6,14 @@ import argparse
 import json
 import logging
 import sys
+from contextlib import closing
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.lock import run_lock
 from domain.escalation import HistoryError, decide, parse_history
 from domain.protocol import ProtocolError, load_protocol
 from storage.backup import backup_database
-from storage.database import SchemaTooNew, open_database
+from storage.database import DatabaseMissing, DatabaseUnusable, check_database, open_database
 from storage.staff import ROLES, add_staff, deactivate_staff, list_staff
 
 NO_TOKEN = """\
@@ -31,16 +33,19 @@ def run(settings: Settings, args) -> int:
     if settings.token is None:
         print(NO_TOKEN.format(db=settings.db))
         return status(settings, args)
-    from bot.app import build_application  # imports telegram only when going online
+    check_database(settings.db, create=True)
+    with run_lock(settings.db):  # before going online: one poller per database
+        from bot.app import build_application  # imports telegram only when going online
 
-    logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s",
-                        level=logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    build_application(settings).run_polling()
+        logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s",
+                            level=logging.INFO)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        build_application(settings).run_polling()
     return 0
 
 
 def status(settings: Settings, args) -> int:
+    check_database(settings.db, create=args.create)  # `run` may start a new database; status not
     from bot.app import make_trial
     from handlers.status import status_text  # the same text /status shows in the chat
 
@@ -60,19 +65,28 @@ def escalation(settings: Settings, args) -> int:
 
 
 def staff(settings: Settings, args) -> int:
-    db = open_database(settings.db)
-    if args.action == "add":
-        row = add_staff(db, user_id=args.user_id, name=args.name, role=args.role, actor="shell")
-        print(f"{row['user_id']} {row['name']} ({row['role']}) is active")
-    elif args.action == "deactivate":
-        if not deactivate_staff(db, args.user_id, actor="shell"):
-            print(f"no active staff member with id {args.user_id}", file=sys.stderr)
-            return 1
-        print(f"{args.user_id} deactivated")
-    else:
-        for row in list_staff(db):
-            state = "active" if row["active"] else "inactive"
-            print(f"{row['user_id']:>12}  {row['role']:<12}  {state:<8}  {row['name']}")
+    with closing(open_database(settings.db, create=args.create)) as db:
+        return args.act(db, args)
+
+
+def staff_add(db, args) -> int:
+    row = add_staff(db, user_id=args.user_id, name=args.name, role=args.role, actor="shell")
+    print(f"{row['user_id']} {row['name']} ({row['role']}) is active")
+    return 0
+
+
+def staff_deactivate(db, args) -> int:
+    if not deactivate_staff(db, args.user_id, actor="shell"):
+        print(f"no active staff member with id {args.user_id}", file=sys.stderr)
+        return 1
+    print(f"{args.user_id} deactivated")
+    return 0
+
+
+def staff_list(db, args) -> int:
+    for row in list_staff(db):
+        state = "active" if row["active"] else "inactive"
+        print(f"{row['user_id']:>12}  {row['role']:<12}  {state:<8}  {row['name']}")
     return 0
 
 
@@ -85,8 +99,12 @@ def backup(settings: Settings, args) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="trialbot", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the Telegram bot (long polling)").set_defaults(func=run)
-    sub.add_parser("status", help="print the trial's escalation status").set_defaults(func=status)
+    # create: whether the command may start a new database file (run and staff add: that is how
+    # a site starts) or must find an existing one (a wrong TRIALBOT_DB would show an empty trial).
+    go = sub.add_parser("run", help="start the Telegram bot (long polling)")
+    go.set_defaults(func=run, create=True)
+    show = sub.add_parser("status", help="print the trial's escalation status")
+    show.set_defaults(func=status, create=False)
     what_if = sub.add_parser("escalation", help="the 3+3 decision for a history, as JSON")
     what_if.add_argument("history", help='e.g. "1NNT 1NNN 2NTT" (N no DLT, T DLT, '
                                          'P window open, X not evaluable)')
@@ -97,9 +115,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("user_id", type=int, help="Telegram user id (the bot shows it)")
     add.add_argument("--name", required=True, help="display name of the staff member")
     add.add_argument("--role", required=True, choices=ROLES)
+    add.set_defaults(act=staff_add, create=True)
     off = actions.add_parser("deactivate", help="stop serving a staff member")
     off.add_argument("user_id", type=int)
-    actions.add_parser("list", help="list staff")
+    off.set_defaults(act=staff_deactivate, create=False)
+    actions.add_parser("list", help="list staff").set_defaults(act=staff_list, create=False)
     people.set_defaults(func=staff)
     copy = sub.add_parser("backup", help="consistent copy of the database, safe while running")
     copy.add_argument("path")
@@ -111,9 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(load_settings(), args)
-    except (SettingsError, ProtocolError, SchemaTooNew) as error:
-        print(f"trialbot: {error}", file=sys.stderr)
-        return 2
+    except DatabaseMissing as error:
+        return refuse(f"{error} (the TRIALBOT_DB setting names the database file)")
+    except (SettingsError, ProtocolError, DatabaseUnusable) as error:
+        return refuse(str(error))
+
+
+def refuse(message: str) -> int:
+    print(f"trialbot: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Opening the trialbot database, migrating it, and transactions."""
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,23 +14,96 @@ from sqlite_utils import Database
 from storage.migrations import MIGRATIONS
 
 
-class SchemaTooNew(RuntimeError):
+class DatabaseUnusable(RuntimeError):
+    """The database file cannot be used as asked; the message is one line naming the file."""
+
+
+class DatabaseMissing(DatabaseUnusable):
+    """The database file does not exist and the caller may not create it."""
+
+
+class SchemaTooNew(DatabaseUnusable):
     """The database was written by a newer trialbot."""
 
 
-def open_database(path: str | Path) -> Database:
-    """Open (creating) the database file, set pragmas and bring its schema up to date."""
-    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-    db = Database(conn)
-    db.execute("PRAGMA busy_timeout=10000")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA journal_mode=WAL")
+def check_database(path: str | Path, *, create: bool, what: str = "database file") -> Path:
+    """Refuse, before SQLite touches anything, a path it could not open for reading and writing
+    (a missing file too, unless `create`). Returns the path made absolute."""
+    path = Path(path).absolute()
+    folder, exists = path.parent, path.exists()
+    if path.is_dir():
+        raise DatabaseUnusable(f"{path} is a directory, not a {what}")
+    if not exists and not create:
+        raise DatabaseMissing(f"{what} {path} does not exist")
+    if exists and not os.access(path, os.R_OK | os.W_OK):
+        raise read_only(path, what)
+    if not folder.is_dir():
+        raise DatabaseUnusable(
+            f"directory {folder} does not exist, so {path.name} cannot be created there")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseUnusable(
+            f"directory {folder} is not writable: SQLite keeps {path.name}-wal next to {path.name}")
+    return path
+
+
+def read_only(path: Path, what: str = "database file") -> DatabaseUnusable:
+    return DatabaseUnusable(f"{what} {path} is read-only: trialbot must be able to write it")
+
+
+def open_database(path: str | Path, *, create: bool = True) -> Database:
+    """Open the database file (creating it only if `create`), set pragmas and bring its schema
+    up to date. A file this trialbot cannot use raises DatabaseUnusable and is left unchanged."""
+    path = check_database(path, create=create)
     try:
-        migrate(db, name=Path(path).name)
+        conn = sqlite3.connect(f"{path.as_uri()}?mode={'rwc' if create else 'rw'}", uri=True,
+                               check_same_thread=False, isolation_level=None)
+    except sqlite3.Error as error:
+        raise DatabaseUnusable(f"cannot open {path}: {error}") from error
+    db = Database(conn)
+    try:
+        set_up(db, path)
     except BaseException:
         db.close()
         raise
     return db
+
+
+def set_up(db: Database, path: Path) -> None:
+    """Pragmas and migrations for a fresh connection. Nothing is written to the file before it
+    is known to be a database of a schema this trialbot knows, open for writing."""
+    db.execute("PRAGMA busy_timeout=10000")  # this connection's settings only: nothing written
+    db.execute("PRAGMA foreign_keys=ON")
+    try:
+        refuse_newer_schema(schema_version(db), path.name)
+        refuse_read_only(db, path)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseUnusable(f"{path} cannot be opened as a database: {error}") from error
+    db.execute("PRAGMA journal_mode=WAL")
+    migrate(db, name=path.name)
+
+
+def refuse_newer_schema(version: int, name: str) -> None:
+    known = len(MIGRATIONS)
+    if version > known:
+        raise SchemaTooNew(
+            f"{name} has schema version {version}, this trialbot knows up to {known}: "
+            "upgrade trialbot"
+        )
+
+
+def refuse_read_only(db: Database, path: Path) -> None:
+    """Try a write and roll it back: SQLite silently opens a file it may not write read-only
+    (root ignores permission bits, but not a read-only mount or an immutable file)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute(f"PRAGMA user_version={schema_version(db)}")
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorname != "SQLITE_READONLY":
+            raise
+        raise read_only(path) from error
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
 
 
 def schema_version(db: Database) -> int:
@@ -38,17 +112,12 @@ def schema_version(db: Database) -> int:
 
 def migrate(db: Database, *, name: str = "the database", upto: int | None = None) -> int:
     """Run the migrations the database has not had yet (up to `upto`); return the version."""
-    known = len(MIGRATIONS)
-    target = known if upto is None else upto
+    target = len(MIGRATIONS) if upto is None else upto
     if schema_version(db) == target:
         return target  # up to date: no write lock needed
     with transaction(db):
         version = schema_version(db)
-        if version > known:
-            raise SchemaTooNew(
-                f"{name} has schema version {version}, this trialbot knows up to {known}: "
-                "upgrade trialbot"
-            )
+        refuse_newer_schema(version, name)
         for number in range(version + 1, target + 1):
             MIGRATIONS[number - 1](db)
             db.execute(f"PRAGMA user_version={number}")

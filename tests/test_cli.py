@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +95,151 @@ def test_console_command_is_installed():
     done = subprocess.run([sys.executable, "-m", "bot.cli", "escalation", "1NNT"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and json.loads(done.stdout)["action"] == "expand"
+
+
+# A database the command cannot use: one line on stderr, exit 2, no traceback, nothing changed.
+
+
+
+def permission_bits_apply() -> bool:
+    """False when running as root (with CAP_DAC_OVERRIDE), which may write a chmod 444 file."""
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / "probe"
+        probe.touch(mode=0o444)
+        return not os.access(probe, os.W_OK)
+
+
+NOT_AS_ROOT = pytest.mark.skipif(
+    not permission_bits_apply(),
+    reason="running as root, which ignores permission bits, so chmod cannot make a path "
+           "read-only; tests/storage covers read-only files through SQLite's mode=ro")
+READING = [["status"], ["backup", "copy.db"], ["staff", "list"], ["staff", "deactivate", "555"]]
+CREATING = [["run"], ["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"]]
+OPENING = [command for command in READING + CREATING if command[0] != "backup"]
+
+
+def refusal(capsys) -> str:
+    """The one line a refused command wrote on stderr."""
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def snapshot(folder):
+    """Every file in the folder with its bytes."""
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+def newer_schema_database(path):
+    """A database written by a future trialbot, still in the rollback-journal mode."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE future (x)")
+        conn.execute("PRAGMA user_version=99")
+    return path
+
+
+@pytest.mark.parametrize("command", READING)
+def test_reading_commands_refuse_a_missing_database_naming_it(capsys, monkeypatch, tmp_path,
+                                                              command):
+    missing = tmp_path / "typo.db"
+    monkeypatch.setenv("TRIALBOT_DB", str(missing))
+    assert main(command) == 2
+    line = refusal(capsys)
+    assert str(missing) in line and "does not exist" in line and "TRIALBOT_DB" in line
+    assert snapshot(tmp_path) == {}  # neither an empty database nor an empty copy
+
+
+@pytest.mark.parametrize("command", READING + CREATING)
+def test_every_command_refuses_a_database_in_a_missing_directory(capsys, monkeypatch, tmp_path,
+                                                                 command):
+    monkeypatch.setenv("TRIALBOT_DB", str(tmp_path / "gone" / "trialbot.db"))
+    assert main(command) == 2
+    assert f"{tmp_path / 'gone'}" in refusal(capsys)
+    assert snapshot(tmp_path) == {}
+
+
+@pytest.mark.parametrize("command", CREATING)
+def test_run_and_staff_add_may_start_a_new_database(capsys, monkeypatch, tmp_path, command):
+    monkeypatch.setenv("TRIALBOT_DB", str(tmp_path / "site.db"))
+    assert main(command) == 0
+    assert capsys.readouterr().err == "" and (tmp_path / "site.db").exists()
+
+
+def test_backup_into_a_missing_directory_is_refused(capsys, tmp_path):
+    main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
+    assert main(["backup", str(tmp_path / "gone" / "copy.db")]) == 2
+    line = refusal(capsys)
+    assert f"directory {tmp_path / 'gone'} does not exist" in line
+
+
+@pytest.mark.timeout(30)  # SQLite waits forever copying a file onto itself
+def test_backup_onto_the_database_itself_is_refused(capsys, tmp_path):
+    main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
+    before = snapshot(tmp_path)
+    assert main(["backup", "trialbot.db"]) == 2
+    assert "onto itself" in refusal(capsys) and snapshot(tmp_path) == before
+
+
+def test_backup_does_not_overwrite_a_file_that_is_not_a_database(capsys, tmp_path):
+    main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
+    (tmp_path / "notes.txt").write_text("screening notes\n" * 100)
+    assert main(["backup", "notes.txt"]) == 2
+    assert "not a database" in refusal(capsys)
+    assert (tmp_path / "notes.txt").read_text() == "screening notes\n" * 100
+
+
+@pytest.mark.parametrize("command", OPENING)
+def test_a_file_that_is_not_a_database_is_refused_untouched(capsys, monkeypatch, tmp_path,
+                                                           command):
+    (tmp_path / "notes.txt").write_text("screening notes\n" * 100)
+    monkeypatch.setenv("TRIALBOT_DB", "notes.txt")
+    before = snapshot(tmp_path)
+    assert main(command) == 2
+    assert "not a database" in refusal(capsys) and snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", OPENING)
+def test_newer_schema_database_is_refused_and_left_byte_for_byte(capsys, tmp_path, command):
+    database = newer_schema_database(tmp_path / "trialbot.db")
+    before = snapshot(tmp_path)
+    assert main(command) == 2
+    assert "upgrade trialbot" in refusal(capsys)
+    assert snapshot(tmp_path) == before  # same bytes, and no -wal or -shm file beside it
+    with closing(sqlite3.connect(database)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+@NOT_AS_ROOT
+@pytest.mark.parametrize("command", OPENING)
+def test_read_only_database_is_refused_untouched(capsys, tmp_path, command):
+    main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
+    (tmp_path / "trialbot.db").chmod(0o444)
+    before = snapshot(tmp_path)
+    assert main(command) == 2
+    assert f"{tmp_path / 'trialbot.db'} is read-only" in refusal(capsys)
+    assert snapshot(tmp_path) == before
+
+
+@NOT_AS_ROOT
+@pytest.mark.parametrize("command", OPENING)
+def test_database_in_a_read_only_directory_is_refused(capsys, monkeypatch, tmp_path, command):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    monkeypatch.setenv("TRIALBOT_DB", str(folder / "trialbot.db"))
+    main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
+    capsys.readouterr()
+    folder.chmod(0o555)
+    try:
+        assert main(command) == 2
+        assert f"directory {folder} is not writable" in refusal(capsys)
+    finally:
+        folder.chmod(0o755)
+
+
+def test_backup_copies_a_read_only_database(tmp_path):
+    main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
+    (tmp_path / "trialbot.db").chmod(0o444)
+    assert main(["backup", "copy.db"]) == 0
+    with closing(sqlite3.connect(tmp_path / "copy.db")) as copy:
+        assert copy.execute("SELECT count(*) FROM staff").fetchone()[0] == 1

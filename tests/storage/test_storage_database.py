@@ -3,7 +3,16 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
-from storage.database import SchemaTooNew, migrate, open_database, schema_version, transaction
+from storage.database import (
+    DatabaseMissing,
+    DatabaseUnusable,
+    SchemaTooNew,
+    migrate,
+    open_database,
+    schema_version,
+    set_up,
+    transaction,
+)
 from storage.migrations import MIGRATIONS
 from storage.screenings import get_screening, list_screenings
 
@@ -86,6 +95,70 @@ def test_newer_schema_is_refused(db_path):
     assert str(refused.value) == (
         "trialbot.db has schema version 7, this trialbot knows up to 2: upgrade trialbot"
     )
+
+
+def test_newer_schema_is_refused_before_anything_is_written(db_path, tmp_path):
+    raw = raw_database(db_path)  # rollback-journal mode, as a future trialbot might leave it
+    raw.execute("CREATE TABLE future (x)")
+    raw.execute("PRAGMA user_version=7")
+    raw.close()
+    before = db_path.read_bytes()
+
+    with pytest.raises(SchemaTooNew):
+        open_database(db_path)
+
+    assert db_path.read_bytes() == before
+    assert [path.name for path in tmp_path.iterdir()] == ["trialbot.db"]  # no -wal, no -shm
+    raw = raw_database(db_path)
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    raw.close()
+
+
+def test_missing_file_is_refused_unless_creating(db_path, tmp_path):
+    with pytest.raises(DatabaseMissing, match=f"database file {db_path} does not exist"):
+        open_database(db_path, create=False)
+    assert list(tmp_path.iterdir()) == []
+    open_database(db_path, create=True).close()
+    open_database(db_path, create=False).close()
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_missing_directory_is_refused(tmp_path, create):
+    with pytest.raises(DatabaseUnusable, match="gone"):
+        open_database(tmp_path / "gone" / "trialbot.db", create=create)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(DatabaseUnusable, match=f"{tmp_path} is a directory"):
+        open_database(tmp_path)
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["up to date", "new"])
+def test_read_only_connection_is_refused_before_any_write(db_path, existing):
+    """Root may write any file, so this uses SQLite's own read-only mode, as it would open a file
+    on a read-only mount or one marked immutable."""
+    if existing:
+        open_database(db_path).close()
+    else:
+        raw_database(db_path).execute("VACUUM")  # an empty file: a new database
+    before = db_path.read_bytes()
+    read_only = Database(sqlite3.connect(f"{db_path.as_uri()}?mode=ro", uri=True,
+                                         isolation_level=None))
+
+    with pytest.raises(DatabaseUnusable, match=f"database file {db_path} is read-only"):
+        set_up(read_only, db_path)
+
+    assert not read_only.conn.in_transaction
+    read_only.close()
+    assert db_path.read_bytes() == before
+
+
+def test_text_file_is_refused_untouched(db_path):
+    db_path.write_text("not a database\n" * 100)
+    with pytest.raises(DatabaseUnusable, match="file is not a database"):
+        open_database(db_path)
+    assert db_path.read_text() == "not a database\n" * 100
 
 
 def test_transaction_rolls_back_on_error_and_commits_otherwise(db):
