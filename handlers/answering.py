@@ -44,8 +44,14 @@ def note(**what: bool) -> None:
             setattr(answered, name, value)
 
 
-def not_modified(error: BadRequest) -> bool:
-    return "message is not modified" in str(error).lower()
+# Edits that cannot happen and need not: a double tap (nothing to change), a message the user
+# deleted or one too old to edit. The edit only tidies the chat; the answer still goes out.
+EDITS_TO_LET_GO = ("message is not modified", "message to edit not found",
+                   "message can't be edited")
+
+
+def needless_edit(error: BadRequest) -> bool:
+    return any(reason in str(error).lower() for reason in EDITS_TO_LET_GO)
 
 
 class AnsweringBot(ExtBot):
@@ -72,7 +78,7 @@ class AnsweringBot(ExtBot):
         try:
             return await super().edit_message_text(*args, **kwargs)
         except BadRequest as error:
-            if not_modified(error):
+            if needless_edit(error):
                 return True
             raise
 
@@ -80,7 +86,7 @@ class AnsweringBot(ExtBot):
         try:
             return await super().edit_message_reply_markup(*args, **kwargs)
         except BadRequest as error:
-            if not_modified(error):
+            if needless_edit(error):
                 return True
             raise
 
