@@ -59,6 +59,14 @@ def screening_answers(db: Database, number: str) -> dict[str, Any]:
     return {question_id: from_json(value) for question_id, value in rows}
 
 
+def answers_version(db: Database, number: str) -> int:
+    """How often the answers of a screening have changed: every change is audited and the audit
+    trail only grows, so the same version means the same answers."""
+    return db.execute(
+        "SELECT count(*) FROM audit WHERE table_name = 'answers' AND record_id = ?", [number]
+    ).fetchone()[0]
+
+
 def answer_details(db: Database, number: str) -> list[dict]:
     """Every answer row (retracted ones have value None) with what was typed, who and when."""
     rows = db["answers"].rows_where("screening = ?", [number], order_by="rowid")

@@ -11,6 +11,7 @@ from storage.screenings import (
     ReasonRequired,
     ScreeningClosed,
     answer_details,
+    answers_version,
     finish_screening,
     get_screening,
     list_screenings,
@@ -101,6 +102,7 @@ def test_an_answer_expected_unanswered_never_replaces_one_given_meanwhile(db_pat
     number = start_screening(first, actor=COORDINATOR)
     save_answer(second, number, "treatment_months", value=6, entered="6", unit="months",
                 actor=222, expect_unanswered=True)
+    version = answers_version(first, number)
 
     for value in (3, 6):  # a different value, and even the same one, is refused
         with pytest.raises(AnswerConflict) as refused:
@@ -112,10 +114,12 @@ def test_an_answer_expected_unanswered_never_replaces_one_given_meanwhile(db_pat
     assert screening_answers(first, number) == {"treatment_months": 6}
     assert [r["new_value"] for r in audit_trail(first, "answers", number)] == [6]
     assert not first.conn.in_transaction  # the refused transaction was rolled back
+    assert answers_version(first, number) == version == 1
     retract_answer(second, number, "treatment_months", actor=222, reason="went back")
     save_answer(first, number, "treatment_months", value=3, entered="3", unit="months",
                 actor=COORDINATOR, expect_unanswered=True)  # retracted: free to answer again
     assert screening_answers(second, number) == {"treatment_months": 3}
+    assert answers_version(second, number) == 3  # every change counts, retractions too
     first.close()
     second.close()
 
