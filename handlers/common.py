@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import MessageLimit
+from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.ext import ContextTypes, ConversationHandler
 
 from domain.escalation import (
@@ -90,7 +90,12 @@ def trial_of(context: ContextTypes.DEFAULT_TYPE) -> Trial:
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
+    """An inline keyboard from rows of (label, callback data); Telegram takes at most 64 bytes
+    of callback data and would refuse the whole message, so a longer one is a bug here."""
+    limit = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+    for label, data in (button for row in rows for button in row):
+        if len(data.encode()) > limit:
+            raise ValueError(f"callback data of {label!r} is over {limit} bytes")
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )

@@ -3,9 +3,18 @@
 The questions are data (domain.questions). One callback asks the next unanswered question,
 another stores an answer; where a screening stands is always derived from the stored answers,
 so it resumes after /cancel, a restart or a crash.
+
+Every answer is bound to what its sender was shown: asking a question records the screening and
+the question in the user's (persisted) conversation data, and every button carries both. An
+answer to anything but the question shown, while it is still the screening's current one, is
+refused with a note and the current question is asked again; the store refuses too
+(expect_unanswered), so two staff on one screening never overwrite each other.
 """
 
 from __future__ import annotations
+
+import functools
+import re
 
 from telegram import Update
 from telegram.ext import (
@@ -46,15 +55,18 @@ from handlers.common import (
     reply,
     screening_number,
     send,
+    stale_button,
     trial_of,
     typed_for,
     whole_number,
 )
-from handlers.texts import COMMON, OPTION_LABELS, QUESTION_PROMPTS
+from handlers.texts import OPTION_LABELS, QUESTION_PROMPTS
 from handlers.texts import SCREENING as T
 from storage.screenings import (
+    AnswerConflict,
     ScreeningClosed,
     answer_details,
+    answers_version,
     finish_screening,
     get_screening,
     list_screenings,
@@ -66,6 +78,16 @@ from storage.screenings import (
 )
 
 ANSWERING, REVIEW, CHOOSING, REASON = "answering", "review", "choosing", "reason"
+
+# The buttons of a question: action:screening:question[:option, or index of a unit reading].
+QUESTION_BUTTON = re.compile(
+    r"^(answer|tick|done|reading):(S-\d{3,5}):(\w{1,40})(?::([^:]{1,40}))?$")
+SAVE_BUTTON = re.compile(r"^save:(S-\d{3,5}):(eligible|not_eligible)$")
+CHANGE_BUTTON = re.compile(r"^change:(S-\d{3,5})$")
+ANY_BUTTON = r"^(answer|tick|done|reading|save|change)(:|$)"
+# Which kinds of question each button answers.
+BUTTON_KINDS = {"answer": ("yes_no", "choice", "grade"), "tick": ("multi",), "done": ("multi",),
+                "reading": ("number",)}
 
 
 def option_label(question: Question, option: str) -> str:
@@ -86,19 +108,48 @@ def running_total(question: Question, ticked: list[str], context) -> str:
     return T["running_eular"].format(points=eular_acr_2019(True, ticked).points)
 
 
-def question_markup(question: Question, context):
+def button(action: str, number: str, question: Question, detail: str | None = None) -> str:
+    """A question's callback data: what it does, in which screening, to which question."""
+    return ":".join([action, number, question.id, *([detail] if detail is not None else [])])
+
+
+def question_markup(number: str, question: Question, context):
     if question.kind == "number":
         return None
     if question.kind == "multi":
         ticked = context.user_data.setdefault("ticked", [])
         buttons = [(("✅ " if o in ticked else "▫️ ") + option_label(question, o),
-                    f"tick:{question.id}:{o}") for o in question.options]
+                    button("tick", number, question, o)) for o in question.options]
         done = (T["tick_done"].format(total=running_total(question, ticked, context)),
-                f"done:{question.id}")
+                button("done", number, question))
         return keyboard([*in_rows(buttons, 1), [done]])
     per_row = 5 if question.kind == "grade" else 2
-    buttons = [(option_label(question, o), f"answer:{question.id}:{o}") for o in question.choices]
+    buttons = [(option_label(question, o), button("answer", number, question, o))
+               for o in question.choices]
     return keyboard(in_rows(buttons, per_row))
+
+
+def readings_markup(number: str, question: Question, offered: list[str], context):
+    """Buttons for the plausible readings of a number typed without its unit. Each carries the
+    index of its reading in the user's list for this question, which only grows while the
+    question is asked, so an earlier offer's button keeps its meaning (and data stays short)."""
+    known = context.user_data.setdefault("readings", [])
+    known.extend(r for r in offered if r not in known)
+    return keyboard([[(r, button("reading", number, question, str(known.index(r))))]
+                     for r in offered])
+
+
+async def say(update: Update, text: str, markup=None, toast: str | None = None) -> None:
+    """As common.reply, but a pressed button is answered (once) with an optional toast."""
+    if update.callback_query:
+        await update.callback_query.answer(toast)
+    await send(update, text, markup)
+
+
+def asking(context, question: Question | None, ticked=()) -> None:
+    """Record `question` as the one this user is shown (None: the review), with its ticks."""
+    context.user_data.update(question=question.id if question else None, ticked=list(ticked),
+                             readings=[])
 
 
 def prompt_text(number: str, question: Question) -> str:
@@ -110,23 +161,77 @@ def prompt_text(number: str, question: Question) -> str:
 
 
 async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
-                   readings: list[str] | None = None) -> str:
-    """Ask the first unanswered question, or show the review when all are answered.
-    `readings`: for a number typed without its unit, the values to pick from as buttons."""
+                   readings: list[str] | None = None, toast: str | None = None) -> str:
+    """Ask the first unanswered question, or show the review when all are answered; either
+    becomes what this user is shown. `readings`: for a number typed without its unit, the
+    values to pick from as buttons; `toast`: the pressed button's answer."""
     trial, number = trial_of(context), context.user_data["screening"]
     answers = screening_answers(trial.db, number)
     question = next_question(answers, trial.context)
     if question is None:
-        return await show_review(update, context, assess(answers, trial.context))
+        return await show_review(update, context, assess(answers, trial.context), note, toast)
     if context.user_data.get("question") != question.id:
-        context.user_data["ticked"] = []
-    context.user_data["question"] = question.id
+        asking(context, question)
     text = prompt_text(number, question)
-    markup = question_markup(question, context)
-    if readings:
-        markup = keyboard([[(r, f"reading:{question.id}:{r}")] for r in readings])
-    await reply(update, f"{note}\n\n{text}" if note else text, markup)
+    markup = (readings_markup(number, question, readings, context) if readings
+              else question_markup(number, question, context))
+    await say(update, f"{note}\n\n{text}" if note else text, markup, toast)
     return ANSWERING
+
+
+async def refuse(update: Update, context, note: str) -> str:
+    """Nothing is saved: say why, and ask the current question again."""
+    return await ask_next(update, context, note, toast=T["not_saved"])
+
+
+def changed_note(trial, number: str, question_id: str | None) -> str:
+    """Why an answer to `question_id` (None: the review) of `number` is no longer taken."""
+    if question_id is None:
+        return T["changed_meanwhile"].format(number=number)
+    question = QUESTION_BY_ID[question_id]
+    standing = next((row for row in answer_details(trial.db, number)
+                     if row["question_id"] == question_id and row["value"] is not None), None)
+    if standing is None:
+        return T["moved_on"].format(number=number, prompt=QUESTION_PROMPTS[question_id])
+    return T["answered_meanwhile"].format(
+        number=number, prompt=QUESTION_PROMPTS[question_id],
+        who=trial.staff_name(standing["answered_by"]), answer=shown_value(question, standing))
+
+
+def refusal(context, number: str, question_id: str | None) -> str | None:
+    """None when `question_id` of screening `number` (None: the review) is what this user was
+    shown, in the screening they have open, and still where that screening stands; otherwise
+    the note that says why an answer to it is not taken."""
+    trial, open_number = trial_of(context), context.user_data.get("screening")
+    if number != open_number:
+        return T["other_screening"].format(button=number, number=open_number)
+    shown = context.user_data.get("question")
+    if shown is None and question_id is None:  # the review (of a screening finished early too)
+        if context.user_data.get("review_of") != answers_version(trial.db, number):
+            return T["changed_meanwhile"].format(number=number)
+        return None
+    current = current_question(context)
+    if shown != (current.id if current else None):
+        return changed_note(trial, number, shown)   # what this user sees has changed
+    if question_id != shown:
+        return changed_note(trial, number, question_id)   # a button of an earlier question
+    return None
+
+
+def question_button(callback):
+    """For a question's button: runs callback(update, context, question, detail) only when the
+    button is well formed, fits its question's kind and is bound to what this user is shown."""
+    @functools.wraps(callback)
+    async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        match = QUESTION_BUTTON.match(update.callback_query.data or "")
+        question = QUESTION_BY_ID.get(match[3]) if match else None
+        if question is None or question.kind not in BUTTON_KINDS[match[1]]:
+            return await refuse(update, context, T["unknown_button"])
+        note = refusal(context, match[2], question.id)
+        if note:
+            return await refuse(update, context, note)
+        return await callback(update, context, question, match[4])
+    return checked
 
 
 @requires("coordinator")
@@ -149,12 +254,15 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | in
             await reply(update, T["closed"].format(number=wanted, status=found["status"]))
             return ConversationHandler.END
         number, note = wanted, T["resumed"].format(number=wanted)
-    context.user_data.update(screening=number, question=None, ticked=[])
+    context.user_data.update(screening=number)
+    asking(context, None)
     return await ask_next(update, context, note)
 
 
-async def store(update: Update, context, question: Question, given) -> str:
-    """Check an answer; on success save it (with its audit row) and ask the next question."""
+async def store(update: Update, context, question: Question, given, chosen: str | None = None,
+                prompt: str | None = None) -> str:
+    """Check an answer; on success save it (with its audit row), show the pressed button's
+    `chosen` under its question and ask the next question. An answer given meanwhile stands."""
     trial, number = trial_of(context), context.user_data["screening"]
     answers = screening_answers(trial.db, number)
     try:
@@ -165,9 +273,13 @@ async def store(update: Update, context, question: Question, given) -> str:
         return await ask_next(update, context, note, choices)
     try:
         save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,
-                    unit=answer.unit, actor=update.effective_user.id)
+                    unit=answer.unit, actor=update.effective_user.id, expect_unanswered=True)
     except ScreeningClosed:
         return await closed_meanwhile(update, context)
+    except AnswerConflict:
+        return await refuse(update, context, changed_note(trial, number, question.id))
+    if chosen is not None:
+        await mark_chosen(update.callback_query, chosen, prompt)
     return await ask_next(update, context, failure_note(trial, number, question))
 
 
@@ -193,6 +305,10 @@ def current_question(context) -> Question | None:
 
 
 async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Typed text answers the question this user was shown, if it is still the current one."""
+    note = refusal(context, context.user_data["screening"], context.user_data.get("question"))
+    if note:
+        return await refuse(update, context, note)
     question = current_question(context)
     if question is None:
         return await ask_next(update, context)
@@ -201,57 +317,63 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return await store(update, context, question, update.message.text)
 
 
-async def pressed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    _, question_id, option = query.data.split(":", 2)
-    question = current_question(context)
-    if question is None or question.id != question_id:
-        await query.answer(COMMON["stale_button"])
-        return await ask_next(update, context)
-    await mark_chosen(query, option_label(question, option))
-    return await store(update, context, question, option)
+@question_button
+async def pressed_answer(update: Update, context, question: Question, option: str | None) -> str:
+    if option not in question.choices:
+        return await refuse(update, context, T["unknown_button"])
+    return await store(update, context, question, option, option_label(question, option))
 
 
-async def pressed_reading(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """A number typed without its unit, then the unit picked from the offered readings."""
-    query = update.callback_query
-    _, question_id, text = query.data.split(":", 2)
-    question = current_question(context)
-    if question is None or question.id != question_id:
-        await query.answer(COMMON["stale_button"])
-        return await ask_next(update, context)
-    await mark_chosen(query, text)
-    return await store(update, context, question, text)
+def pressed_label(query) -> str | None:
+    """The label of the pressed button, as the message that carried it shows it."""
+    markup = getattr(query.message, "reply_markup", None)
+    rows = markup.inline_keyboard if markup else ()
+    return next((b.text for row in rows for b in row if b.callback_data == query.data), None)
 
 
-async def ticked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    _, question_id, option = query.data.split(":", 2)
-    question = current_question(context)
-    if question is None or question.id != question_id or option not in question.options:
-        await query.answer(COMMON["stale_button"])
-        return await ask_next(update, context)
+@question_button
+async def pressed_reading(update: Update, context, question: Question, index: str | None) -> str:
+    """A number typed without its unit, then the unit picked from the offered readings. The
+    reading at the index must be the one the button shows: the list starts again each time the
+    question is asked anew, and an old button must not pick a newer reading."""
+    known = context.user_data.get("readings", [])
+    place = whole_number(index, digits=2)
+    reading = known[place] if place is not None and place < len(known) else None
+    if reading is None or reading != pressed_label(update.callback_query):
+        return await refuse(update, context, T["unknown_button"])
+    return await store(update, context, question, reading, reading)
+
+
+@question_button
+async def ticked(update: Update, context, question: Question, option: str | None) -> str:
+    if option not in question.options:
+        return await refuse(update, context, T["unknown_button"])
     chosen = context.user_data.setdefault("ticked", [])
     chosen.remove(option) if option in chosen else chosen.append(option)
-    await query.answer()
-    await query.edit_message_reply_markup(question_markup(question, context))
+    await update.callback_query.answer()
+    number = context.user_data["screening"]
+    await update.callback_query.edit_message_reply_markup(
+        question_markup(number, question, context))
     return ANSWERING
 
 
-async def ticking_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    question = current_question(context)
-    if question is None or query.data != f"done:{question.id}":
-        await query.answer(COMMON["stale_button"])
-        return await ask_next(update, context)
+@question_button
+async def ticking_done(update: Update, context, question: Question, extra: str | None) -> str:
+    if extra is not None:
+        return await refuse(update, context, T["unknown_button"])
     chosen = context.user_data.get("ticked", [])
-    await mark_chosen(query, ", ".join(option_label(question, o) for o in chosen) or "none",
-                      prompt=QUESTION_PROMPTS[question.id])
-    return await store(update, context, question, chosen)
+    shown = ", ".join(option_label(question, o) for o in chosen) or "none"
+    return await store(update, context, question, chosen, shown, QUESTION_PROMPTS[question.id])
 
 
 async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Retract the answer before the question this user is shown, and ask it again; refused
+    when what they are shown has changed meanwhile (they would take back what they never saw).
+    """
     trial, number = trial_of(context), context.user_data["screening"]
+    note = refusal(context, number, context.user_data.get("question"))
+    if note:
+        return await refuse(update, context, note)
     answers = screening_answers(trial.db, number)
     current = next_question(answers, trial.context)
     previous = previous_question(answers, trial.context, current.id if current else None)
@@ -259,8 +381,7 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return await ask_next(update, context, T["first_question"])
     retract_answer(trial.db, number, previous.id, actor=update.effective_user.id,
                    reason=T["back_reason"])
-    context.user_data["ticked"] = list(answers[previous.id]) if previous.kind == "multi" else []
-    context.user_data["question"] = previous.id
+    asking(context, previous, answers[previous.id] if previous.kind == "multi" else ())
     return await ask_next(update, context, T["went_back"])
 
 
@@ -279,6 +400,15 @@ async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return await show_review(update, context, verdict)
 
 
+def shown_value(question: Question, row: dict) -> str:
+    """A stored answer (a row of answer_details) as the staff see it."""
+    if question.kind in ("yes_no", "choice", "grade"):
+        return option_label(question, row["value"])
+    if question.kind == "multi":
+        return ", ".join(option_label(question, o) for o in row["value"]) or "none"
+    return row["entered"]
+
+
 def answered(trial, number: str) -> list[tuple[str, str]]:
     """(question id, 'question answer') of every current answer, in the order asked."""
     applies = {q.id for q in applicable(screening_answers(trial.db, number), trial.context)}
@@ -287,12 +417,8 @@ def answered(trial, number: str) -> list[tuple[str, str]]:
         if row["value"] is None or row["question_id"] not in applies:
             continue
         question = QUESTION_BY_ID[row["question_id"]]
-        shown = row["entered"]
-        if question.kind in ("yes_no", "choice", "grade"):
-            shown = option_label(question, row["value"])
-        elif question.kind == "multi":
-            shown = ", ".join(option_label(question, o) for o in row["value"]) or "none"
-        lines.append((question.id, f"{QUESTION_PROMPTS[question.id]} {shown}"))
+        lines.append((question.id, f"{QUESTION_PROMPTS[question.id]} "
+                                   f"{shown_value(question, row)}"))
     order = [q.id for q in QUESTIONS]
     return sorted(lines, key=lambda line: order.index(line[0]))
 
@@ -318,22 +444,33 @@ def verdict_summary(number: str, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-async def show_review(update: Update, context, verdict: Verdict) -> str:
+async def show_review(update: Update, context, verdict: Verdict, note: str = "",
+                      toast: str | None = None) -> str:
     trial, number = trial_of(context), context.user_data["screening"]
-    await reply(update, answers_summary(trial, number))
+    asking(context, None)
+    context.user_data["review_of"] = answers_version(trial.db, number)
+    summary = answers_summary(trial, number)
+    await say(update, f"{note}\n\n{summary}" if note else summary, toast=toast)
     save = "confirm_eligible" if verdict.status == "eligible" else "confirm_failure"
-    markup = keyboard([[(T[save], f"save:{verdict.status}")], [(T["change"], "change")]])
+    markup = keyboard([[(T[save], f"save:{number}:{verdict.status}")],
+                       [(T["change"], f"change:{number}")]])
     await send(update, verdict_summary(number, verdict), markup)
     return REVIEW
+
+
+def review_refusal(context, pattern: re.Pattern, data: str | None) -> str | None:
+    """None for a review button of the screening this user has open, still at its review."""
+    match = pattern.match(data or "")
+    return refusal(context, match[1], None) if match else T["unknown_button"]
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | str:
     query = update.callback_query
     trial, number = trial_of(context), context.user_data["screening"]
     verdict = assess(screening_answers(trial.db, number), trial.context)
-    if query.data != f"save:{verdict.status}" or verdict.status == "incomplete":
-        await query.answer(COMMON["stale_button"])
-        return await ask_next(update, context)
+    note = review_refusal(context, SAVE_BUTTON, query.data)
+    if note or query.data != f"save:{number}:{verdict.status}" or verdict.status == "incomplete":
+        return await refuse(update, context, note or T["unknown_button"])
     status = "eligible" if verdict.status == "eligible" else "screen_failure"
     try:
         finish_screening(trial.db, number, status=status,
@@ -407,12 +544,14 @@ async def reason_for_correction(update: Update, context: ContextTypes.DEFAULT_TY
         reopen_screening(trial.db, number, actor=actor, reason=reason)
     old = screening_answers(trial.db, number).get(question.id)
     retract_answer(trial.db, number, question.id, actor=actor, reason=reason)
-    context.user_data["ticked"] = list(old or []) if question.kind == "multi" else []
-    context.user_data["question"] = question.id
+    asking(context, question, (old or ()) if question.kind == "multi" else ())
     return await ask_next(update, context, T["correcting"])
 
 
 async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    note = review_refusal(context, CHANGE_BUTTON, update.callback_query.data)
+    if note:
+        return await refuse(update, context, note)
     await update.callback_query.edit_message_reply_markup(None)
     return await back(update, context)
 
@@ -441,13 +580,14 @@ def conversation() -> ConversationHandler:
             REASON: [MessageHandler(text, typed_for(FORM)(reason_for_correction))],
             REVIEW: [
                 CallbackQueryHandler(confirm, pattern=r"^save:"),
-                CallbackQueryHandler(change, pattern=r"^change$"),
+                CallbackQueryHandler(change, pattern=r"^change(:|$)"),
                 CommandHandler("back", opens(FORM)(back)),
                 MessageHandler(text, typed_for(FORM)(ask_next)),
             ],
         },
         fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", opens(FORM)(screen)),
-                   CommandHandler("correct", opens(FORM)(correct))],
+                   CommandHandler("correct", opens(FORM)(correct)),
+                   CallbackQueryHandler(stale_button, pattern=ANY_BUTTON)],
         allow_reentry=True,
     )
 

@@ -141,6 +141,18 @@ SCREENING = {
     "correct_reason_short": "Please give the reason in a few words (e.g. \"lab report "
                             "re-checked\").",
     "correcting": "Type or choose the corrected answer.",
+    "not_saved": "Not saved: see the message below.",
+    "answered_meanwhile": "⚠ {number}: “{prompt}” was answered meanwhile (by {who}: {answer}); "
+                          "yours was not saved. The current question is below.",
+    "moved_on": "⚠ {number}: “{prompt}” is no longer the question to answer (the answers "
+                "changed meanwhile); yours was not saved. The current question is below.",
+    "changed_meanwhile": "⚠ {number}: the answers changed meanwhile, so nothing was saved. "
+                         "Where it stands now is below.",
+    "other_screening": "⚠ That button belongs to screening {button}, but {number} is open here: "
+                       "nothing was saved in either. The current question of {number} is below "
+                       "(continue {button} with /screen {button}).",
+    "unknown_button": "⚠ That button is no longer current: nothing was saved. The current "
+                      "question is below.",
     "correct_enrolled": "{number} is enrolled as {participant}: its screening answers can no "
                         "longer be corrected here. Tell the investigator (protocol deviation).",
 }

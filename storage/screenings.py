@@ -22,6 +22,15 @@ class ScreeningNotFound(LookupError):
     """No screening with that number."""
 
 
+class AnswerConflict(ValueError):
+    """The caller expected the question unanswered, but an answer stands (given meanwhile,
+    perhaps by someone else); `standing` is that answer's row, its value decoded."""
+
+    def __init__(self, number: str, question_id: str, standing: dict):
+        super().__init__(f"{question_id} of {number} was answered meanwhile")
+        self.standing = standing
+
+
 def start_screening(db: Database, *, actor: Any) -> str:
     """Open a new screening and return its number, "S-001", "S-002", ..."""
     with transaction(db):
@@ -50,6 +59,14 @@ def screening_answers(db: Database, number: str) -> dict[str, Any]:
     return {question_id: from_json(value) for question_id, value in rows}
 
 
+def answers_version(db: Database, number: str) -> int:
+    """How often the answers of a screening have changed: every change is audited and the audit
+    trail only grows, so the same version means the same answers."""
+    return db.execute(
+        "SELECT count(*) FROM audit WHERE table_name = 'answers' AND record_id = ?", [number]
+    ).fetchone()[0]
+
+
 def answer_details(db: Database, number: str) -> list[dict]:
     """Every answer row (retracted ones have value None) with what was typed, who and when."""
     rows = db["answers"].rows_where("screening = ?", [number], order_by="rowid")
@@ -66,11 +83,16 @@ def save_answer(
     unit: str | None,
     actor: Any,
     reason: str | None = None,
+    expect_unanswered: bool = False,
 ) -> None:
-    """Store an answer. Changing a standing answer to a different value needs a reason."""
+    """Store an answer. Changing a standing answer to a different value needs a reason.
+    With `expect_unanswered` any standing answer raises AnswerConflict and nothing is written:
+    an answer given to a question as it was shown never replaces one given meanwhile."""
     with transaction(db):
         _open_screening(db, number)
         old = _answer(db, number, question_id)
+        if expect_unanswered and old is not None and old["value"] is not None:
+            raise AnswerConflict(number, question_id, dict(old, value=from_json(old["value"])))
         row = {
             "value": to_json(value),
             "entered": entered,

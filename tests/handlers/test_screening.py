@@ -35,10 +35,10 @@ def asked(app, number):
                                                                       trial.upper_limits))
 
 
-async def answer(driver, question, given, user=COORDINATOR):
+async def answer(driver, number, question, given, user=COORDINATOR):
     if isinstance(given, list):
         for option in given:
-            await driver.press(user, f"tick:{question.id}:{option}")
+            await driver.press(user, f"tick:{number}:{question.id}:{option}")
         return await press_done(driver, user)
     if question.kind in ("yes_no", "choice", "grade"):
         return await driver.press(user, given)
@@ -56,7 +56,7 @@ async def answer_all(app, driver, number, answers: dict, stop_at: str | None = N
     while (question := asked(app, number)) is not None and question.id != stop_at:
         assert question.id not in seen, f"{question.id} asked again: {driver.last(COORDINATOR)}"
         seen.add(question.id)
-        await answer(driver, question, answers[question.id])
+        await answer(driver, number, question, answers[question.id])
 
 
 async def test_complete_eligible_screening(app, driver, db):

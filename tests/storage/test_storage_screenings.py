@@ -7,9 +7,11 @@ from storage.audit import audit_trail
 from storage.database import open_database
 from storage.participants import enroll
 from storage.screenings import (
+    AnswerConflict,
     ReasonRequired,
     ScreeningClosed,
     answer_details,
+    answers_version,
     finish_screening,
     get_screening,
     list_screenings,
@@ -93,6 +95,33 @@ def test_changing_an_answer_needs_a_reason_and_the_audit_keeps_the_old_value(db)
         for r in audit_trail(db, "answers", number)
     ]
     assert trail == [("age", None, 43, None), ("age", 43, 34, "digits swapped")]
+
+
+def test_an_answer_expected_unanswered_never_replaces_one_given_meanwhile(db_path):
+    first, second = open_database(db_path), open_database(db_path)  # two staff, two connections
+    number = start_screening(first, actor=COORDINATOR)
+    save_answer(second, number, "treatment_months", value=6, entered="6", unit="months",
+                actor=222, expect_unanswered=True)
+    version = answers_version(first, number)
+
+    for value in (3, 6):  # a different value, and even the same one, is refused
+        with pytest.raises(AnswerConflict) as refused:
+            save_answer(first, number, "treatment_months", value=value, entered=str(value),
+                        unit="months", actor=COORDINATOR, reason="typo", expect_unanswered=True)
+        assert refused.value.standing["value"] == 6
+        assert refused.value.standing["answered_by"] == "222"
+
+    assert screening_answers(first, number) == {"treatment_months": 6}
+    assert [r["new_value"] for r in audit_trail(first, "answers", number)] == [6]
+    assert not first.conn.in_transaction  # the refused transaction was rolled back
+    assert answers_version(first, number) == version == 1
+    retract_answer(second, number, "treatment_months", actor=222, reason="went back")
+    save_answer(first, number, "treatment_months", value=3, entered="3", unit="months",
+                actor=COORDINATOR, expect_unanswered=True)  # retracted: free to answer again
+    assert screening_answers(second, number) == {"treatment_months": 3}
+    assert answers_version(second, number) == 3  # every change counts, retractions too
+    first.close()
+    second.close()
 
 
 def test_retracted_answer_is_kept_in_audit_and_can_be_answered_again_without_reason(db):
