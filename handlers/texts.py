@@ -224,6 +224,16 @@ ADMIN = {
     "not_self": "You cannot deactivate yourself.",
 }
 
+# A planned infusion date (/enroll, /reschedule): one text per problem key of domain/dates.py.
+PLANNED_DATE = {
+    "bad_date": "Please type the date as YYYY-MM-DD (years {first} to {last}), e.g. {example}.",
+    "past_date": "{date} is in the past: the infusion date is today or later.",
+    "too_far": "{date} is too far ahead: the protocol plans infusions at most {max_days} days "
+               "ahead (by {latest}).",
+    "too_early": "{date} is too early: the protocol spaces infusions, the earliest date is "
+                 "{earliest}.",
+}
+
 ENROLLMENT = {
     "usage": "Which screening? e.g. /enroll S-004\nEligible and not yet enrolled: {numbers}",
     "none_eligible": "none",
@@ -257,10 +267,7 @@ ENROLLMENT = {
     "ask_date": "Planned infusion date? Press a button or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
     "tomorrow": "Tomorrow ({date})",
-    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
-    "past_date": "{date} is in the past: the infusion date is today or later.",
-    "too_early": "{date} is too early: the protocol spaces infusions, the earliest date is "
-                 "{earliest}.",
+    **PLANNED_DATE,
     "review": "Enrol {number} as the next participant?\n"
               "{label} ({dose} CAR+ T cells/kg), cohort {cohort} place {place} of {size}\n"
               "Weight {weight} kg\n"
@@ -305,9 +312,11 @@ DLT = {
     "grade_button": "Grade {grade}",
     "ask_onset": "Onset date? Press Today or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
-    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "bad_date": "Please type the date as YYYY-MM-DD (years {first} to {last}), e.g. {example}.",
     "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
     "future": "{date} is in the future: the onset cannot be later than today.",
+    "after_window": "{date} is after the DLT window of {number} (ended {window_end}): under the "
+                    "protocol it cannot be a DLT.",
     "ask_attribution": "Relation to the study treatment (CAR-T)?",
     "attributions": {"unrelated": "Unrelated", "unlikely": "Unlikely", "possible": "Possible",
                      "probable": "Probable", "definite": "Definite"},
@@ -359,7 +368,7 @@ WITHDRAWAL = {
     "dlts": " ({count} judged a DLT)",
     "ask_date": "Date of the withdrawal? Press Today or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
-    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "bad_date": "Please type the date as YYYY-MM-DD (years {first} to {last}), e.g. {example}.",
     "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
     "future": "{date} is in the future: the withdrawal date is today or earlier.",
     # the reason (participant or screening)
