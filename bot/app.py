@@ -23,6 +23,7 @@ from handlers import (
     confirmation,
     dlt,
     enrollment,
+    reschedule,
     revision,
     screening,
     status,
@@ -40,7 +41,8 @@ log = logging.getLogger("trialbot")
 # bot_data holds the live Trial services (database connection), so it is not persisted.
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
-CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin)
+CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
+                 reschedule)
 
 
 def make_trial(settings: Settings) -> Trial:

@@ -99,8 +99,11 @@ def below_rules_reason(protocol: Protocol, event: str, grade: int) -> str:
 
 
 def dlt_window_end(protocol: Protocol, infusion_date: date) -> date:
-    """The last day of the DLT observation window that starts with the infusion."""
-    return infusion_date + timedelta(days=protocol.escalation.dlt_window_days)
+    """The last day of the DLT observation window that starts with the infusion. An infusion so
+    late that the window would end after the last day of the calendar (date.max) gets date.max:
+    the window does not end within the calendar, and nothing here raises OverflowError."""
+    room = date.max - infusion_date
+    return infusion_date + min(timedelta(days=protocol.escalation.dlt_window_days), room)
 
 
 def escalation_alerts(before: Decision | None, after: Decision) -> list[Alert]:

@@ -34,6 +34,7 @@ class Escalation(Strict):
     max_participants: int = Field(12, ge=1)
     dlt_window_days: int = Field(28, ge=1)
     days_between_infusions: int = Field(0, ge=0)
+    max_days_to_infusion: int = Field(60, gt=0)  # how far ahead an infusion may be planned
 
     @model_validator(mode="after")
     def _expansion_is_larger(self) -> Escalation:

@@ -13,6 +13,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.ext import ContextTypes, ConversationHandler
 
+from domain.dates import FIRST_YEAR, LAST_YEAR, within_years
 from domain.escalation import (
     Decision,
     Enrolment,
@@ -135,16 +136,10 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     await send(update, text, markup)
 
 
-def date_problem(day: date | None, infusion: date, today: date) -> str | None:
-    """What is wrong with the date of something that happened to a participant (a DLT onset, a
-    withdrawal): None, or the key of the conversation's text for it."""
-    if day is None:
-        return "bad_date"
-    if day < infusion:
-        return "before_infusion"
-    if day > today:
-        return "future"
-    return None
+def date_problem(texts: dict, problem: str | None, **fields) -> str | None:
+    """The text of a date problem (a key from domain.dates) in a conversation's `texts`, or None
+    for no problem. Every such text may also name the years a date is read in: {first}, {last}."""
+    return problem and texts[problem].format(first=FIRST_YEAR, last=LAST_YEAR, **fields)
 
 
 async def mark_chosen(query: CallbackQuery, answer: str, prompt: str | None = None) -> None:
@@ -199,14 +194,16 @@ ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
 def read_date(text: str) -> date | None:
-    """A date typed as YYYY-MM-DD, or None."""
+    """A date typed as YYYY-MM-DD in the years a trial record may hold, or None (so no later
+    arithmetic on it can leave the calendar)."""
     match = ISO_DATE.match(text or "")
     if not match:
         return None
     try:
-        return date.fromisoformat(match.group(1))
+        day = date.fromisoformat(match.group(1))
     except ValueError:
         return None
+    return day if within_years(day) else None
 
 
 SCREENING_NUMBER = re.compile(r"^S-?0*(\d{1,4})$", re.IGNORECASE)

@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from domain.dates import event_problem
 from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, suggest_dlt
 from domain.escalation import Decision
 from handlers.access import guarded, requires, staff_of
@@ -173,9 +174,11 @@ async def ask_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, note: st
 
 
 def onset_problem(trial: Trial, row: dict, day: date | None) -> str | None:
-    problem = date_problem(day, row["infusion_date"], trial.today())
-    return problem and T[problem].format(date=day, number=row["number"],
-                                         infusion=row["infusion_date"], example=trial.today())
+    """An onset is between the infusion and today, and within the DLT window (domain.dates)."""
+    today, end = trial.today(), row["dlt_window_end"]
+    problem = event_problem(day, infusion=row["infusion_date"], today=today, last_day=end)
+    return date_problem(T, problem, date=day, number=row["number"], window_end=end,
+                        infusion=row["infusion_date"], example=min(today, end))
 
 
 async def typed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from domain.dates import infusion_problem, latest_infusion
 from domain.dlt import dlt_window_end, escalation_alerts
 from domain.escalation import Decision, Enrolment, HistoryError, Outcome, decide
 from domain.units import QuantityError, format_number, parse_quantity
@@ -29,6 +30,7 @@ from handlers.common import (
     Trial,
     cells,
     command_argument,
+    date_problem,
     keyboard,
     mark_chosen,
     opens,
@@ -196,20 +198,24 @@ async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return await take_date(update, context, chosen)
 
 
-def date_problem(trial: Trial, day: date | None, decision: Decision | None) -> str | None:
-    if day is None:
-        return T["bad_date"].format(example=trial.today() + timedelta(days=1))
-    if day < trial.today():
-        return T["past_date"].format(date=day)
+def planned_date_fields(trial: Trial, day: date | None, earliest: date | None) -> dict:
+    """The placeholders of the texts about a planned infusion date (PLANNED_DATE)."""
+    today, most = trial.today(), trial.protocol.escalation.max_days_to_infusion
+    return {"date": day, "earliest": earliest, "max_days": most,
+            "latest": latest_infusion(today, most), "example": today + timedelta(days=1)}
+
+
+def planned_date_problem(trial: Trial, day: date | None, decision: Decision | None) -> str | None:
+    """What is wrong with a planned infusion date (domain.dates), as a text; None if nothing."""
     earliest = decision.earliest_next_infusion if decision else None
-    if earliest and day < earliest:  # the protocol staggers infusions
-        return T["too_early"].format(date=day, earliest=earliest)
-    return None
+    problem = infusion_problem(day, today=trial.today(), earliest=earliest,
+                               max_days=trial.protocol.escalation.max_days_to_infusion)
+    return date_problem(T, problem, **planned_date_fields(trial, day, earliest))
 
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
     trial, day = trial_of(context), read_date(text)
-    problem = date_problem(trial, day, decision_now(trial)[0])
+    problem = planned_date_problem(trial, day, decision_now(trial)[0])
     if problem:
         return await ask_date(update, context, problem)
     form_of(context)["infusion"] = day.isoformat()
@@ -263,9 +269,9 @@ def planner(trial: Trial, form: dict, placed: dict):
             raise EnrollmentRefused(T["changed"].format(reason=before.reason))
         if needs_confirmation(trial, before):
             raise EnrollmentRefused(T["needs_confirmation_now"].format(step=step_text(before)))
-        too_early = date_problem(trial, date.fromisoformat(form["infusion"]), before)
-        if too_early:
-            raise EnrollmentRefused(too_early)
+        wrong_date = planned_date_problem(trial, date.fromisoformat(form["infusion"]), before)
+        if wrong_date:
+            raise EnrollmentRefused(wrong_date)
         cohort, place, size = cohort_place(trial, before)
         details = dose_details(trial, form)
         placed.update(details, participant=next_participant_number(rows), cohort=cohort,

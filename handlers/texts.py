@@ -163,6 +163,7 @@ COMMANDS = {
     "screen": "Screen a candidate (or /screen S-004 to continue)",
     "correct": "Correct an answer of a screening, with a reason: /correct S-004",
     "enroll": "Enrol an eligible candidate: /enroll S-004",
+    "reschedule": "Move a planned infusion date, with a reason: /reschedule P-03",
     "dlt": "Report a dose-limiting toxicity",
     "revise": "Revise a DLT judgement, with a reason: /revise P-03",
     "withdraw": "Withdraw a participant or a screening: /withdraw P-03",
@@ -176,8 +177,8 @@ COMMANDS = {
 HELP = {
     "title": "trialbot for {name} ({role}). Commands you can use:",
     "roles": {
-        "coordinator": ("status", "screen", "correct", "enroll", "withdraw", "participant",
-                        "screenlog", "whatif", "help", "cancel"),
+        "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "withdraw",
+                        "participant", "screenlog", "whatif", "help", "cancel"),
         "investigator": ("dlt", "revise"),
         "admin": ("staff",),
     },
@@ -241,6 +242,16 @@ ADMIN = {
     "not_self": "You cannot deactivate yourself.",
 }
 
+# A planned infusion date (/enroll, /reschedule): one text per problem key of domain/dates.py.
+PLANNED_DATE = {
+    "bad_date": "Please type the date as YYYY-MM-DD (years {first} to {last}), e.g. {example}.",
+    "past_date": "{date} is in the past: the infusion date is today or later.",
+    "too_far": "{date} is too far ahead: the protocol plans infusions at most {max_days} days "
+               "ahead (by {latest}).",
+    "too_early": "{date} is too early: the protocol spaces infusions, the earliest date is "
+                 "{earliest}.",
+}
+
 ENROLLMENT = {
     "usage": "Which screening? e.g. /enroll S-004\nEligible and not yet enrolled: {numbers}",
     "none_eligible": "none",
@@ -274,10 +285,7 @@ ENROLLMENT = {
     "ask_date": "Planned infusion date? Press a button or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
     "tomorrow": "Tomorrow ({date})",
-    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
-    "past_date": "{date} is in the past: the infusion date is today or later.",
-    "too_early": "{date} is too early: the protocol spaces infusions, the earliest date is "
-                 "{earliest}.",
+    **PLANNED_DATE,
     "review": "Enrol {number} as the next participant?\n"
               "{label} ({dose} CAR+ T cells/kg), cohort {cohort} place {place} of {size}\n"
               "Weight {weight} kg\n"
@@ -322,9 +330,11 @@ DLT = {
     "grade_button": "Grade {grade}",
     "ask_onset": "Onset date? Press Today or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
-    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "bad_date": "Please type the date as YYYY-MM-DD (years {first} to {last}), e.g. {example}.",
     "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
     "future": "{date} is in the future: the onset cannot be later than today.",
+    "after_window": "{date} is after the DLT window of {number} (ended {window_end}): under the "
+                    "protocol it cannot be a DLT.",
     "ask_attribution": "Relation to the study treatment (CAR-T)?",
     "attributions": {"unrelated": "Unrelated", "unlikely": "Unlikely", "possible": "Possible",
                      "probable": "Probable", "definite": "Definite"},
@@ -376,7 +386,7 @@ WITHDRAWAL = {
     "dlts": " ({count} judged a DLT)",
     "ask_date": "Date of the withdrawal? Press Today or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
-    "bad_date": "Please type the date as YYYY-MM-DD, e.g. {example}.",
+    "bad_date": "Please type the date as YYYY-MM-DD (years {first} to {last}), e.g. {example}.",
     "before_infusion": "{date} is before the infusion of {number} ({infusion}).",
     "future": "{date} is in the future: the withdrawal date is today or earlier.",
     # the reason (participant or screening)
@@ -478,6 +488,43 @@ REVISION = {
     "use_buttons": "Please answer with the buttons above, or /cancel.",
     "cancelled": "Stopped: nothing was saved.",
     "nothing_open": "There is no revision in progress.",
+}
+
+RESCHEDULE = {
+    "usage": "Whose planned infusion? e.g. /reschedule P-03\n"
+             "Infusions that can still be moved: {participants}",
+    "none": "none",
+    "no_participant": "There is no participant {number}.",
+    # why the planned date may no longer change (a key of domain.dates.reschedule_refusal)
+    "withdrawn": "{number} was withdrawn on {on}: the infusion date can no longer be changed.",
+    "has_reports": "{number} already has a DLT report: the infusion date ({infusion}) can no "
+                   "longer be changed.",
+    "infusion_passed": "The infusion of {number} was planned for {infusion}, which has passed: "
+                       "the date can no longer be changed.",
+    "participant": "Moving the infusion of {number}: {label}, planned for {infusion}, DLT window "
+                   "until {window_end}.\n/cancel leaves without saving.",
+    "ask_date": "New planned infusion date? Press a button or type it as YYYY-MM-DD.",
+    "today": "Today ({date})",
+    "tomorrow": "Tomorrow ({date})",
+    **PLANNED_DATE,
+    "unchanged": "{date} is already the planned date.",
+    "ask_reason": "Why does the infusion of {number} move? Type the reason (e.g. cell product "
+                  "release delayed). No names, please.",
+    "short_reason": "Please give the reason in a few words (at least {least} characters).",
+    "long_reason": "Please keep the reason under {most} characters.",
+    "summary": "Move the infusion of {number} ({label})?\n"
+               "Planned infusion: {old} → {new}\n"
+               "DLT window until: {old_end} → {new_end}\n"
+               "Reason: {reason}",
+    "saved": "Saved: the infusion of {number} moved from {old} to {new} ({reason}). DLT window "
+             "until {new_end}.",
+    "alert": "Infusion moved: {number} ({label}) from {old} to {new}, DLT window until "
+             "{new_end}. Reason: {reason}. Recorded by {who}.",
+    "changed_meanwhile": "the planned date of {number} changed meanwhile to {infusion}",
+    "refused": "Not moved: {reason}\nNothing was saved.",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "cancelled": "Stopped: nothing was saved.",
+    "nothing_open": "There is no rescheduling in progress.",
 }
 
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).

@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from domain.dates import event_problem
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
 from handlers.access import guarded, has_role, requires, staff_of
 from handlers.common import (
@@ -191,10 +192,11 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
 
 
 def withdrawal_date_problem(trial: Trial, row: dict, day: date | None) -> str | None:
-    problem = date_problem(day, row["infusion_date"], trial.today())
-    return problem and T[problem].format(date=day, number=row["number"],
-                                         infusion=row["infusion_date"],
-                                         example=trial.today() - timedelta(days=1))
+    """A withdrawal is between the infusion and today (domain.dates)."""
+    today = trial.today()
+    problem = event_problem(day, infusion=row["infusion_date"], today=today)
+    return date_problem(T, problem, date=day, number=row["number"],
+                        infusion=row["infusion_date"], example=today - timedelta(days=1))
 
 
 async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

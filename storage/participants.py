@@ -29,7 +29,9 @@ __all__ = [
     "latest_escalation_decision",
     "participant",
     "record_dlt_report",
+    "RescheduleRefused",
     "record_escalation_decision",
+    "reschedule_infusion",
     "withdraw_participant",
 ]
 
@@ -57,6 +59,11 @@ class EnrollmentRefused(Exception):
 
 class ParticipantNotFound(LookupError):
     """No participant with that number (or no DLT report with that id)."""
+
+
+class RescheduleRefused(ValueError):
+    """The planned infusion date may no longer change (withdrawn, a DLT report exists, or what
+    the caller's `alerts` saw); the message says why."""
 
 
 ORDER = "CAST(substr(number, 3) AS INTEGER)"
@@ -138,6 +145,41 @@ def withdraw_participant(
             reason=reason,
         )
         for alert in alerts(history_rows(db)) if alerts else ():
+            add_alert(db, alert)
+    return participant(db, number)
+
+
+def reschedule_infusion(
+    db: Database,
+    number: str,
+    *,
+    new_date: date,
+    new_window_end: date,
+    reason: str,
+    actor: Any,
+    alerts: Callable[[dict], list[AlertDraft]] | None = None,
+) -> dict:
+    """Move a participant's planned infusion date and the DLT window end with it, audited with
+    the old values and the reason; with `alerts`, also the alerts `alerts(old)` asks for (`old`:
+    the participant as it stood, with its `dlt_reports`; it may raise RescheduleRefused), all in
+    one transaction. Refused for a withdrawn participant or one with a DLT report."""
+    if not reason:
+        raise ReasonRequired("moving an infusion date needs a reason")
+    with transaction(db):
+        old = participant(db, number)
+        if old is None:
+            raise ParticipantNotFound(f"there is no participant {number}")
+        if old["withdrawn_on"] is not None:
+            raise RescheduleRefused(f"{number} was withdrawn on {old['withdrawn_on']}")
+        if old["dlt_reports"]:
+            raise RescheduleRefused(f"{number} already has a DLT report")
+        drafts = alerts(old) if alerts else []
+        new = {"infusion_date": new_date, "dlt_window_end": new_window_end}
+        db["participants"].update(number, {key: day.isoformat() for key, day in new.items()})
+        for key, day in new.items():
+            record_change(db, actor=actor, table="participants", record=number, field=key,
+                          old=old[key], new=day, reason=reason)
+        for alert in drafts:
             add_alert(db, alert)
     return participant(db, number)
 

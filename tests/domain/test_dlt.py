@@ -176,3 +176,14 @@ def test_the_same_kind_at_another_level_is_new(protocol):
 def test_without_a_decision_before_every_alert_is_new(protocol):
     after = decide(protocol, parse_history("1NNT"))
     assert escalation_alerts(None, after) == after.alerts
+
+
+@pytest.mark.parametrize("infusion", [date(9999, 12, 31), date(9999, 12, 10), date.max])
+def test_the_window_end_never_leaves_the_calendar(protocol, infusion):
+    """An infusion so late that 28 days later is past date.max: no OverflowError."""
+    assert dlt_window_end(protocol, infusion) == date.max
+
+
+def test_the_window_end_is_28_days_after_the_infusion(protocol):
+    assert dlt_window_end(protocol, INFUSION) == WINDOW_END
+    assert dlt_window_end(protocol, date.max - timedelta(days=28)) == date.max

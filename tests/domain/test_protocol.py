@@ -16,6 +16,7 @@ def test_shipped_protocol_loads_with_registry_values(protocol):
     escalation = protocol.escalation
     assert (escalation.cohort_size, escalation.expanded_cohort_size,
             escalation.max_participants, escalation.dlt_window_days) == (3, 6, 12, 28)
+    assert escalation.max_days_to_infusion == 60
     rules = protocol.eligibility
     assert (rules.age_min, rules.age_max, rules.treatment_min_months,
             rules.stable_dose_min_weeks, rules.prednisone_min_mg_alone) == (18, 70, 2, 2, 7.5)
@@ -49,6 +50,8 @@ def test_dose_level_lookup(protocol):
     ("expanded_cohort_size = 6", "expanded_cohort_size = 3",
      "expanded_cohort_size must be larger than cohort_size"),
     ("dlt_window_days = 28", "dlt_window_days = -28", "escalation.dlt_window_days"),
+    ("max_days_to_infusion = 60", "max_days_to_infusion = 0",
+     "escalation.max_days_to_infusion: Input should be greater than 0"),
     ("max_participants = 12", "max_participants = 12\nmax_participant = 13",
      "escalation.max_participant: Extra inputs are not permitted"),
     ("level = 2", "level = 3", "dose_levels must be numbered 1, 2, 3... in order"),
@@ -97,6 +100,11 @@ def test_amended_escalation_loads_and_is_used(tmp_path):
                           ("[eligibility]", DL3))
     amended = load_protocol(path)
     assert amended.escalation.dlt_window_days == 21
+    assert load_protocol(amend_protocol(tmp_path, ("max_days_to_infusion = 60",
+                                                   "max_days_to_infusion = 90"))
+                         ).escalation.max_days_to_infusion == 90
+    unset = amend_protocol(tmp_path, ("max_days_to_infusion = 60", ""))
+    assert load_protocol(unset).escalation.max_days_to_infusion == 60  # the default
     assert [d.label for d in amended.dose_levels] == ["DL1", "DL2", "DL3"]
     assert amended.dose_level(3).cells_per_kg == 1e6
 

@@ -72,22 +72,21 @@ async def test_a_dlt_is_saved_with_its_alerts(app, driver, db):
 
 
 async def test_a_late_report_outside_the_window(app, driver, db):
+    """P-01's window is over; an event whose onset was in the window is reported late."""
     first_dl1_cohort(app)
     await driver.send(INVESTIGATOR, "/dlt")
     [ask_event] = await driver.send(INVESTIGATOR, "p1")  # P-01's window is over
     assert ask_event.text.startswith("P-01: DL1")
     await driver.press(INVESTIGATOR, "ICANS")
     await driver.press(INVESTIGATOR, "Grade 3")
-    onset = days(app, -2)
+    onset = days(app, -CLOSED + 28)  # the last day of P-01's window
     await driver.send(INVESTIGATOR, str(onset))
-    *_, ask_judgement = await driver.press(INVESTIGATOR, "Possible")
-    end = days(app, -CLOSED + 28)
-    assert ask_judgement.text.startswith(
-        f"Suggested: not a DLT — onset after the DLT window (ended {end})")
+    *_, ask_judgement = await driver.press(INVESTIGATOR, "Unlikely")
+    assert ask_judgement.text.startswith("Suggested: not a DLT — unlikely to the study treatment")
     await driver.press(INVESTIGATOR, "Not a DLT")
     *_, saved = await driver.press(INVESTIGATOR, "✅ Save")
     assert "Saved: P-01 ICANS grade 3 (ASTCT)" in saved.text
-    assert "possibly related. Judgement: not a DLT." in saved.text
+    assert "unlikely to be related. Judgement: not a DLT." in saved.text
     assert saved.buttons == []
     [report] = dlt_reports(db)
     assert not report["is_dlt"] and not report["suggested_dlt"]

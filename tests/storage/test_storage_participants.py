@@ -9,6 +9,8 @@ from storage.outbox import alerts
 from storage.participants import (
     AlertDraft,
     EnrollmentRefused,
+    ParticipantNotFound,
+    RescheduleRefused,
     correct_dlt_judgement,
     dlt_reports,
     enroll,
@@ -18,10 +20,11 @@ from storage.participants import (
     participant,
     record_dlt_report,
     record_escalation_decision,
+    reschedule_infusion,
     withdraw_participant,
 )
-from storage.screenings import start_screening, withdraw_screening
-from tests.storage.conftest import INVESTIGATOR, eligible_screening, plan_with_places
+from storage.screenings import ReasonRequired, start_screening, withdraw_screening
+from tests.storage.conftest import COORDINATOR, INVESTIGATOR, eligible_screening, plan_with_places
 
 INFUSION = date(2025, 1, 1)
 
@@ -320,3 +323,70 @@ def test_escalation_decisions_are_stored_and_audited(db):
         r["field"]: r["new_value"] for r in audit_trail(db, "escalation_decisions", second["id"])
     }
     assert fields["recommendation"] == {"action": "stay"} and fields["action"] == "wait"
+
+
+# --- moving a planned infusion date ------------------------------------------------------------
+
+MOVED, MOVED_END = date(2025, 1, 8), date(2025, 2, 5)
+
+
+def move(db, number, **changes):
+    fields = {"new_date": MOVED, "new_window_end": MOVED_END, "reason": "product delayed",
+              "actor": COORDINATOR, **changes}
+    return reschedule_infusion(db, number, **fields)
+
+
+def test_a_moved_infusion_is_audited_with_its_alert(db):
+    number = enroll_one(db)["number"]
+    seen = []
+
+    def moved_alert(old):
+        seen.append(old)
+        return [AlertDraft("infusion-moved", f"{old['number']} moved", "investigator")]
+
+    moved = move(db, number, alerts=moved_alert)
+
+    assert (moved["infusion_date"], moved["dlt_window_end"]) == (MOVED, MOVED_END)
+    assert seen[0]["infusion_date"] == INFUSION  # the alerts see the participant as it stood
+    changes = [(c["field"], c["old_value"], c["new_value"], c["reason"], c["actor"])
+               for c in audit_trail(db, "participants", number) if c["old_value"] is not None]
+    assert changes == [
+        ("infusion_date", "2025-01-01", "2025-01-08", "product delayed", str(COORDINATOR)),
+        ("dlt_window_end", "2025-01-29", "2025-02-05", "product delayed", str(COORDINATOR)),
+    ]
+    assert [(a["kind"], a["recipients"]) for a in alerts(db)] == [("infusion-moved",
+                                                                   "investigator")]
+
+
+@pytest.mark.parametrize("after", ["withdrawn", "reported"])
+def test_a_date_that_matters_is_not_moved(db, after):
+    number = enroll_one(db)["number"]
+    if after == "withdrawn":
+        withdraw_participant(db, number, on=INFUSION, reason="consent withdrawn", actor=1)
+    else:
+        report(db, number)
+    with pytest.raises(RescheduleRefused):
+        move(db, number)
+    assert participant(db, number)["infusion_date"] == INFUSION
+
+
+def test_a_refusal_in_the_alerts_leaves_the_date_unchanged(db):
+    number = enroll_one(db)["number"]
+
+    def refuse(old):
+        raise RescheduleRefused("the planned day has passed")
+
+    with pytest.raises(RescheduleRefused, match="planned day has passed"):
+        move(db, number, alerts=refuse)
+    row = participant(db, number)
+    assert (row["infusion_date"], str(row["dlt_window_end"])) == (INFUSION, "2025-01-29")
+    assert all(c["old_value"] is None for c in audit_trail(db, "participants", number))
+    assert alerts(db) == []
+
+
+def test_moving_a_date_needs_a_reason_and_a_participant(db):
+    number = enroll_one(db)["number"]
+    with pytest.raises(ReasonRequired):
+        move(db, number, reason="")
+    with pytest.raises(ParticipantNotFound):
+        move(db, "P-09")

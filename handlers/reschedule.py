@@ -1,0 +1,263 @@
+"""/reschedule P-03: move a participant's planned infusion date, with a reason.
+
+A coordinator sees the participant and the planned date, types or picks the new date (the same
+rules as /enroll: domain.dates, with the protocol's stagger from the 3+3 engine), gives the reason
+and confirms a summary. Confirm stores the new date and the DLT window end that follows from it,
+audited with the old values and the reason, and an alert for the investigators, in one
+transaction. A date may move only until it matters (domain.dates.reschedule_refusal): not once the
+planned day has passed, a DLT was reported or the participant was withdrawn.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.dates import new_infusion_problem, reschedule_refusal
+from domain.dlt import dlt_window_end
+from domain.escalation import HistoryError
+from handlers.access import requires, staff_of
+from handlers.common import (
+    FormExits,
+    Trial,
+    command_argument,
+    date_problem,
+    keyboard,
+    mark_chosen,
+    opens,
+    participant_number,
+    read_date,
+    reply,
+    stale_button,
+    trial_of,
+    typed_for,
+    with_note,
+)
+from handlers.enrollment import planned_date_fields
+from handlers.texts import COMMON
+from handlers.texts import RESCHEDULE as T
+from handlers.withdrawal import LEAST_REASON, MOST_REASON
+from storage.outbox import AlertDraft
+from storage.participants import (
+    ParticipantNotFound,
+    RescheduleRefused,
+    history_rows,
+    participant,
+    participants,
+    reschedule_infusion,
+)
+
+exits = FormExits("reschedule", T)
+finish = exits.finish
+press_cancel = exits.press_cancel
+cancel = exits.cancel
+use_buttons = exits.use_buttons
+FORM = "reschedule"
+DATE, REASON, REVIEW = "date", "reason", "review"
+
+
+def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    return context.user_data["reschedule"]
+
+
+def label(trial: Trial, level: int) -> str:
+    return trial.protocol.dose_level(level).label
+
+
+# --- may the planned date still change ------------------------------------------------------
+
+def refusal(trial: Trial, row: dict) -> str | None:
+    """Why the planned date of `row` may no longer change, as a text; None while it may."""
+    problem = reschedule_refusal(infusion=row["infusion_date"], today=trial.today(),
+                                 withdrawn=row["withdrawn_on"] is not None,
+                                 reports=len(row["dlt_reports"]))
+    return problem and T[problem].format(number=row["number"], on=row["withdrawn_on"],
+                                         infusion=row["infusion_date"])
+
+
+def usage_text(trial: Trial) -> str:
+    movable = [row["number"] for row in participants(trial.db)
+               if not refusal(trial, participant(trial.db, row["number"]))]
+    return T["usage"].format(participants=", ".join(movable) or T["none"])
+
+
+@requires("coordinator", private=True)
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    context.user_data.pop("reschedule", None)
+    trial = trial_of(context)
+    number = participant_number(command_argument(context))
+    if number is None:
+        await reply(update, usage_text(trial))
+        return ConversationHandler.END
+    row = participant(trial.db, number)
+    problem = T["no_participant"].format(number=number) if row is None else refusal(trial, row)
+    if problem:
+        await reply(update, problem)
+        return ConversationHandler.END
+    context.user_data["reschedule"] = {"number": number, "old": row["infusion_date"].isoformat()}
+    return await ask_date(update, context, lead=T["participant"].format(
+        number=number, label=label(trial, row["dose_level"]), infusion=row["infusion_date"],
+        window_end=row["dlt_window_end"]))
+
+
+# --- the new date ---------------------------------------------------------------------------
+
+async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
+                   lead: str = "") -> str:
+    today = trial_of(context).today()
+    tomorrow = today + timedelta(days=1)
+    markup = keyboard([[(T["today"].format(date=today), f"reschedule:day:{today}"),
+                        (T["tomorrow"].format(date=tomorrow), f"reschedule:day:{tomorrow}")]])
+    text = with_note(note, T["ask_date"])
+    await reply(update, f"{lead}\n\n{text}" if lead else text, markup)
+    return DATE
+
+
+def earliest_infusion(trial: Trial, number: str) -> date | None:
+    """The protocol's stagger for this place: the 3+3 engine's earliest next infusion after the
+    participants enrolled before this one (None: no stagger, or no readable answer)."""
+    rows = history_rows(trial.db)
+    before = rows[:next(i for i, row in enumerate(rows) if row["number"] == number)]
+    try:
+        return trial.decision(before).earliest_next_infusion
+    except HistoryError:
+        return None
+
+
+def new_date_problem(trial: Trial, form: dict, day: date | None) -> str | None:
+    """What is wrong with the new planned date, as a text; None if nothing."""
+    earliest = earliest_infusion(trial, form["number"])
+    problem = new_infusion_problem(
+        day, planned=date.fromisoformat(form["old"]), today=trial.today(), earliest=earliest,
+        max_days=trial.protocol.escalation.max_days_to_infusion)
+    return date_problem(T, problem, **planned_date_fields(trial, day, earliest))
+
+
+async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return await take_date(update, context, update.message.text)
+
+
+async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query = update.callback_query
+    day = query.data.removeprefix("reschedule:day:")
+    await mark_chosen(query, day)
+    return await take_date(update, context, day)
+
+
+async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
+    trial, form, day = trial_of(context), form_of(context), read_date(text)
+    problem = new_date_problem(trial, form, day)
+    if problem:
+        return await ask_date(update, context, problem)
+    form["new"] = day.isoformat()
+    return await ask_reason(update, context)
+
+
+# --- the reason -----------------------------------------------------------------------------
+
+async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
+    await reply(update, with_note(note, T["ask_reason"].format(number=form_of(context)["number"])))
+    return REASON
+
+
+async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    reason = " ".join(update.message.text.split())
+    if len(reason) < LEAST_REASON:
+        return await ask_reason(update, context, T["short_reason"].format(least=LEAST_REASON))
+    if len(reason) > MOST_REASON:
+        return await ask_reason(update, context, T["long_reason"].format(most=MOST_REASON))
+    form_of(context)["reason"] = reason
+    return await show_review(update, context)
+
+
+# --- summary and saving ---------------------------------------------------------------------
+
+def change_fields(trial: Trial, form: dict) -> dict:
+    """The placeholders of the summary, the reply and the alert."""
+    row = participant(trial.db, form["number"])
+    old, new = row["infusion_date"], date.fromisoformat(form["new"])
+    return {"number": form["number"], "label": label(trial, row["dose_level"]), "old": old,
+            "new": new, "old_end": row["dlt_window_end"],
+            "new_end": dlt_window_end(trial.protocol, new), "reason": form["reason"]}
+
+
+async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    text = T["summary"].format(**change_fields(trial_of(context), form_of(context)))
+    markup = keyboard([[(COMMON["confirm"], "reschedule:yes"),
+                        (COMMON["cancel"], "reschedule:no")]])
+    await reply(update, text, markup)
+    return REVIEW
+
+
+def move_alerts(trial: Trial, form: dict, fields: dict, who: str):
+    """The alerts callable reschedule_infusion runs inside its transaction: refused if the
+    participant changed since the summary, else the investigators' notice."""
+
+    def alerts(old: dict) -> list[AlertDraft]:
+        problem = refusal(trial, old)
+        if not problem and old["infusion_date"].isoformat() != form["old"]:
+            problem = T["changed_meanwhile"].format(number=old["number"],
+                                                    infusion=old["infusion_date"])
+        if problem:
+            raise RescheduleRefused(problem)
+        text = T["alert"].format(**fields, who=who)
+        return [AlertDraft("infusion-moved", text, "investigator")]
+
+    return alerts
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | str:
+    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    await query.edit_message_reply_markup(None)
+    problem = new_date_problem(trial, form, date.fromisoformat(form["new"]))
+    if problem:  # the summary was shown on an earlier day, or the stagger changed
+        return await ask_date(update, context, problem)
+    fields = change_fields(trial, form)
+    try:
+        reschedule_infusion(
+            trial.db, form["number"], new_date=fields["new"], new_window_end=fields["new_end"],
+            reason=form["reason"], actor=update.effective_user.id,
+            alerts=move_alerts(trial, form, fields, staff_of(update, context)["name"]))
+    except (ParticipantNotFound, RescheduleRefused) as refused:
+        return await finish(update, context, T["refused"].format(reason=refused))
+    return await finish(update, context, T["saved"].format(**fields))
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        name="reschedule",
+        persistent=True,
+        entry_points=[CommandHandler("reschedule", opens(FORM)(start))],
+        states={
+            DATE: [
+                MessageHandler(text, typed_for(FORM)(typed_date)),
+                CallbackQueryHandler(pressed_date, pattern=r"^reschedule:day:\d{4}-\d{2}-\d{2}$"),
+            ],
+            REASON: [MessageHandler(text, typed_for(FORM)(typed_reason))],
+            REVIEW: [
+                CallbackQueryHandler(confirm, pattern=r"^reschedule:yes$"),
+                CallbackQueryHandler(press_cancel, pattern=r"^reschedule:no$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CommandHandler("reschedule", opens(FORM)(start)),
+            CallbackQueryHandler(stale_button, pattern=r"^reschedule:"),
+            MessageHandler(text, typed_for(FORM)(use_buttons)),
+        ],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list:
+    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^reschedule:")]
