@@ -14,7 +14,7 @@ from domain.escalation import HistoryError, decide, parse_history
 from domain.protocol import ProtocolError, load_protocol
 from storage.backup import backup_database
 from storage.database import DatabaseMissing, DatabaseUnusable, check_database, open_database
-from storage.staff import ROLES, add_staff, deactivate_staff, list_staff
+from storage.staff import ROLES, add_staff, deactivate_staff, list_staff, read_user_id
 
 NO_TOKEN = """\
 No Telegram token is set, so the bot cannot go online.
@@ -96,6 +96,14 @@ def backup(settings: Settings, args) -> int:
     return 0
 
 
+def user_id(text: str) -> int:
+    """argparse type: a Telegram user id, refused in one line if it cannot be one."""
+    number = read_user_id(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Telegram user id")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="trialbot", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -112,12 +120,12 @@ def parser() -> argparse.ArgumentParser:
     people = sub.add_parser("staff", help="manage who may use the bot")
     actions = people.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="add or change a staff member")
-    add.add_argument("user_id", type=int, help="Telegram user id (the bot shows it)")
+    add.add_argument("user_id", type=user_id, help="Telegram user id (the bot shows it)")
     add.add_argument("--name", required=True, help="display name of the staff member")
     add.add_argument("--role", required=True, choices=ROLES)
     add.set_defaults(act=staff_add, create=True)
     off = actions.add_parser("deactivate", help="stop serving a staff member")
-    off.add_argument("user_id", type=int)
+    off.add_argument("user_id", type=user_id)
     off.set_defaults(act=staff_deactivate, create=False)
     actions.add_parser("list", help="list staff").set_defaults(act=staff_list, create=False)
     people.set_defaults(func=staff)

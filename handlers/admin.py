@@ -6,9 +6,9 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from handlers.access import ROLE_ORDER, requires
-from handlers.common import reply, trial_of, whole_number
+from handlers.common import reply, trial_of
 from handlers.texts import ADMIN as T
-from storage.staff import add_staff, deactivate_staff, list_staff
+from storage.staff import add_staff, deactivate_staff, list_staff, read_user_id
 
 
 def staff_list(db) -> str:
@@ -18,14 +18,8 @@ def staff_list(db) -> str:
         for s in list_staff(db))
 
 
-def telegram_id(text: str) -> int | None:
-    """A Telegram user id as typed (at most 16 digits: ids fit in 52 bits), or None."""
-    number = whole_number(text, digits=16)
-    return number if number else None
-
-
 def add(db, actor: int, args: list[str]) -> str:
-    user_id = telegram_id(args[0]) if len(args) >= 3 else None
+    user_id = read_user_id(args[0]) if len(args) >= 3 else None
     if user_id is None:
         return T["bad_id"]
     role, name = args[1].lower(), " ".join(args[2:])
@@ -36,7 +30,7 @@ def add(db, actor: int, args: list[str]) -> str:
 
 
 def deactivate(db, actor: int, args: list[str]) -> str:
-    user_id = telegram_id(args[0]) if len(args) == 1 else None
+    user_id = read_user_id(args[0]) if len(args) == 1 else None
     if user_id is None:
         return T["bad_id"]
     if user_id == actor:

@@ -24,7 +24,7 @@ from telegram.ext import (
 from domain.dates import event_problem
 from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, suggest_dlt
 from domain.escalation import Decision
-from handlers.access import guarded, requires, staff_of
+from handlers.access import guarded, staff_of
 from handlers.common import (
     FormExits,
     Trial,
@@ -81,7 +81,6 @@ def participant_line(trial: Trial, row: dict) -> str:
 
 # --- participant ----------------------------------------------------------------------------
 
-@requires("investigator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     context.user_data["dlt"] = {}
     wanted = command_argument(context)

@@ -25,7 +25,7 @@ from domain.dates import infusion_problem, latest_infusion
 from domain.dlt import dlt_window_end, escalation_alerts
 from domain.escalation import Decision, Enrolment, HistoryError, Outcome, decide
 from domain.units import QuantityError, format_number, parse_quantity
-from handlers.access import guarded, requires
+from handlers.access import guarded
 from handlers.common import (
     Trial,
     cells,
@@ -149,7 +149,6 @@ def decision_now(trial: Trial) -> tuple[Decision | None, str | None]:
     return decision, refusal(trial, decision)
 
 
-@requires("coordinator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, wanted = trial_of(context), command_argument(context)
     if not wanted:

@@ -25,7 +25,7 @@ from telegram.ext import (
 from domain.dates import new_infusion_problem, reschedule_refusal
 from domain.dlt import dlt_window_end
 from domain.escalation import HistoryError
-from handlers.access import requires, staff_of
+from handlers.access import guarded, staff_of
 from handlers.common import (
     FormExits,
     Trial,
@@ -90,7 +90,6 @@ def usage_text(trial: Trial) -> str:
     return T["usage"].format(participants=", ".join(movable) or T["none"])
 
 
-@requires("coordinator", private=True)
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     context.user_data.pop("reschedule", None)
     trial = trial_of(context)
@@ -260,4 +259,5 @@ def conversation() -> ConversationHandler:
 
 
 def handlers() -> list:
-    return [conversation(), CallbackQueryHandler(stale_button, pattern=r"^reschedule:")]
+    return [guarded("coordinator", conversation()),
+            CallbackQueryHandler(stale_button, pattern=r"^reschedule:")]

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
-from handlers.access import guarded, has_role, requires, staff_of
+from handlers.access import guarded, has_role, staff_of
 from handlers.common import (
     FormExits,
     Trial,
@@ -98,7 +98,6 @@ def usage_text(trial: Trial) -> str:
 
 # --- the participant and the report -------------------------------------------------------
 
-@requires("investigator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     context.user_data.pop("revision", None)
     trial = trial_of(context)

@@ -45,7 +45,7 @@ from domain.scores import (
     sledai_2k,
 )
 from domain.units import example, readings
-from handlers.access import guarded, requires
+from handlers.access import guarded
 from handlers.common import (
     command_argument,
     in_rows,
@@ -234,7 +234,6 @@ def question_button(callback):
     return checked
 
 
-@requires("coordinator")
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, wanted = trial_of(context), command_argument(context)
     if not wanted:
@@ -488,7 +487,6 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
     return ConversationHandler.END
 
 
-@requires("coordinator")
 async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/correct [S-004]: pick an answer of an open or finished screening to correct."""
     trial = trial_of(context)

@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from domain.dates import event_problem
 from domain.escalation import Decision, HistoryError, Outcome, outcome_on
-from handlers.access import guarded, has_role, requires, staff_of
+from handlers.access import guarded, has_role, staff_of
 from handlers.common import (
     SCREENING_NUMBER,
     FormExits,
@@ -97,7 +97,6 @@ def usage_text(trial: Trial) -> str:
                              screenings=", ".join(open_) or T["none"])
 
 
-@requires("coordinator")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     context.user_data.pop("withdrawal", None)
     wanted = command_argument(context)

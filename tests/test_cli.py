@@ -83,6 +83,14 @@ def test_staff_add_list_deactivate(capsys):
     assert "inactive" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999999", "²", "-5", "0"])
+def test_staff_ids_that_cannot_be_telegram_ids_are_refused_in_one_line(capsys, bad):
+    with pytest.raises(SystemExit) as stop:
+        main(["staff", "add", bad, "--name", "Someone", "--role", "admin"])
+    assert stop.value.code == 2
+    assert "is not a Telegram user id" in capsys.readouterr().err
+
+
 def test_backup_makes_a_copy_that_passes_integrity_check(tmp_path):
     main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"])
     assert main(["backup", str(tmp_path / "copy.db")]) == 0
