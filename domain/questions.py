@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from domain.protocol import Protocol
+from domain.reasons import Codes, ReasonError
 from domain.scores import EULAR_ACR_2019_ITEMS, PREDNISONE_5MG_EQUIVALENT, SLEDAI_DESCRIPTORS
 from domain.site import UpperLimits
-from domain.units import QuantityError, format_number, parse_quantity
+from domain.units import QuantityError, parse_quantity
 
 Answers = Mapping[str, Any]
 Kind = Literal["yes_no", "choice", "number", "grade", "multi"]
@@ -161,8 +162,13 @@ def previous_question(answers: Answers, ctx: Context, current: str | None) -> Qu
     return earlier[-1] if earlier else None
 
 
-class AnswerError(ValueError):
-    """An answer that cannot be taken; the message tells the coordinator what to do."""
+# Why an answer is refused (a typed quantity refused says its own reason, from domain.units).
+REASON = Codes("answer", "choose_one", "unknown_items", "clinical_above_total")
+CODES = REASON.all
+
+
+class AnswerError(ReasonError):
+    """An answer that cannot be taken; `.reason` tells the coordinator what to do."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,7 @@ _TYPED = {"y": "yes", "n": "no", "yes": "yes", "no": "no", "是": "yes", "否": 
 
 
 def read_answer(question: Question, given: str | Sequence[str], answers: Answers) -> Answer:
-    """Check and normalise one answer. Raises AnswerError with a message to show."""
+    """Check and normalise one answer. Raises AnswerError with the reason to show."""
     if question.kind == "multi":
         return _read_multi(question, given)
     text = str(given).strip()
@@ -186,7 +192,7 @@ def read_answer(question: Question, given: str | Sequence[str], answers: Answers
     if question.kind == "grade":
         choice = text.upper()
     if choice not in question.choices:
-        raise AnswerError(f"Please choose one of: {', '.join(question.choices)}.")
+        raise AnswerError(REASON("choose_one", choices=list(question.choices)))
     return Answer(choice, text)
 
 
@@ -194,7 +200,7 @@ def _read_multi(question: Question, given: str | Sequence[str]) -> Answer:
     chosen = [given] if isinstance(given, str) else list(given)
     unknown = [item for item in chosen if item not in question.options]
     if unknown:
-        raise AnswerError(f"Unknown item: {', '.join(unknown)}.")
+        raise AnswerError(REASON("unknown_items", items=unknown))
     ordered = [item for item in question.options if item in chosen]
     return Answer(ordered, ", ".join(ordered) or "none")
 
@@ -203,12 +209,10 @@ def _read_number(question: Question, text: str, answers: Answers) -> Answer:
     try:
         quantity = parse_quantity(question.analyte, text)
     except QuantityError as exc:
-        raise AnswerError(str(exc)) from exc
+        raise AnswerError(exc.reason) from exc
     if question.id == "clinical_sledai_total":
         total = answers.get("sledai_total")
         if total is not None and quantity.value > total:
             raise AnswerError(
-                f"The clinical SLEDAI-2K ({format_number(quantity.value)}) cannot be higher "
-                f"than the SLEDAI-2K total ({format_number(total)})."
-            )
+                REASON("clinical_above_total", clinical=quantity.value, total=total))
     return Answer(quantity.value, text, quantity.unit)

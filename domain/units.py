@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from domain.reasons import Codes, ReasonError
+
 
 class Analyte(NamedTuple):
     canonical: str                 # unit values are stored and judged in
@@ -67,31 +69,20 @@ _NUMBER = re.compile(r"\s*(?P<sign>[-+]?)(?P<body>\d+(?:[.,'’]\d+)*)(?P<rest>.
 _MORE_DIGITS = re.compile(r"\s+\d+(?:[.,'’]\d+)*(?![\d^eE])")  # '150 000', not '150 10^9/L'
 _EXPONENT = re.compile(r"[eE][-+]?\d")
 
-REFUSALS = {
-    "not_a_number": "Please type a number, e.g. {example}.",
-    "too_long": f"That number has more than {MAX_DIGITS} digits: please check it and type it "
-                "again, e.g. {example}.",
-    "separators": "Please type {number} without thousands separators and with at most one "
-                  "decimal point, e.g. {example}.",
-    "ambiguous": "{number} could be {decimal} or {thousands}: please type {thousands} or "
-                 "{decimal}, without a thousands separator.",
-    "in_pieces": "Please type the number in one piece, without spaces inside it, e.g. {example}.",
-    "exponent": "Please type the number in full, without 'e' notation, e.g. {example}.",
-    "minus_zero": "Please type 0 without a minus sign, or the value you meant, e.g. {example}.",
-    "whole": "Please type a whole number, e.g. {example}.",
-    "implausible": "{number} {unit} is outside {low}-{high} {canonical}: probably a typo or the "
-                   "wrong unit. Please check and type it again.",
-    "unit_missing": "Please add the unit ({units}), e.g. {example}.",
-    "unit_unknown": "'{typed}' is not a unit I accept here. Use {units}, e.g. {example}.",
-}
+# Why a typed quantity is refused: said in words by the catalogue (handlers/texts.py).
+REASON = Codes(
+    "units", "not_a_number", "too_long", "separators", "ambiguous", "in_pieces", "exponent",
+    "minus_zero", "whole", "implausible", "unit_missing", "unit_unknown",
+)
+CODES = REASON.all
 
 
-class QuantityError(ValueError):
-    """A typed quantity that cannot be used; the message says what to type instead."""
+class QuantityError(ReasonError):
+    """A typed quantity that cannot be used; `.reason` says what to type instead."""
 
 
-def _refuse(reason: str, analyte: str, **fields) -> QuantityError:
-    return QuantityError(REFUSALS[reason].format(example=example(analyte), **fields))
+def _refuse(name: str, analyte: str, **fields) -> QuantityError:
+    return QuantityError(REASON(name, example=example(analyte), **fields))
 
 
 class Quantity(NamedTuple):
@@ -134,7 +125,7 @@ def read_number(analyte: str, text: str) -> TypedNumber:
         raise _refuse("not_a_number", analyte)
     sign, body, rest = match["sign"], match["body"], match["rest"]
     if sum(char.isdigit() for char in body) > MAX_DIGITS:
-        raise _refuse("too_long", analyte)
+        raise _refuse("too_long", analyte, most=MAX_DIGITS)
     if _MORE_DIGITS.match(rest):
         raise _refuse("in_pieces", analyte)
     if _EXPONENT.match(rest):
@@ -174,8 +165,7 @@ def parse_quantity(analyte: str, text: str) -> Quantity:
     if not _in_range(analyte, number.value, unit):
         low, high = spec.plausible
         raise _refuse("implausible", analyte, number=number.text, unit=unit,
-                      low=format_number(low), high=format_number(high),
-                      canonical=spec.canonical)
+                      low=low, high=high, canonical=spec.canonical)
     return Quantity(_canonical(analyte, number.value, unit), number.value, unit)
 
 
@@ -190,7 +180,7 @@ def _in_range(analyte: str, number: float, unit: str) -> bool:
 
 def _unit(analyte: str, typed: str) -> str:
     spec = ANALYTES[analyte]
-    units = " or ".join(spec.units)
+    units = list(spec.units)
     if not typed:
         if len(spec.units) == 1:
             return spec.canonical

@@ -45,6 +45,7 @@ from handlers.common import (
 from handlers.confirmation import label_of, needs_confirmation, step_text
 from handlers.texts import COMMON
 from handlers.texts import ENROLLMENT as T
+from handlers.wording import say
 from storage.outbox import AlertDraft
 from storage.participants import (
     EnrollmentRefused,
@@ -171,7 +172,7 @@ async def typed_weight(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     try:
         weight = parse_quantity("weight", update.message.text)
     except QuantityError as error:
-        await reply(update, f"⚠ {error}\n\n{T['ask_weight']}")
+        await reply(update, f"⚠ {say(error.reason)}\n\n{T['ask_weight']}")
         return WEIGHT
     form_of(context)["weight"] = weight.value
     return await ask_date(update, context)

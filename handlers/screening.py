@@ -45,6 +45,7 @@ from domain.scores import (
     sledai_2k,
 )
 from domain.units import example, readings
+from handlers import wording
 from handlers.access import guarded
 from handlers.common import (
     command_argument,
@@ -268,7 +269,7 @@ async def store(update: Update, context, question: Question, given, chosen: str 
         answer = read_answer(question, given, answers)
     except AnswerError as error:
         choices = readings(question.analyte, given) if question.kind == "number" else []
-        note = f"⚠ {error}" + (f" {T['pick_reading']}" if choices else "")
+        note = f"⚠ {wording.say(error.reason)}" + (f" {T['pick_reading']}" if choices else "")
         return await ask_next(update, context, note, choices)
     try:
         save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,

@@ -543,3 +543,35 @@ CONFIRMATION = {
     "history_error": "The escalation history does not fit the protocol ({error}). Nothing can "
                      "be enrolled until an investigator has reviewed it.",
 }
+
+# --- what the domain says (domain/reasons.py), put into words by handlers/wording.py ----------
+# code -> template filled with the reason's parameters (str.format); a dict of "zero" / "one" /
+# "other" forms is picked by the `count` parameter. How a list parameter is joined, by the
+# field's format spec ("{units:or}"):
+LIST_STYLES = {"": ", ", "or": " or ", "plus": " + ", "semicolons": "; "}
+
+REASONS = {
+    # a typed quantity refused (domain/units.py)
+    "units.not_a_number": "Please type a number, e.g. {example}.",
+    "units.too_long": "That number has more than {most} digits: please check it and type it "
+                      "again, e.g. {example}.",
+    "units.separators": "Please type {number} without thousands separators and with at most one "
+                        "decimal point, e.g. {example}.",
+    "units.ambiguous": "{number} could be {decimal} or {thousands}: please type {thousands} or "
+                       "{decimal}, without a thousands separator.",
+    "units.in_pieces": "Please type the number in one piece, without spaces inside it, e.g. "
+                       "{example}.",
+    "units.exponent": "Please type the number in full, without 'e' notation, e.g. {example}.",
+    "units.minus_zero": "Please type 0 without a minus sign, or the value you meant, e.g. "
+                        "{example}.",
+    "units.whole": "Please type a whole number, e.g. {example}.",
+    "units.implausible": "{number} {unit} is outside {low}-{high} {canonical}: probably a typo or "
+                         "the wrong unit. Please check and type it again.",
+    "units.unit_missing": "Please add the unit ({units:or}), e.g. {example}.",
+    "units.unit_unknown": "'{typed}' is not a unit I accept here. Use {units:or}, e.g. {example}.",
+    # a screening answer refused (domain/questions.py)
+    "answer.choose_one": "Please choose one of: {choices}.",
+    "answer.unknown_items": "Unknown item: {items}.",
+    "answer.clinical_above_total": "The clinical SLEDAI-2K ({clinical}) cannot be higher than "
+                                   "the SLEDAI-2K total ({total}).",
+}

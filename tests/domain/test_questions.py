@@ -11,6 +11,8 @@ from domain.questions import (
     previous_question,
     read_answer,
 )
+from domain.reasons import Reason
+from handlers.wording import say
 from tests.domain.conftest import eligible_answers, walk
 
 CONDITIONAL = {
@@ -159,14 +161,17 @@ def test_read_answer_keeps_what_was_typed():
 def test_read_answer_refuses(question_id, typed, message):
     with pytest.raises(AnswerError) as refused:
         read_answer(QUESTION_BY_ID[question_id], typed, {})
-    assert str(refused.value).startswith(message)
+    assert say(refused.value.reason).startswith(message)
 
 
 def test_clinical_sledai_higher_than_total_is_refused():
     question = QUESTION_BY_ID["clinical_sledai_total"]
-    with pytest.raises(AnswerError, match=r"clinical SLEDAI-2K \(9\) cannot be higher than the "
-                                          r"SLEDAI-2K total \(8\)"):
+    with pytest.raises(AnswerError) as refused:
         read_answer(question, "9", {"sledai_total": 8.0})
+    assert refused.value.reason == Reason(
+        code="answer.clinical_above_total", params={"clinical": 9.0, "total": 8.0})
+    assert "clinical SLEDAI-2K (9) cannot be higher than the SLEDAI-2K total (8)" in say(
+        refused.value.reason)
     assert read_answer(question, "8", {"sledai_total": 8.0}).value == 8.0
     assert read_answer(question, "0", {"sledai_total": 8.0}).value == 0.0
 

@@ -1,0 +1,93 @@
+"""Domain reasons in words: the one place a `domain.reasons.Reason` becomes text.
+
+A reason's code picks its template in handlers/texts.py (REASONS); the template is filled with
+the reason's parameters by str.format, with a few conventions so that the catalogue, not the
+domain, decides how values read:
+
+- a parameter that is itself a reason is said in place (also one stored as JSON, a dict with
+  exactly "code" and "params");
+- a list is joined as LIST_STYLES says for the field's format spec: "{units:or}" gives
+  "µmol/L or mg/dL", "{names}" gives "ANA, anti-dsDNA"; the word "capital" in a spec
+  ("{problems:semicolons capital}") makes the field's first letter a capital;
+- a float is written as `number` writes it (12.0 -> "12"), a date as YYYY-MM-DD;
+- a template may be a dict of plural forms ("zero", "one", "other"): the `count` parameter picks.
+
+No telegram import here: the shell (`trialbot status`, `trialbot escalation`) says reasons too.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from domain.reasons import Reason
+from domain.units import format_number
+from handlers.texts import LIST_STYLES, REASONS
+
+__all__ = ["day", "number", "plural", "say", "say_alert"]
+
+ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
+
+
+def say(reason: Reason | Mapping[str, Any]) -> str:
+    """The words of a reason (a Reason, or one stored as a dict)."""
+    if not isinstance(reason, Reason):
+        reason = Reason.model_validate(reason)
+    template = REASONS[reason.code]
+    if isinstance(template, dict):
+        template = plural(template, reason.params["count"])
+    return _WORDING.format(template, **reason.params)
+
+
+def say_alert(kind: str, params: Mapping[str, Any]) -> str:
+    """The words of an escalation alert, by its kind and parameters."""
+    return say(Reason(code=ALERT_PREFIX + kind, params=dict(params)))
+
+
+def plural(forms: Mapping[str, str], count: int) -> str:
+    """The form for `count`: "zero" (when given) for 0, "one" for 1, else "other"."""
+    if count == 0 and "zero" in forms:
+        return forms["zero"]
+    return forms["one"] if count == 1 else forms["other"]
+
+
+def number(value: float) -> str:
+    """A number as every text writes it: 12.0 -> '12', 1.2345 -> '1.23'."""
+    return format_number(value)
+
+
+def day(value: date | str) -> str:
+    """A date as every text writes it: YYYY-MM-DD."""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def is_reason(value: Any) -> bool:
+    return isinstance(value, Reason) or (
+        isinstance(value, Mapping) and set(value) == {"code", "params"})
+
+
+class _Wording(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        words = format_spec.split()
+        capital = "capital" in words
+        style = " ".join(word for word in words if word != "capital")
+        text = self._field(value, style)
+        return text[:1].upper() + text[1:] if capital else text
+
+    def _field(self, value: Any, style: str) -> str:
+        if is_reason(value):
+            return say(value)
+        if isinstance(value, list | tuple):
+            return LIST_STYLES[style].join(self._field(item, "") for item in value)
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, float):
+            return number(value)
+        if isinstance(value, date):
+            return day(value)
+        return format(value, style) if style not in LIST_STYLES else str(value)
+
+
+_WORDING = _Wording()

@@ -1,0 +1,69 @@
+"""The domain speaks codes; handlers/texts.py says them (handlers/wording.py).
+
+Every code a domain module declares has words in the catalogue, every catalogue entry is a code
+some module declares, and no domain module builds a user-facing English sentence.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+import domain.questions
+import domain.units
+from domain.reasons import Codes, Reason
+from handlers.texts import REASONS
+from handlers.wording import plural, say
+
+MODULES = [domain.units, domain.questions]
+DECLARED = sorted(code for module in MODULES for code in module.CODES)
+
+
+def fields(template: str | dict) -> set[str]:
+    """The parameter names a template (or each of its plural forms) uses."""
+    forms = template.values() if isinstance(template, dict) else [template]
+    return {name.split(".")[0].split("[")[0]
+            for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+@pytest.mark.parametrize("code", DECLARED)
+def test_every_declared_code_has_words(code):
+    assert code in REASONS, f"{code} has no text in handlers/texts.py REASONS"
+    example = {name: 1 for name in fields(REASONS[code])} | {"count": 2}
+    assert say(Reason(code=code, params=example)).strip()
+
+
+def test_every_catalogue_entry_is_a_declared_code():
+    assert sorted(REASONS) == DECLARED
+
+
+def test_a_code_without_words_fails_loudly():
+    with pytest.raises(KeyError):
+        say(Reason(code="units.no_such_code"))
+
+
+def test_a_module_cannot_produce_an_undeclared_code():
+    reason = Codes("units", "whole")
+    assert reason("whole", example="45") == Reason(code="units.whole", params={"example": "45"})
+    with pytest.raises(ValueError, match="undeclared"):
+        reason("wholly")
+
+
+# --- how wording fills a template ------------------------------------------------------------
+
+def test_lists_floats_and_stored_reasons_are_said_by_the_catalogue():
+    missing = Reason(code="units.unit_missing", params={"units": ["g/L", "g/dL"], "example": "1"})
+    assert say(missing) == "Please add the unit (g/L or g/dL), e.g. 1."
+    stored = missing.model_dump(mode="json")
+    assert say(stored) == say(missing)
+    choose = Reason(code="answer.choose_one", params={"choices": ["yes", "no"]})
+    assert say(choose) == "Please choose one of: yes, no."
+    above = Reason(code="answer.clinical_above_total", params={"clinical": 9.0, "total": 8.25})
+    assert "(9) cannot be higher than the SLEDAI-2K total (8.25)" in say(above)
+
+
+def test_plural_forms():
+    forms = {"zero": "none", "one": "1 place", "other": "{count} places"}
+    assert [plural(forms, n) for n in (0, 1, 2)] == ["none", "1 place", "{count} places"]
+    assert plural({"one": "a", "other": "b"}, 0) == "b"
