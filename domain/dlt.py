@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from domain.escalation import Alert, Decision, new_alerts
 from domain.protocol import DltRule, Protocol
+from domain.reasons import Codes, Reason
 
 GRADING = {
     "crs": "ASTCT",
@@ -25,18 +26,19 @@ GRADES = {"ASTCT": (1, 2, 3, 4, 5), "CTCAE v5.0": (1, 2, 3, 4, 5)}
 ATTRIBUTIONS = ("unrelated", "unlikely", "possible", "probable", "definite")
 RELATED = ("possible", "probable", "definite")  # at least possibly related
 
-EVENT_NAMES = {
-    "crs": "CRS",
-    "icans": "ICANS",
-    "cytopenia": "cytopenia",
-    "infection": "infection",
-    "other": "other event",
-}
+# Why an event is (or is not) suggested as a DLT; events and attributions are named by code too.
+REASON = Codes(
+    "dlt", "onset_before_infusion", "onset_after_window", "not_related", "no_rule",
+    "below_definition", "rule", "check_rule",
+    *(f"event.{event}" for event in GRADING), *(f"attribution.{a}" for a in ATTRIBUTIONS),
+)
+CODES = REASON.all
+
 
 class Suggestion(NamedTuple):
     is_dlt: bool
     rule: str | None  # the text of the DLT rule the event meets
-    reason: str
+    reason: Reason
 
 
 def needs_check(rule: DltRule) -> bool:
@@ -64,20 +66,21 @@ def suggest_dlt(
     """Whether a graded event meets the protocol's DLT definition, and why (or why not)."""
     check_report(event, grade, attribution)
     if onset < infusion_date:
-        return Suggestion(False, None, f"onset before the infusion ({infusion_date})")
+        return Suggestion(False, None, REASON("onset_before_infusion",
+                                              infusion=infusion_date.isoformat()))
     if onset > dlt_window_end:
-        return Suggestion(False, None, f"onset after the DLT window (ended {dlt_window_end})")
+        return Suggestion(False, None, REASON("onset_after_window",
+                                              window_end=dlt_window_end.isoformat()))
     if attribution not in RELATED:
-        return Suggestion(
-            False, None, f"{attribution} to the study treatment (a DLT is at least possibly "
-                         f"related)")
+        return Suggestion(False, None, REASON(
+            "not_related", attribution=REASON(f"attribution.{attribution}")))
     rules = matching_rules(protocol, event, grade)
     if not rules:
         return Suggestion(False, None, below_rules_reason(protocol, event, grade))
     certain = [rule for rule in rules if not needs_check(rule)]
     if certain:
-        return Suggestion(True, certain[0].text, certain[0].text)
-    return Suggestion(True, rules[0].text, f"check: {rules[0].text}")
+        return Suggestion(True, certain[0].text, REASON("rule", rule=certain[0].text))
+    return Suggestion(True, rules[0].text, REASON("check_rule", rule=rules[0].text))
 
 
 def check_report(event: str, grade: int, attribution: str) -> None:
@@ -90,12 +93,12 @@ def check_report(event: str, grade: int, attribution: str) -> None:
                          f"{', '.join(ATTRIBUTIONS)}")
 
 
-def below_rules_reason(protocol: Protocol, event: str, grade: int) -> str:
-    name = EVENT_NAMES[event]
+def below_rules_reason(protocol: Protocol, event: str, grade: int) -> Reason:
+    name = REASON(f"event.{event}")
     lowest = [rule.min_grade for rule in protocol.dlt_definition if rule.event in (event, "any")]
     if not lowest:
-        return f"no DLT rule covers {name}"
-    return f"grade {grade} {name} is below the DLT definition (from grade {min(lowest)})"
+        return REASON("no_rule", event=name)
+    return REASON("below_definition", grade=grade, event=name, lowest=min(lowest))
 
 
 def dlt_window_end(protocol: Protocol, infusion_date: date) -> date:

@@ -46,6 +46,7 @@ from handlers.common import (
 from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
 from handlers.texts import COMMON
 from handlers.texts import DLT as T
+from handlers.wording import say
 from storage.outbox import AlertDraft
 from storage.participants import participant, participants, record_dlt_report
 
@@ -228,7 +229,7 @@ def suggestion_for(trial: Trial, row: dict, form: dict) -> Suggestion:
 
 def suggestion_text(suggestion: Suggestion) -> str:
     key = "suggested_dlt" if suggestion.is_dlt else "suggested_not"
-    return T[key].format(reason=suggestion.reason)
+    return T[key].format(reason=say(suggestion.reason))
 
 
 def judgement_text(form: dict) -> str:

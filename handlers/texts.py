@@ -574,4 +574,24 @@ REASONS = {
     "answer.unknown_items": "Unknown item: {items}.",
     "answer.clinical_above_total": "The clinical SLEDAI-2K ({clinical}) cannot be higher than "
                                    "the SLEDAI-2K total ({total}).",
+    # a DLT suggestion (domain/dlt.py)
+    "dlt.onset_before_infusion": "onset before the infusion ({infusion})",
+    "dlt.onset_after_window": "onset after the DLT window (ended {window_end})",
+    "dlt.not_related": "{attribution} to the study treatment (a DLT is at least possibly "
+                       "related)",
+    "dlt.no_rule": "no DLT rule covers {event}",
+    "dlt.below_definition": "grade {grade} {event} is below the DLT definition (from grade "
+                            "{lowest})",
+    "dlt.rule": "{rule}",
+    "dlt.check_rule": "check: {rule}",
+    "dlt.event.crs": "CRS",
+    "dlt.event.icans": "ICANS",
+    "dlt.event.cytopenia": "cytopenia",
+    "dlt.event.infection": "infection",
+    "dlt.event.other": "other event",
+    "dlt.attribution.unrelated": "unrelated",
+    "dlt.attribution.unlikely": "unlikely",
+    "dlt.attribution.possible": "possible",
+    "dlt.attribution.probable": "probable",
+    "dlt.attribution.definite": "definite",
 }

@@ -18,6 +18,8 @@ from domain.dlt import (
 )
 from domain.escalation import decide, parse_history
 from domain.protocol import DltRule, Protocol
+from domain.reasons import Reason
+from handlers.wording import say
 
 INFUSION = date(2026, 11, 22)
 WINDOW_END = date(2026, 12, 20)
@@ -37,19 +39,23 @@ def test_grading_and_attributions():
 
 
 def test_grade_4_crs_is_a_dlt_without_anything_to_check(protocol):
-    assert suggest(protocol, "crs", 4) == Suggestion(True, "Grade 4 CRS (ASTCT)",
-                                                     "Grade 4 CRS (ASTCT)")
+    rule = "Grade 4 CRS (ASTCT)"
+    assert suggest(protocol, "crs", 4) == Suggestion(
+        True, rule, Reason(code="dlt.rule", params={"rule": rule}))
+    assert say(suggest(protocol, "crs", 4).reason) == rule
 
 
 def test_grade_3_crs_depends_on_its_course(protocol):
     rule = "Grade 3 CRS not improving to grade 2 or less within 72 h"
-    assert suggest(protocol, "crs", 3) == Suggestion(True, rule, f"check: {rule}")
+    assert suggest(protocol, "crs", 3) == Suggestion(
+        True, rule, Reason(code="dlt.check_rule", params={"rule": rule}))
+    assert say(suggest(protocol, "crs", 3).reason) == f"check: {rule}"
 
 
 def test_icans_grade_3_or_higher(protocol):
     for grade in (3, 4):
         result = suggest(protocol, "icans", grade)
-        assert result.is_dlt and result.reason == "ICANS grade 3 or higher (ASTCT)"
+        assert result.is_dlt and say(result.reason) == "ICANS grade 3 or higher (ASTCT)"
     assert not suggest(protocol, "icans", 2).is_dlt
 
 
@@ -61,14 +67,15 @@ def test_icans_grade_3_or_higher(protocol):
 def test_rules_with_a_duration_ask_to_check_it(protocol, event, grade, words):
     result = suggest(protocol, event, grade)
     assert result.is_dlt
-    assert result.reason.startswith("check: ") and words in result.reason
+    assert result.reason.code == "dlt.check_rule" and words in result.reason.params["rule"]
+    assert say(result.reason).startswith("check: ")
 
 
 def test_any_grade_5_event_is_a_dlt(protocol):
     # grade 5 cytopenia meets the duration rule too; the rule needing no check is named
     result = suggest(protocol, "cytopenia", 5)
-    assert result == Suggestion(True, "Any grade 5 event", "Any grade 5 event")
-    assert suggest(protocol, "crs", 5).reason == "Grade 4 CRS (ASTCT)"
+    assert result.rule == say(result.reason) == "Any grade 5 event"
+    assert say(suggest(protocol, "crs", 5).reason) == "Grade 4 CRS (ASTCT)"
 
 
 @pytest.mark.parametrize("event, grade, lowest", [
@@ -77,12 +84,17 @@ def test_any_grade_5_event_is_a_dlt(protocol):
 def test_below_the_definition(protocol, event, grade, lowest):
     result = suggest(protocol, event, grade)
     assert not result.is_dlt and result.rule is None
-    assert "below the DLT definition" in result.reason and f"from grade {lowest}" in result.reason
+    assert result.reason.code == "dlt.below_definition"
+    assert (result.reason.params["grade"], result.reason.params["lowest"]) == (grade, lowest)
+    words = say(result.reason)
+    assert "below the DLT definition" in words and f"from grade {lowest}" in words
 
 
 def test_onset_after_the_window(protocol):
     result = suggest(protocol, "crs", 4, onset=WINDOW_END + timedelta(days=1))
-    assert result == Suggestion(False, None, "onset after the DLT window (ended 2026-12-20)")
+    assert result == Suggestion(False, None, Reason(code="dlt.onset_after_window",
+                                                    params={"window_end": "2026-12-20"}))
+    assert say(result.reason) == "onset after the DLT window (ended 2026-12-20)"
 
 
 def test_window_is_inclusive_at_both_ends(protocol):
@@ -92,14 +104,16 @@ def test_window_is_inclusive_at_both_ends(protocol):
 
 def test_onset_before_the_infusion(protocol):
     result = suggest(protocol, "crs", 4, onset=INFUSION - timedelta(days=1))
-    assert not result.is_dlt and "before the infusion" in result.reason
+    assert not result.is_dlt and result.reason.code == "dlt.onset_before_infusion"
+    assert say(result.reason) == "onset before the infusion (2026-11-22)"
 
 
 @pytest.mark.parametrize("attribution", ["unrelated", "unlikely"])
 def test_not_at_least_possibly_related(protocol, attribution):
     result = suggest(protocol, "crs", 4, attribution=attribution)
-    assert not result.is_dlt and result.reason.startswith(attribution)
-    assert "at least possibly related" in result.reason
+    assert not result.is_dlt and result.reason.code == "dlt.not_related"
+    assert say(result.reason).startswith(attribution)
+    assert "at least possibly related" in say(result.reason)
 
 
 @pytest.mark.parametrize("attribution", ["possible", "probable", "definite"])
@@ -109,7 +123,7 @@ def test_possibly_related_or_more(protocol, attribution):
 
 def test_outside_the_window_wins_over_unrelated(protocol):
     result = suggest(protocol, "crs", 4, attribution="unrelated", onset=date(2027, 1, 5))
-    assert "after the DLT window" in result.reason
+    assert result.reason.code == "dlt.onset_after_window"
 
 
 @pytest.mark.parametrize("event, grade, attribution", [
@@ -127,7 +141,8 @@ def test_a_protocol_without_a_rule_for_the_event(protocol):
         "dlt_definition": [{"event": "crs", "min_grade": 4, "text": "Grade 4 CRS"}],
     })
     result = suggest(only_crs, "icans", 4)
-    assert not result.is_dlt and result.reason == "no DLT rule covers ICANS"
+    assert not result.is_dlt and result.reason.code == "dlt.no_rule"
+    assert say(result.reason) == "no DLT rule covers ICANS"
 
 
 def test_needs_check():

@@ -10,13 +10,14 @@ import string
 
 import pytest
 
+import domain.dlt
 import domain.questions
 import domain.units
 from domain.reasons import Codes, Reason
 from handlers.texts import REASONS
 from handlers.wording import plural, say
 
-MODULES = [domain.units, domain.questions]
+MODULES = [domain.units, domain.questions, domain.dlt]
 DECLARED = sorted(code for module in MODULES for code in module.CODES)
 
 
