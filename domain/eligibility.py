@@ -1,8 +1,9 @@
 """Eligibility of a screening candidate against inclusion criteria 1-11 of the protocol.
 
 `assess` takes the stored answers (normalised values, see `domain.questions`) and returns a
-verdict with every criterion's status, the value it was judged on and a reason a coordinator
-understands. Thresholds come from the protocol file and the site's upper limits of normal.
+verdict with every criterion's status, the value it was judged on and the reason (codes with
+parameters, said in words by handlers/wording.py). Thresholds come from the protocol file and
+the site's upper limits of normal.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 from domain.protocol import LabLimit
 from domain.questions import BILAG_SYSTEMS, Answers, Context, applicable
+from domain.reasons import Codes, Reason
 from domain.scores import (
     EULAR_ACR_2019_THRESHOLD,
     clinical_sledai_2k,
@@ -24,24 +26,53 @@ from domain.scores import (
     sledai_2k,
 )
 from domain.units import ANALYTES, convert
-from domain.units import format_number as fmt
 
 Status = Literal["met", "not_met", "missing", "not_applicable"]
+
+LABS = ("alt", "ast", "bilirubin", "creatinine", "neutrophils", "haemoglobin", "platelets",
+        "lymphocytes", "inr", "pt", "spo2", "lvef")
+ULN_SHOWN = ("alt", "ast", "bilirubin", "creatinine", "inr", "pt")  # computed as ×ULN
+
+# What a criterion was judged on ("value.*") and why it has its status: said in words by the
+# catalogue (handlers/texts.py). Criterion titles are there too, by criterion id.
+REASON = Codes(
+    "eligibility",
+    "value.answer", "value.number", "value.quantity", "value.lab_uln", "value.points",
+    "value.ana_entry_not_met", "value.drugs", "value.no_drugs", "value.no_glucocorticoid",
+    "value.prednisone_equivalent", "value.positive", "value.all_negative", "value.sledai",
+    "value.bilag", "value.clearance", "value.not_of_childbearing_potential", "value.negative",
+    "value.not_negative",
+    "not_answered", "consent_signed", "consent_missing", "age_within", "age_outside",
+    "sle_eular_acr_2019", "sle_slicc_2012", "sle_neither", "ana_entry_not_met",
+    "eular_no_clinical", "eular_score",
+    "treatment_met", "treatment_problems", "problem.not_combined", "problem.treated_briefly",
+    "problem.dose_not_stable", "problem.no_longer_active",
+    "no_glucocorticoid", "glucocorticoid_combined", "glucocorticoid_alone",
+    "antibodies_positive", "antibodies_negative", "sledai_clinical_above_total", "sledai",
+    "bilag_met", "bilag_not_met", "pga", "lab", "lab_uln", "gilbert", "clearance", "either",
+    "not_applicable_male", "not_of_childbearing_potential", "pregnancy_negative",
+    "pregnancy_not_negative", "consents_contraception", "no_consent_contraception",
+    "consents_barrier", "no_consent_barrier",
+    *(f"lab_name.{lab}" for lab in LABS),
+)
+CODES = REASON.all
+# The values the bot computed, by key (their names are in the catalogue too).
+COMPUTED = frozenset({"sledai", "clinical_sledai", "creatinine_clearance",
+                      "prednisone_equivalent", *(f"{lab}_uln" for lab in ULN_SHOWN)})
 
 
 class CriterionResult(BaseModel):
     number: int
     id: str
-    title: str
     status: Status
-    value: str = ""
-    reason: str = ""
+    value: Reason | None = None  # what the criterion was judged on
+    reason: Reason
 
 
 class Verdict(BaseModel):
     status: Literal["eligible", "not_eligible", "incomplete"]
     criteria: list[CriterionResult]
-    computed: dict[str, str] = {}
+    computed: dict[str, Reason] = {}  # a key of COMPUTED -> its value (a number, and a unit)
     missing_questions: list[str] = []
 
     @property
@@ -52,12 +83,6 @@ class Verdict(BaseModel):
 COMPARE = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 OPPOSITE = {"<=": ">", "<": "≥", ">=": "<", ">": "≤"}
 SHOWN = {"<=": "≤", "<": "<", ">=": "≥", ">": ">"}
-
-LAB_NAMES = {
-    "alt": "ALT", "ast": "AST", "bilirubin": "Total bilirubin", "creatinine": "Creatinine",
-    "neutrophils": "Neutrophils", "haemoglobin": "Haemoglobin", "platelets": "Platelets",
-    "lymphocytes": "Lymphocytes", "inr": "INR", "pt": "PT", "spo2": "SpO2", "lvef": "LVEF",
-}
 
 
 class Missing(Exception):
@@ -71,50 +96,57 @@ def _need(answers: Answers, *ids: str) -> list:
     return values
 
 
-def _result(ok: bool, value: str, reason: str) -> tuple[Status, str, str]:
+Outcome = tuple[Status, Reason | None, Reason]
+
+
+def _result(ok: bool, value: Reason | None, reason: Reason) -> Outcome:
     return ("met" if ok else "not_met"), value, reason
 
 
+def _sign(ok: bool, passing: str, failing: str) -> str:
+    return passing if ok else failing
+
+
+def _answer(answer: str) -> Reason:
+    return REASON("value.answer", answer=answer)
+
+
 # Each check returns (status, value, reason) or raises Missing.
-Check = Callable[[Answers, Context], tuple[Status, str, str]]
+Check = Callable[[Answers, Context], Outcome]
 
 
 def check_consent(a: Answers, ctx: Context):
     (consent,) = _need(a, "consent")
-    return _result(consent == "yes", consent,
-                   "Informed consent signed" if consent == "yes" else "No signed informed consent")
+    return _result(consent == "yes", _answer(consent),
+                   REASON("consent_signed" if consent == "yes" else "consent_missing"))
 
 
 def check_age(a: Answers, ctx: Context):
     (age,) = _need(a, "age")
     rules = ctx.protocol.eligibility
     ok = rules.age_min <= age <= rules.age_max
-    where = "within" if ok else "outside"
-    return _result(ok, f"{fmt(age)} years",
-                   f"Age {fmt(age)} is {where} {rules.age_min}-{rules.age_max}")
-
-
-SLE_CRITERIA_NAMES = {"eular_acr_2019": "2019 EULAR/ACR", "slicc_2012": "2012 SLICC"}
+    return _result(ok, REASON("value.quantity", value=age, unit="years"),
+                   REASON("age_within" if ok else "age_outside", age=age, low=rules.age_min,
+                          high=rules.age_max))
 
 
 def check_sle_diagnosis(a: Answers, ctx: Context):
     (how,) = _need(a, "sle_criteria")
-    if how in SLE_CRITERIA_NAMES:
-        return _result(True, how, f"SLE by the {SLE_CRITERIA_NAMES[how]} criteria")
+    if how in ("eular_acr_2019", "slicc_2012"):
+        return _result(True, _answer(how), REASON(f"sle_{how}"))
     if how == "neither":
-        return _result(False, how, "SLE not classified by 2019 EULAR/ACR or 2012 SLICC")
+        return _result(False, _answer(how), REASON("sle_neither"))
     (ana_entry,) = _need(a, "ana_entry")
     if ana_entry == "no":
-        return _result(False, "ANA entry not met",
-                       "2019 EULAR/ACR entry criterion not met (ANA ≥1:80 on HEp-2 never)")
+        return _result(False, REASON("value.ana_entry_not_met"), REASON("ana_entry_not_met"))
     (items,) = _need(a, "eular_items")
     score = eular_acr_2019(True, items)
-    value = f"{score.points} points"
+    value = REASON("value.points", points=score.points)
     if not score.has_clinical:
-        return _result(False, value, "2019 EULAR/ACR: no clinical criterion")
-    return _result(score.classified, value,
-                   f"2019 EULAR/ACR score {score.points} "
-                   f"{'≥' if score.classified else '<'} {EULAR_ACR_2019_THRESHOLD}")
+        return _result(False, value, REASON("eular_no_clinical"))
+    return _result(score.classified, value, REASON(
+        "eular_score", points=score.points, sign=_sign(score.classified, "≥", "<"),
+        threshold=EULAR_ACR_2019_THRESHOLD))
 
 
 def check_prior_treatment(a: Answers, ctx: Context):
@@ -124,35 +156,36 @@ def check_prior_treatment(a: Answers, ctx: Context):
     rules = ctx.protocol.eligibility
     drugs = [name for name, on in (("glucocorticoid", gc), ("immunosuppressant", immuno),
                                    ("biologic", bio)) if on == "yes"]
-    value = " + ".join(drugs) or "none"
+    value = REASON("value.drugs", drugs=drugs) if drugs else REASON("value.no_drugs")
     problems = []
     if gc != "yes" or (immuno != "yes" and bio != "yes"):
-        problems.append("needs a glucocorticoid combined with an immunosuppressant and/or biologic")
+        problems.append(REASON("problem.not_combined"))
     if months < rules.treatment_min_months:
-        problems.append(f"treated {fmt(months)} months < {fmt(rules.treatment_min_months)}")
+        problems.append(REASON("problem.treated_briefly", months=months,
+                               minimum=rules.treatment_min_months))
     if not weeks > rules.stable_dose_min_weeks:
-        problems.append(
-            f"dose stable {fmt(weeks)} weeks, needs > {fmt(rules.stable_dose_min_weeks)}")
+        problems.append(REASON("problem.dose_not_stable", weeks=weeks,
+                               minimum=rules.stable_dose_min_weeks))
     if active != "yes":
-        problems.append("disease no longer active")
+        problems.append(REASON("problem.no_longer_active"))
     if problems:
-        return _result(False, value, "; ".join(problems).capitalize())
-    return _result(True, value, f"{value} for {fmt(months)} months, "
-                                f"stable {fmt(weeks)} weeks, disease still active")
+        return _result(False, value, REASON("treatment_problems", problems=problems))
+    return _result(True, value, REASON("treatment_met", drugs=value, months=months, weeks=weeks))
 
 
 def check_glucocorticoid_dose(a: Answers, ctx: Context):
     gc, immuno, bio = _need(a, "glucocorticoid", "immunosuppressant", "biologic")
     if gc != "yes":
-        return "not_applicable", "no glucocorticoid", "No glucocorticoid (judged in 4)"
+        return "not_applicable", REASON("value.no_glucocorticoid"), REASON("no_glucocorticoid")
     drug, dose = _need(a, "glucocorticoid_drug", "glucocorticoid_dose")
     equivalent = prednisone_equivalent(drug, dose)
     minimum = ctx.protocol.eligibility.prednisone_min_mg_alone
-    value = f"{fmt(dose)} mg/day {drug} = {fmt(equivalent)} mg/day prednisone"
+    value = REASON("value.prednisone_equivalent", dose=dose, drug=drug, equivalent=equivalent)
     if immuno == "yes" or bio == "yes":
-        return _result(True, value, f"{value}; combined, so no minimum dose")
+        return _result(True, value, REASON("glucocorticoid_combined", dose=value))
     ok = equivalent >= minimum
-    return _result(ok, value, f"{value} {'≥' if ok else '<'} {fmt(minimum)} (not combined)")
+    return _result(ok, value, REASON("glucocorticoid_alone", dose=value,
+                                     sign=_sign(ok, "≥", "<"), minimum=minimum))
 
 
 def check_autoantibodies(a: Answers, ctx: Context):
@@ -160,8 +193,9 @@ def check_autoantibodies(a: Answers, ctx: Context):
                       strict=True))
     positive = [name for name, v in values.items() if v == "yes"]
     if positive:
-        return _result(True, ", ".join(positive), f"Positive: {', '.join(positive)}")
-    return _result(False, "all negative", "ANA, anti-dsDNA and anti-Sm all negative")
+        return _result(True, REASON("value.positive", names=positive),
+                       REASON("antibodies_positive", names=positive))
+    return _result(False, REASON("value.all_negative"), REASON("antibodies_negative"))
 
 
 def sledai_totals(a: Answers, ctx: Context) -> tuple[int, int]:
@@ -177,16 +211,16 @@ def sledai_totals(a: Answers, ctx: Context) -> tuple[int, int]:
 def check_sledai(a: Answers, ctx: Context):
     total, clinical = sledai_totals(a, ctx)
     rules = ctx.protocol.eligibility
+    value = REASON("value.sledai", total=total, clinical=clinical)
     if clinical > total:  # possible after a correction of the total alone
-        return _result(False, f"{total} / clinical {clinical}",
-                       f"Clinical SLEDAI-2K {clinical} is higher than the SLEDAI-2K total "
-                       f"{total}: correct one of them")
+        return _result(False, value,
+                       REASON("sledai_clinical_above_total", total=total, clinical=clinical))
     total_ok = total > rules.sledai_min_exclusive
     clinical_ok = clinical >= rules.clinical_sledai_min
-    reason = (f"SLEDAI-2K {total} {'>' if total_ok else '≤'} {rules.sledai_min_exclusive}, "
-              f"clinical SLEDAI-2K {clinical} {'≥' if clinical_ok else '<'} "
-              f"{rules.clinical_sledai_min}")
-    return _result(total_ok and clinical_ok, f"{total} / clinical {clinical}", reason)
+    return _result(total_ok and clinical_ok, value, REASON(
+        "sledai", total=total, total_sign=_sign(total_ok, ">", "≤"),
+        total_min=rules.sledai_min_exclusive, clinical=clinical,
+        clinical_sign=_sign(clinical_ok, "≥", "<"), clinical_min=rules.clinical_sledai_min))
 
 
 def check_bilag(a: Answers, ctx: Context):
@@ -194,33 +228,37 @@ def check_bilag(a: Answers, ctx: Context):
     count_a, count_b = grades.count("A"), grades.count("B")
     rules = ctx.protocol.eligibility
     ok = count_a >= rules.bilag_min_a or count_b >= rules.bilag_min_b
-    return _result(ok, f"{count_a} A, {count_b} B",
-                   f"BILAG-2004: {count_a} system(s) A, {count_b} B "
-                   f"({'meets' if ok else 'needs'} "
-                   f"≥{rules.bilag_min_a} A or ≥{rules.bilag_min_b} B)")
+    return _result(ok, REASON("value.bilag", a=count_a, b=count_b), REASON(
+        "bilag_met" if ok else "bilag_not_met", a=count_a, b=count_b, min_a=rules.bilag_min_a,
+        min_b=rules.bilag_min_b))
 
 
 def check_pga(a: Answers, ctx: Context):
     (pga,) = _need(a, "pga")
     minimum = ctx.protocol.eligibility.pga_min
     ok = pga >= minimum
-    return _result(ok, fmt(pga), f"PGA {fmt(pga)} {'≥' if ok else '<'} {fmt(minimum)}")
+    return _result(ok, REASON("value.number", value=pga),
+                   REASON("pga", pga=pga, sign=_sign(ok, "≥", "<"), minimum=minimum))
 
 
-def judge_lab(lab: str, value: float, ctx: Context) -> tuple[bool, str, str]:
+def judge_lab(lab: str, value: float, ctx: Context) -> tuple[bool, Reason, Reason]:
     """(passes, value shown, reason) for one laboratory value against its protocol limit."""
     rule: LabLimit = ctx.protocol.eligibility.labs[lab]
     unit = ANALYTES[lab].canonical
-    shown = f"{fmt(value)} {unit}" if unit != "ratio" else fmt(value)
+    if unit == "ratio":
+        shown = REASON("value.number", value=value)
+    else:
+        shown = REASON("value.quantity", value=value, unit=unit)
     compared = value
     if rule.kind == "uln":
         uln = getattr(ctx.upper_limits, lab)
         compared = rule.compared(value, uln)
-        shown = f"{shown} = {fmt(compared)}×ULN (ULN {fmt(uln)})"
+        shown = REASON("value.lab_uln", shown=shown, times=compared, uln=uln)
     ok = rule.passes(compared)
     sign = SHOWN[rule.op] if ok else OPPOSITE[rule.op]
-    limit = f"{fmt(rule.limit)}{'×ULN' if rule.kind == 'uln' else ''}"
-    return ok, shown, f"{LAB_NAMES[lab]} {shown} {sign} {limit}"
+    return ok, shown, REASON("lab_uln" if rule.kind == "uln" else "lab",
+                             lab=REASON(f"lab_name.{lab}"), shown=shown, sign=sign,
+                             limit=rule.limit)
 
 
 def lab_check(lab: str) -> Check:
@@ -237,7 +275,7 @@ def check_bilirubin(a: Answers, ctx: Context):
         return _result(ok, shown, reason)
     (gilbert,) = _need(a, "gilbert")
     if gilbert == "yes":
-        return _result(True, shown, f"{reason}, allowed: Gilbert syndrome")
+        return _result(True, shown, REASON("gilbert", lab=reason))
     return _result(False, shown, reason)
 
 
@@ -259,9 +297,9 @@ def check_renal(a: Answers, ctx: Context):
     clearance = creatinine_clearance(a)
     minimum = ctx.protocol.eligibility.creatinine_clearance_min
     passes = clearance >= minimum
-    return _result(passes, f"CrCl {fmt(clearance)} mL/min",
-                   f"{reason}; creatinine clearance (Cockcroft-Gault) {fmt(clearance)} mL/min "
-                   f"{'≥' if passes else '<'} {fmt(minimum)}")
+    return _result(passes, REASON("value.clearance", clearance=clearance), REASON(
+        "clearance", lab=reason, clearance=clearance, sign=_sign(passes, "≥", "<"),
+        minimum=minimum))
 
 
 def check_coagulation(a: Answers, ctx: Context):
@@ -271,91 +309,94 @@ def check_coagulation(a: Answers, ctx: Context):
         return _result(ok, shown, reason)
     (pt,) = _need(a, "pt")
     pt_ok, pt_shown, pt_reason = judge_lab("pt", pt, ctx)
-    return _result(pt_ok, pt_shown, f"{reason}; {pt_reason}")
+    return _result(pt_ok, pt_shown, REASON("either", first=reason, second=pt_reason))
 
 
 def check_pregnancy_test(a: Answers, ctx: Context):
     (sex,) = _need(a, "sex")
     if sex != "female":
-        return "not_applicable", sex, "Not applicable (male)"
+        return "not_applicable", _answer(sex), REASON("not_applicable_male")
     (potential,) = _need(a, "childbearing_potential")
     if potential == "no":
-        return "not_applicable", "not of childbearing potential", "Not of childbearing potential"
+        return ("not_applicable", REASON("value.not_of_childbearing_potential"),
+                REASON("not_of_childbearing_potential"))
     (negative,) = _need(a, "pregnancy_test_negative")
-    return _result(negative == "yes", "negative" if negative == "yes" else "not negative",
-                   "Pregnancy test negative" if negative == "yes"
-                   else "Pregnancy test not negative")
+    ok = negative == "yes"
+    return _result(ok, REASON("value.negative" if ok else "value.not_negative"),
+                   REASON("pregnancy_negative" if ok else "pregnancy_not_negative"))
 
 
 def check_contraception(a: Answers, ctx: Context):
     (sex,) = _need(a, "sex")
     if sex == "male":
         (consent,) = _need(a, "barrier_contraception_consent")
-        what = "barrier contraception and no semen or sperm donation"
+        what = "barrier"
     else:
         (potential,) = _need(a, "childbearing_potential")
         if potential == "no":
-            return ("not_applicable", "not of childbearing potential",
-                    "Not of childbearing potential")
+            return ("not_applicable", REASON("value.not_of_childbearing_potential"),
+                    REASON("not_of_childbearing_potential"))
         (consent,) = _need(a, "contraception_consent")
-        what = "highly effective contraception"
+        what = "contraception"
     ok = consent == "yes"
-    return _result(ok, consent, f"{'Consents' if ok else 'Does not consent'} to {what}")
+    return _result(ok, _answer(consent), REASON(f"consents_{what}" if ok else f"no_consent_{what}"))
 
 
-CRITERIA: tuple[tuple[int, str, str, Check], ...] = (
-    (1, "consent", "Informed consent", check_consent),
-    (2, "age", "Age", check_age),
-    (3, "sle_diagnosis", "SLE classification", check_sle_diagnosis),
-    (4, "prior_treatment", "Prior treatment", check_prior_treatment),
-    (4, "glucocorticoid_dose", "Glucocorticoid dose", check_glucocorticoid_dose),
-    (5, "autoantibodies", "ANA / anti-dsDNA / anti-Sm", check_autoantibodies),
-    (6, "sledai", "SLEDAI-2K", check_sledai),
-    (7, "bilag", "BILAG-2004", check_bilag),
-    (8, "pga", "Physician global assessment", check_pga),
-    (9, "alt", "ALT", lab_check("alt")),
-    (9, "ast", "AST", lab_check("ast")),
-    (9, "bilirubin", "Total bilirubin", check_bilirubin),
-    (9, "renal", "Creatinine or clearance", check_renal),
-    (9, "neutrophils", "Neutrophils", lab_check("neutrophils")),
-    (9, "haemoglobin", "Haemoglobin", lab_check("haemoglobin")),
-    (9, "platelets", "Platelets", lab_check("platelets")),
-    (9, "lymphocytes", "Lymphocytes", lab_check("lymphocytes")),
-    (9, "coagulation", "INR or PT", check_coagulation),
-    (9, "spo2", "SpO2", lab_check("spo2")),
-    (9, "lvef", "LVEF", lab_check("lvef")),
-    (10, "pregnancy_test", "Pregnancy test", check_pregnancy_test),
-    (11, "contraception", "Contraception", check_contraception),
+CRITERIA: tuple[tuple[int, str, Check], ...] = (
+    (1, "consent", check_consent),
+    (2, "age", check_age),
+    (3, "sle_diagnosis", check_sle_diagnosis),
+    (4, "prior_treatment", check_prior_treatment),
+    (4, "glucocorticoid_dose", check_glucocorticoid_dose),
+    (5, "autoantibodies", check_autoantibodies),
+    (6, "sledai", check_sledai),
+    (7, "bilag", check_bilag),
+    (8, "pga", check_pga),
+    (9, "alt", lab_check("alt")),
+    (9, "ast", lab_check("ast")),
+    (9, "bilirubin", check_bilirubin),
+    (9, "renal", check_renal),
+    (9, "neutrophils", lab_check("neutrophils")),
+    (9, "haemoglobin", lab_check("haemoglobin")),
+    (9, "platelets", lab_check("platelets")),
+    (9, "lymphocytes", lab_check("lymphocytes")),
+    (9, "coagulation", check_coagulation),
+    (9, "spo2", lab_check("spo2")),
+    (9, "lvef", lab_check("lvef")),
+    (10, "pregnancy_test", check_pregnancy_test),
+    (11, "contraception", check_contraception),
 )
 
 
-def judge(number: int, cid: str, title: str, check: Check, a: Answers, ctx: Context):
+def judge(number: int, cid: str, check: Check, a: Answers, ctx: Context) -> CriterionResult:
     try:
         status, value, reason = check(a, ctx)
     except Missing:
-        return CriterionResult(number=number, id=cid, title=title, status="missing",
-                               reason="Not answered yet")
-    return CriterionResult(number=number, id=cid, title=title, status=status, value=value,
-                           reason=reason)
+        return CriterionResult(number=number, id=cid, status="missing",
+                               reason=REASON("not_answered"))
+    return CriterionResult(number=number, id=cid, status=status, value=value, reason=reason)
 
 
-def computed_values(a: Answers, ctx: Context) -> dict[str, str]:
-    """Values the bot computed, shown with the verdict."""
-    shown: dict[str, str] = {}
+def computed_values(a: Answers, ctx: Context) -> dict[str, Reason]:
+    """Values the bot computed, shown with the verdict, by a key of COMPUTED."""
+    shown: dict[str, Reason] = {}
     try:
         total, clinical = sledai_totals(a, ctx)
-        shown["SLEDAI-2K"], shown["Clinical SLEDAI-2K"] = str(total), str(clinical)
+        shown["sledai"] = REASON("value.number", value=total)
+        shown["clinical_sledai"] = REASON("value.number", value=clinical)
     except Missing:
         pass
     clearance = creatinine_clearance(a)
     if clearance is not None:
-        shown["Creatinine clearance"] = f"{fmt(clearance)} mL/min"
+        shown["creatinine_clearance"] = REASON("value.quantity", value=clearance, unit="mL/min")
     if a.get("glucocorticoid_drug") and a.get("glucocorticoid_dose") is not None:
         equivalent = prednisone_equivalent(a["glucocorticoid_drug"], a["glucocorticoid_dose"])
-        shown["Prednisone equivalent"] = f"{fmt(equivalent)} mg/day"
-    for lab in ("alt", "ast", "bilirubin", "creatinine", "inr", "pt"):
+        shown["prednisone_equivalent"] = REASON("value.quantity", value=equivalent,
+                                                unit="mg/day")
+    for lab in ULN_SHOWN:
         if a.get(lab) is not None:
-            shown[f"{LAB_NAMES[lab]} ×ULN"] = fmt(a[lab] / getattr(ctx.upper_limits, lab))
+            times = a[lab] / getattr(ctx.upper_limits, lab)
+            shown[f"{lab}_uln"] = REASON("value.number", value=times)
     return shown
 
 

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from domain.eligibility import Verdict, assess
+from domain.eligibility import CriterionResult, Verdict, assess
 from domain.questions import (
     QUESTION_BY_ID,
     QUESTIONS,
@@ -61,7 +61,7 @@ from handlers.common import (
     typed_for,
     whole_number,
 )
-from handlers.texts import OPTION_LABELS, QUESTION_PROMPTS
+from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, OPTION_LABELS, QUESTION_PROMPTS
 from handlers.texts import SCREENING as T
 from storage.screenings import (
     AnswerConflict,
@@ -295,7 +295,7 @@ def failure_note(trial, number: str, question: Question) -> str:
     """A warning when this answer makes the candidate ineligible, so no time is wasted."""
     verdict = assess(screening_answers(trial.db, number), trial.context)
     failed = [c for c in verdict.failed if c.number == question.criterion]
-    return T["warning"].format(reason=failed[0].reason) if failed else ""
+    return T["warning"].format(reason=wording.say(failed[0].reason)) if failed else ""
 
 
 def current_question(context) -> Question | None:
@@ -428,16 +428,21 @@ def answers_summary(trial, number: str) -> str:
     return "\n".join(lines + [f"• {line}" for _, line in answered(trial, number)])
 
 
+def criterion_line(result: CriterionResult) -> str:
+    return f"{result.number}. {CRITERION_TITLES[result.id]}: {wording.say(result.reason)}"
+
+
 def verdict_summary(number: str, verdict: Verdict) -> str:
     lines = [T["verdict_title"].format(number=number, verdict=T["verdict"][verdict.status])]
     if verdict.computed:
         lines += ["", T["computed_title"]]
-        lines += [f"• {name}: {value}" for name, value in verdict.computed.items()]
+        lines += [f"• {COMPUTED_NAMES[key]}: {wording.say(value)}"
+                  for key, value in verdict.computed.items()]
     if verdict.failed:
         lines += ["", T["failed_title"]]
-        lines += [f"✗ {c.number}. {c.title}: {c.reason}" for c in verdict.failed]
+        lines += [f"✗ {criterion_line(c)}" for c in verdict.failed]
     lines.append("")
-    lines += [f"{'✓' if c.status == 'met' else '–'} {c.number}. {c.title}: {c.reason}"
+    lines += [f"{'✓' if c.status == 'met' else '–'} {criterion_line(c)}"
               for c in verdict.criteria if c.status in ("met", "not_applicable")]
     if verdict.missing_questions:
         lines += ["", T["missing_title"].format(count=len(verdict.missing_questions))]
@@ -481,7 +486,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
     if status == "eligible":
         text = T["saved_eligible"].format(number=number)
     else:
-        reasons = "; ".join(f"{c.number}. {c.reason}" for c in verdict.failed)
+        reasons = "; ".join(f"{c.number}. {wording.say(c.reason)}" for c in verdict.failed)
         text = T["saved_failure"].format(number=number, reasons=reasons)
     await reply(update, text)
     context.user_data.pop("screening", None)

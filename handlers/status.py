@@ -15,7 +15,7 @@ from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
 from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
 from handlers.confirmation import confirm_button, needs_confirmation, step_level
-from handlers.texts import COMMANDS, DLT, HELP
+from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
 from storage.participants import escalation_decisions, history_rows, participant
 from storage.screenings import list_screenings
@@ -130,7 +130,7 @@ def screenlog_text(trial: Trial) -> str:
     rows = list_screenings(trial.db)
     statuses = Counter(r["status"] for r in rows)
     failures = Counter(
-        f"{c['number']}. {c['title']}"
+        f"{c['number']}. {CRITERION_TITLES.get(c['id'], c['id'])}"
         for r in rows if r["status"] == "screen_failure" and r["verdict"]
         for c in r["verdict"]["criteria"] if c["status"] == "not_met")
     lines = [T["screenlog"].format(

@@ -157,6 +157,26 @@ SCREENING = {
                         "longer be corrected here. Tell the investigator (protocol deviation).",
 }
 
+# The inclusion criteria of domain/eligibility.py, by criterion id.
+CRITERION_TITLES = {
+    "consent": "Informed consent", "age": "Age", "sle_diagnosis": "SLE classification",
+    "prior_treatment": "Prior treatment", "glucocorticoid_dose": "Glucocorticoid dose",
+    "autoantibodies": "ANA / anti-dsDNA / anti-Sm", "sledai": "SLEDAI-2K", "bilag": "BILAG-2004",
+    "pga": "Physician global assessment", "alt": "ALT", "ast": "AST",
+    "bilirubin": "Total bilirubin", "renal": "Creatinine or clearance",
+    "neutrophils": "Neutrophils", "haemoglobin": "Haemoglobin", "platelets": "Platelets",
+    "lymphocytes": "Lymphocytes", "coagulation": "INR or PT", "spo2": "SpO2", "lvef": "LVEF",
+    "pregnancy_test": "Pregnancy test", "contraception": "Contraception",
+}
+# The values the verdict computed (domain.eligibility.COMPUTED), by key.
+COMPUTED_NAMES = {
+    "sledai": "SLEDAI-2K", "clinical_sledai": "Clinical SLEDAI-2K",
+    "creatinine_clearance": "Creatinine clearance",
+    "prednisone_equivalent": "Prednisone equivalent",
+    "alt_uln": "ALT ×ULN", "ast_uln": "AST ×ULN", "bilirubin_uln": "Total bilirubin ×ULN",
+    "creatinine_uln": "Creatinine ×ULN", "inr_uln": "INR ×ULN", "pt_uln": "PT ×ULN",
+}
+
 # The command menu (set_my_commands) and /help, by the role a command needs.
 COMMANDS = {
     "status": "Escalation status: cohorts, DLTs, next step",
@@ -594,4 +614,87 @@ REASONS = {
     "dlt.attribution.possible": "possible",
     "dlt.attribution.probable": "probable",
     "dlt.attribution.definite": "definite",
+    # eligibility (domain/eligibility.py): what a criterion was judged on ...
+    "eligibility.value.answer": "{answer}",
+    "eligibility.value.number": "{value}",
+    "eligibility.value.quantity": "{value} {unit}",
+    "eligibility.value.lab_uln": "{shown} = {times}×ULN (ULN {uln})",
+    "eligibility.value.points": "{points} points",
+    "eligibility.value.ana_entry_not_met": "ANA entry not met",
+    "eligibility.value.drugs": "{drugs:plus}",
+    "eligibility.value.no_drugs": "none",
+    "eligibility.value.no_glucocorticoid": "no glucocorticoid",
+    "eligibility.value.prednisone_equivalent": "{dose} mg/day {drug} = {equivalent} mg/day "
+                                               "prednisone",
+    "eligibility.value.positive": "{names}",
+    "eligibility.value.all_negative": "all negative",
+    "eligibility.value.sledai": "{total} / clinical {clinical}",
+    "eligibility.value.bilag": "{a} A, {b} B",
+    "eligibility.value.clearance": "CrCl {clearance} mL/min",
+    "eligibility.value.not_of_childbearing_potential": "not of childbearing potential",
+    "eligibility.value.negative": "negative",
+    "eligibility.value.not_negative": "not negative",
+    # ... and why it is met, not met or not applicable
+    "eligibility.not_answered": "Not answered yet",
+    "eligibility.consent_signed": "Informed consent signed",
+    "eligibility.consent_missing": "No signed informed consent",
+    "eligibility.age_within": "Age {age} is within {low}-{high}",
+    "eligibility.age_outside": "Age {age} is outside {low}-{high}",
+    "eligibility.sle_eular_acr_2019": "SLE by the 2019 EULAR/ACR criteria",
+    "eligibility.sle_slicc_2012": "SLE by the 2012 SLICC criteria",
+    "eligibility.sle_neither": "SLE not classified by 2019 EULAR/ACR or 2012 SLICC",
+    "eligibility.ana_entry_not_met": "2019 EULAR/ACR entry criterion not met (ANA ≥1:80 on HEp-2 "
+                                     "never)",
+    "eligibility.eular_no_clinical": "2019 EULAR/ACR: no clinical criterion",
+    "eligibility.eular_score": "2019 EULAR/ACR score {points} {sign} {threshold}",
+    "eligibility.treatment_met": "{drugs} for {months} months, stable {weeks} weeks, disease "
+                                 "still active",
+    "eligibility.treatment_problems": "{problems:semicolons capital}",
+    "eligibility.problem.not_combined": "needs a glucocorticoid combined with an "
+                                        "immunosuppressant and/or biologic",
+    "eligibility.problem.treated_briefly": "treated {months} months < {minimum}",
+    "eligibility.problem.dose_not_stable": "dose stable {weeks} weeks, needs > {minimum}",
+    "eligibility.problem.no_longer_active": "disease no longer active",
+    "eligibility.no_glucocorticoid": "No glucocorticoid (judged in 4)",
+    "eligibility.glucocorticoid_combined": "{dose}; combined, so no minimum dose",
+    "eligibility.glucocorticoid_alone": "{dose} {sign} {minimum} (not combined)",
+    "eligibility.antibodies_positive": "Positive: {names}",
+    "eligibility.antibodies_negative": "ANA, anti-dsDNA and anti-Sm all negative",
+    "eligibility.sledai_clinical_above_total": "Clinical SLEDAI-2K {clinical} is higher than the "
+                                               "SLEDAI-2K total {total}: correct one of them",
+    "eligibility.sledai": "SLEDAI-2K {total} {total_sign} {total_min}, clinical SLEDAI-2K "
+                          "{clinical} {clinical_sign} {clinical_min}",
+    "eligibility.bilag_met": "BILAG-2004: {a} system(s) A, {b} B (meets ≥{min_a} A or ≥{min_b} "
+                             "B)",
+    "eligibility.bilag_not_met": "BILAG-2004: {a} system(s) A, {b} B (needs ≥{min_a} A or "
+                                 "≥{min_b} B)",
+    "eligibility.pga": "PGA {pga} {sign} {minimum}",
+    "eligibility.lab": "{lab} {shown} {sign} {limit}",
+    "eligibility.lab_uln": "{lab} {shown} {sign} {limit}×ULN",
+    "eligibility.gilbert": "{lab}, allowed: Gilbert syndrome",
+    "eligibility.clearance": "{lab}; creatinine clearance (Cockcroft-Gault) {clearance} mL/min "
+                             "{sign} {minimum}",
+    "eligibility.either": "{first}; {second}",
+    "eligibility.not_applicable_male": "Not applicable (male)",
+    "eligibility.not_of_childbearing_potential": "Not of childbearing potential",
+    "eligibility.pregnancy_negative": "Pregnancy test negative",
+    "eligibility.pregnancy_not_negative": "Pregnancy test not negative",
+    "eligibility.consents_contraception": "Consents to highly effective contraception",
+    "eligibility.no_consent_contraception": "Does not consent to highly effective contraception",
+    "eligibility.consents_barrier": "Consents to barrier contraception and no semen or sperm "
+                                    "donation",
+    "eligibility.no_consent_barrier": "Does not consent to barrier contraception and no semen or "
+                                      "sperm donation",
+    "eligibility.lab_name.alt": "ALT",
+    "eligibility.lab_name.ast": "AST",
+    "eligibility.lab_name.bilirubin": "Total bilirubin",
+    "eligibility.lab_name.creatinine": "Creatinine",
+    "eligibility.lab_name.neutrophils": "Neutrophils",
+    "eligibility.lab_name.haemoglobin": "Haemoglobin",
+    "eligibility.lab_name.platelets": "Platelets",
+    "eligibility.lab_name.lymphocytes": "Lymphocytes",
+    "eligibility.lab_name.inr": "INR",
+    "eligibility.lab_name.pt": "PT",
+    "eligibility.lab_name.spo2": "SpO2",
+    "eligibility.lab_name.lvef": "LVEF",
 }

@@ -8,7 +8,9 @@ import pytest
 
 from domain.eligibility import assess, check_glucocorticoid_dose
 from domain.questions import Context
+from domain.reasons import Reason
 from domain.site import UpperLimits
+from handlers.wording import say
 from tests.domain.conftest import changed, criterion, eligible_answers, judge, walk
 
 MAN = {"sex": "male"}
@@ -182,18 +184,24 @@ def test_the_eligible_screening_is_eligible(ctx):
 def test_criterion_thresholds(ctx, cid, changes, status, reason):
     result = judge(ctx, cid, **changes)
     assert result.status == status
-    assert reason in result.reason
+    assert reason in say(result.reason)
 
 
 def test_reason_names_the_value(ctx):
     result = judge(ctx, "platelets", platelets="15 ×10^9/L")
-    assert (result.status, result.value) == ("not_met", "15 ×10^9/L")
-    assert "Platelets 15 ×10^9/L < 20" in result.reason
-    assert judge(ctx, "renal", **MAN, age="60", creatinine="2 mg/dL", weight="71.9").value == (
+    assert result.status == "not_met"
+    assert result.value == Reason(code="eligibility.value.quantity",
+                                  params={"value": 15.0, "unit": "×10^9/L"})
+    assert result.reason == Reason(code="eligibility.lab", params={
+        "lab": Reason(code="eligibility.lab_name.platelets"), "shown": result.value,
+        "sign": "<", "limit": 20.0})
+    assert say(result.value) == "15 ×10^9/L"
+    assert "Platelets 15 ×10^9/L < 20" in say(result.reason)
+    assert say(judge(ctx, "renal", **MAN, age="60", creatinine="2 mg/dL", weight="71.9").value) == (
         "CrCl 39.944 mL/min")
-    assert judge(ctx, "sle_diagnosis", **COMPUTE).value == "12 points"
-    assert judge(ctx, "sledai").value == "12 / clinical 6"
-    assert judge(ctx, "bilag").value == "1 A, 0 B"
+    assert say(judge(ctx, "sle_diagnosis", **COMPUTE).value) == "12 points"
+    assert say(judge(ctx, "sledai").value) == "12 / clinical 6"
+    assert say(judge(ctx, "bilag").value) == "1 A, 0 B"
 
 
 @pytest.mark.parametrize(("drug", "dose", "status", "reason"), [
@@ -209,7 +217,7 @@ def test_glucocorticoid_dose_alone_needs_7_5_mg_prednisone(ctx, drug, dose, stat
     answers = {"glucocorticoid": "yes", "immunosuppressant": "no", "biologic": "no",
                "glucocorticoid_drug": drug, "glucocorticoid_dose": dose}
     assert check_glucocorticoid_dose(answers, ctx)[0] == status
-    assert reason in check_glucocorticoid_dose(answers, ctx)[2]
+    assert reason in say(check_glucocorticoid_dose(answers, ctx)[2])
 
 
 @pytest.mark.parametrize(("immunosuppressant", "biologic"), [("yes", "no"), ("no", "yes")])
@@ -218,8 +226,9 @@ def test_glucocorticoid_dose_combined_has_no_minimum(ctx, immunosuppressant, bio
                "biologic": biologic, "glucocorticoid_drug": "prednisone",
                "glucocorticoid_dose": 1.0}
     status, value, reason = check_glucocorticoid_dose(answers, ctx)
-    assert (status, value) == ("met", "1 mg/day prednisone = 1 mg/day prednisone")
-    assert reason.endswith("combined, so no minimum dose")
+    assert (status, say(value)) == ("met", "1 mg/day prednisone = 1 mg/day prednisone")
+    assert reason.code == "eligibility.glucocorticoid_combined"
+    assert say(reason).endswith("combined, so no minimum dose")
 
 
 def test_single_drug_fails_criterion_4_whatever_the_dose(ctx):
@@ -235,7 +244,7 @@ def test_exactly_at_uln_multiple_despite_float_division(ctx):
     site = Context(ctx.protocol, UpperLimits(inr=1.15))
     answers = eligible_answers(site, inr="1.725")
     assert "pt" not in answers
-    assert criterion(assess(answers, site), "coagulation").reason == (
+    assert say(criterion(assess(answers, site), "coagulation").reason) == (
         "INR 1.725 = 1.5×ULN (ULN 1.15) ≤ 1.5×ULN")
 
 
@@ -257,7 +266,8 @@ def test_incomplete_lists_missing_questions_in_order(ctx):
     # pregnancy_test_negative and contraception_consent wait for childbearing_potential
     assert verdict.missing_questions == ["spo2", "lvef", "childbearing_potential"]
     assert criterion(verdict, "spo2").status == "missing"
-    assert criterion(verdict, "spo2").reason == "Not answered yet"
+    assert criterion(verdict, "spo2").reason == Reason(code="eligibility.not_answered")
+    assert say(criterion(verdict, "spo2").reason) == "Not answered yet"
     assert criterion(verdict, "pregnancy_test").status == "missing"
     assert criterion(verdict, "platelets").status == "met"
 
@@ -300,13 +310,17 @@ def test_computed_values_are_shown(ctx):
                                glucocorticoid_drug="methylprednisolone",
                                glucocorticoid_dose="8 mg")
     computed = assess(answers, ctx).computed
-    assert computed["SLEDAI-2K"] == "12"
-    assert computed["Clinical SLEDAI-2K"] == "6"
-    assert computed["Creatinine clearance"] == "40 mL/min"
-    assert computed["Prednisone equivalent"] == "10 mg/day"
-    assert computed["Creatinine ×ULN"] == "1.7"
-    assert computed["ALT ×ULN"] == "0.875"
-    assert "Creatinine clearance" not in assess(eligible_answers(ctx), ctx).computed
+    assert computed["sledai"].params == {"value": 12}
+    assert computed["creatinine_clearance"].params == pytest.approx(
+        {"value": 40.0, "unit": "mL/min"})
+    shown = {key: say(value) for key, value in computed.items()}
+    assert shown["sledai"] == "12"
+    assert shown["clinical_sledai"] == "6"
+    assert shown["creatinine_clearance"] == "40 mL/min"
+    assert shown["prednisone_equivalent"] == "10 mg/day"
+    assert shown["creatinine_uln"] == "1.7"
+    assert shown["alt_uln"] == "0.875"
+    assert "creatinine_clearance" not in assess(eligible_answers(ctx), ctx).computed
 
 
 def test_clinical_sledai_above_total_after_a_correction_is_not_judged_eligible(ctx):
@@ -314,4 +328,5 @@ def test_clinical_sledai_above_total_after_a_correction_is_not_judged_eligible(c
 
     status, _, reason = check_sledai(
         {"sledai_mode": "totals", "sledai_total": 8, "clinical_sledai_total": 10}, ctx)
-    assert status == "not_met" and "higher than the SLEDAI-2K total 8" in reason
+    assert status == "not_met" and reason.code == "eligibility.sledai_clinical_above_total"
+    assert "higher than the SLEDAI-2K total 8" in say(reason)

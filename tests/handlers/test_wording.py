@@ -11,13 +11,14 @@ import string
 import pytest
 
 import domain.dlt
+import domain.eligibility
 import domain.questions
 import domain.units
 from domain.reasons import Codes, Reason
-from handlers.texts import REASONS
+from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
 
-MODULES = [domain.units, domain.questions, domain.dlt]
+MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility]
 DECLARED = sorted(code for module in MODULES for code in module.CODES)
 
 
@@ -37,6 +38,11 @@ def test_every_declared_code_has_words(code):
 
 def test_every_catalogue_entry_is_a_declared_code():
     assert sorted(REASONS) == DECLARED
+
+
+def test_every_criterion_and_computed_value_has_a_name():
+    assert set(CRITERION_TITLES) == {cid for _, cid, _ in domain.eligibility.CRITERIA}
+    assert set(COMPUTED_NAMES) == domain.eligibility.COMPUTED
 
 
 def test_a_code_without_words_fails_loudly():
@@ -68,3 +74,21 @@ def test_plural_forms():
     forms = {"zero": "none", "one": "1 place", "other": "{count} places"}
     assert [plural(forms, n) for n in (0, 1, 2)] == ["none", "1 place", "{count} places"]
     assert plural({"one": "a", "other": "b"}, 0) == "b"
+
+
+def test_a_stored_verdict_says_what_the_live_one_says():
+    """A verdict is stored as JSON (finish_screening): its nested reasons read back the same."""
+    from domain.eligibility import Verdict, assess
+    from domain.protocol import load_protocol
+    from domain.questions import Context
+    from domain.site import UpperLimits
+    from tests.domain.conftest import eligible_answers
+
+    ctx = Context(load_protocol(), UpperLimits())
+    verdict = assess(eligible_answers(ctx, creatinine="2 mg/dL", weight="72", age="60",
+                                      sex="male"), ctx)
+    stored = verdict.model_dump(mode="json")
+    for live, kept in zip(verdict.criteria, stored["criteria"], strict=True):
+        assert say(kept["reason"]) == say(live.reason)
+    for key, value in Verdict.model_validate(stored).computed.items():
+        assert say(value) == say(verdict.computed[key])
