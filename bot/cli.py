@@ -55,12 +55,18 @@ def status(settings: Settings, args) -> int:
 
 def escalation(settings: Settings, args) -> int:
     protocol = load_protocol(settings.protocol)
+    from handlers.wording import say  # the chat's words for the design's reasons
+
     try:
         decision = decide(protocol, parse_history(args.history))
     except HistoryError as error:
-        print(f"trialbot escalation: {error}", file=sys.stderr)
+        print(f"trialbot escalation: {say(error.reason)}", file=sys.stderr)
         return 2
-    print(json.dumps(decision.as_json_summary(), ensure_ascii=False))
+    summary = decision.as_json_summary()  # its keys are for the shell operator (English)
+    summary["reason"] = say(decision.reason)
+    for alert, shown in zip(decision.alerts, summary["alerts"], strict=True):
+        shown["message"] = say(alert.reason)
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 

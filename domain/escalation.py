@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 
 from domain.protocol import Protocol
+from domain.reasons import Codes, Reason, ReasonError
 
 __all__ = [
     "Alert",
@@ -60,8 +61,8 @@ class Enrolment(BaseModel, frozen=True):
     expansion: bool = False
 
 
-class HistoryError(ValueError):
-    """A history the protocol forbids; the message says which participant and why."""
+class HistoryError(ReasonError):
+    """A history the protocol forbids; `.reason` says which participant and why."""
 
 
 def outcome_on(
@@ -98,23 +99,15 @@ def _parse_token(token: str) -> list[Enrolment]:
     while position < len(token):
         piece = _PIECE.match(token, position)
         if piece is None or piece.end() == position or not piece["level"]:
-            raise HistoryError(
-                f"cannot read {token!r}: a cohort is a dose level number followed by one letter"
-                " per participant, as in 1NNT"
-            )
+            raise HistoryError(HISTORY("unreadable", token=token))
         if not piece["letters"]:
-            raise HistoryError(
-                f"cannot read {token!r}: dose level {piece['level']} is not followed by any"
-                " outcome letter (N, T, P or X)"
-            )
+            raise HistoryError(HISTORY("no_letters", token=token, level=piece["level"]))
         for letter in piece["letters"]:
             try:
                 outcome = Outcome(letter.upper())
             except ValueError:
                 raise HistoryError(
-                    f"unknown outcome letter {letter!r} in {token!r}: use N (no DLT), T (DLT),"
-                    " P (DLT window still open) or X (not evaluable)"
-                ) from None
+                    HISTORY("unknown_letter", letter=letter, token=token)) from None
             enrolments.append(
                 Enrolment(
                     dose_level=int(piece["level"]), outcome=outcome, expansion=bool(piece["mark"])
@@ -158,14 +151,42 @@ Action = Literal[
     "enroll", "expand", "escalate", "de-escalate", "wait",
     "mtd", "top-dose-cleared", "no-tolerated-dose",
 ]
+LevelStatus = Literal["not-opened", "under-evaluation", "cleared", "exceeds-mtd", "mtd"]
+END_STATES = ("mtd", "top-dose-cleared", "no-tolerated-dose")
+
+# What the design says, as codes said in words by the catalogue (handlers/texts.py): the reason
+# for a decision ("escalation.*"), an alert by its kind ("alert.*"), a refused history
+# ("history.*").
+REASON = Codes(
+    "escalation",
+    "tally", "tally_none_evaluable", "dlts", "evaluable", "pending", "not_evaluable",
+    "reason.start", *(f"reason.{action}" for action in get_args(Action)), "reason.cap_reached",
+    *(f"then.{state}" for state in ("de-escalate", "mtd", "no-tolerated-dose")),
+)
+ALERT = Codes("alert", *get_args(AlertKind))
+HISTORY = Codes(
+    "history",
+    "unreadable", "no_letters", "unknown_letter", "no_such_level", "over_cap",
+    "too_many_evaluated", "after_end", "places_taken", "level_cleared", "level_exceeds_mtd",
+    "starts_at", "one_at_a_time", "undecided", "expansion_too_early", "expansion_no_dose",
+    "expansion_above",
+    "needs.nobody", "needs.windows_open", "needs.evaluable", "needs.expansion",
+    "needs.de_escalation", *(f"end.{state}" for state in END_STATES),
+)
+CODES = REASON.all | ALERT.all | HISTORY.all
 
 
 class Alert(BaseModel, frozen=True):
-    """Something the investigators must be told; identify it by (kind, dose_level)."""
+    """Something the investigators must be told; identify it by (kind, dose_level). Its words
+    are the catalogue's for the reason `alert.<kind>` with `params`."""
 
     kind: AlertKind
     dose_level: int | None
-    message: str
+    params: dict[str, Any]
+
+    @property
+    def reason(self) -> Reason:
+        return ALERT(self.kind, **self.params)
 
 
 class LevelSummary(BaseModel, frozen=True):
@@ -180,7 +201,7 @@ class LevelSummary(BaseModel, frozen=True):
     pending: int
     not_evaluable: int
     expansion: int
-    status: str  # "not opened", "under evaluation", "cleared", "exceeds MTD", "MTD"
+    status: LevelStatus
 
 
 class Decision(BaseModel, frozen=True):
@@ -197,7 +218,7 @@ class Decision(BaseModel, frozen=True):
     pending: int
     per_level: list[LevelSummary]
     alerts: list[Alert]
-    reason: str
+    reason: Reason
     earliest_next_infusion: date | None = None
 
     def as_json_summary(self) -> dict:
@@ -211,8 +232,6 @@ def new_alerts(before: Decision | None, after: Decision) -> list[Alert]:
 
 
 # --- the design ---------------------------------------------------------------------------
-
-END_STATES = ("mtd", "top-dose-cleared", "no-tolerated-dose")
 
 
 @dataclass(frozen=True)
@@ -243,22 +262,14 @@ class _Tally:
         return self.evaluable + self.pending
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _tally_text(tally: _Tally) -> str:
-    """'1 DLT in 3 evaluable participants, 1 still in the DLT window'."""
-    dlts = "no DLT" if tally.dlts == 0 else _plural(tally.dlts, "DLT")
-    if tally.evaluable:
-        text = f"{dlts} in {_plural(tally.evaluable, 'evaluable participant')}"
-    else:
-        text = "no evaluable participant yet"
-    if tally.pending:
-        text += f", {tally.pending} still in the DLT window"
-    if tally.not_evaluable:
-        text += f", {tally.not_evaluable} not evaluable (replaced)"
-    return text
+def _tally_reason(tally: _Tally) -> Reason:
+    """'1 DLT in 3 evaluable participants, 1 still in the DLT window', as a reason."""
+    extras = {"pending": REASON("pending", count=tally.pending),
+              "not_evaluable": REASON("not_evaluable", count=tally.not_evaluable)}
+    if not tally.evaluable:
+        return REASON("tally_none_evaluable", **extras)
+    return REASON("tally", dlts=REASON("dlts", count=tally.dlts),
+                  evaluable=REASON("evaluable", count=tally.evaluable), **extras)
 
 
 class _Course:
@@ -273,7 +284,7 @@ class _Course:
         self.cap = protocol.escalation.max_participants
         self.known: list[Outcome] = []  # outcome per admitted participant as the design knew it
         self.step = _Step("enroll", 1, self.size)
-        self.status: dict[int, str] = {}
+        self.status: dict[int, LevelStatus] = {}
 
     # what the design knows
 
@@ -333,7 +344,7 @@ class _Course:
         if self.step.target == self.size and tally.dlts == 1:
             return _Step("expand", level, self.full)
         if self.step.kind == "de-escalate":
-            self.status[level] = "MTD"
+            self.status[level] = "mtd"
             return _Step("mtd", level)
         return self._cleared(level)
 
@@ -344,12 +355,12 @@ class _Course:
         return _Step("escalate", level + 1, self.size)
 
     def _exceeds(self, level: int) -> _Step:
-        self.status[level] = "exceeds MTD"
+        self.status[level] = "exceeds-mtd"
         if level == 1:
             return _Step("no-tolerated-dose", None)
         lower = level - 1
         if self.tally(lower).evaluable >= self.full:
-            self.status[lower] = "MTD"
+            self.status[lower] = "mtd"
             return _Step("mtd", lower)
         return _Step("de-escalate", lower, self.full)
 
@@ -370,16 +381,12 @@ class _Course:
     def admit(self, enrolment: Enrolment) -> None:
         number, level = len(self.known) + 1, enrolment.dose_level
         if not 1 <= level <= self.top:
-            levels = ", ".join(self.name(n) for n in range(1, self.top + 1))
-            raise HistoryError(
-                f"participant {number}: {self.name(level)} does not exist in"
-                f" {self.protocol.name} (dose levels {levels})"
-            )
+            raise HistoryError(HISTORY(
+                "no_such_level", number=number, level=self.name(level),
+                protocol=self.protocol.name, levels=[self.name(n) for n in range(1, self.top + 1)]))
         if number > self.cap:
-            raise HistoryError(
-                f"participant {number} is over the cap: at most {self.cap} participants in"
-                f" {self.protocol.name}, dose escalation and case expansion together"
-            )
+            raise HistoryError(HISTORY("over_cap", number=number, cap=self.cap,
+                                       protocol=self.protocol.name))
         self.reveal(lambda i: self.history[i].outcome is X)
         self.settle()
         if enrolment.expansion:
@@ -391,82 +398,60 @@ class _Course:
     def _check_evaluation(self, number: int, level: int) -> None:
         evaluated = 1 + sum(self.history[i].outcome is not X for i in self.evaluated_at(level))
         if evaluated > self.full:
-            raise HistoryError(
-                f"participant {number}: {evaluated} participants evaluated at {self.name(level)}:"
-                f" at most {self.full}"
-            )
+            raise HistoryError(HISTORY("too_many_evaluated", number=number, evaluated=evaluated,
+                                       level=self.name(level), full=self.full))
         if not self.catch_up(lambda: self._asks_for(level)):
             raise HistoryError(self._refusal(number, level))
 
     def _asks_for(self, level: int) -> bool:
         return self.step.level == level and self.open_places() > 0
 
-    def _refusal(self, number: int, level: int) -> str:
-        who = f"participant {number} was enrolled at {self.name(level)}"
+    def _refusal(self, number: int, level: int) -> Reason:
+        """Why participant `number` could not be enrolled at `level` for DLT evaluation."""
         step = self.step
+        who = {"number": number, "level": self.name(level)}
         if step.ended:
-            return (
-                f"{who} for DLT evaluation after dose escalation had ended"
-                f" ({self._end_text()}); later participants are case expansion"
-                f" (written {EXPANSION_MARK}{level}...)"
-            )
+            return HISTORY("after_end", **who, end=self._end(),
+                           written=f"{EXPANSION_MARK}{level}")
         current = self.name(step.level)
         if level == step.level:
-            return (
-                f"{who} while all {step.target} places at {current} were taken and DLT windows"
-                f" were still open ({self.token(level)})"
-            )
+            return HISTORY("places_taken", **who, target=step.target, current=current,
+                           token=self.token(level))
         if level < step.level:
-            return (
-                f"{who}, but {self.name(level)} had already been cleared ({self.token(level)});"
-                f" the next participants go to {current} ({self._needs()})"
-            )
-        if self.status.get(level) == "exceeds MTD":
-            return (
-                f"{who}, but {self.name(level)} exceeds the MTD ({self.token(level)});"
-                f" the next participants go to {current}"
-            )
+            return HISTORY("level_cleared", **who, token=self.token(level), current=current,
+                           needs=self._needs())
+        if self.status.get(level) == "exceeds-mtd":
+            return HISTORY("level_exceeds_mtd", **who, token=self.token(level), current=current)
         if not self.evaluated_at(step.level):
-            if step.level == 1:
-                return f"{who}: dose escalation starts at {current}"
-            return f"{who}, but dose levels are opened one at a time: the next is {current}"
-        return f"{who} while {current} was still undecided ({self._needs()})"
+            first = "starts_at" if step.level == 1 else "one_at_a_time"
+            return HISTORY(first, **who, current=current)
+        return HISTORY("undecided", **who, current=current, needs=self._needs())
 
-    def _needs(self) -> str:
+    def _needs(self) -> Reason:
+        """What the level under evaluation still needs before the design moves on."""
         if not self.evaluated_at(self.step.level):
-            return f"no participant at {self.name(self.step.level)} yet"
+            return HISTORY("needs.nobody", level=self.name(self.step.level))
         token = self.token(self.step.level)
         if self.open_places() == 0:
-            return f"{token}: DLT windows still open"
-        needs = {
-            "enroll": f"needs {self.size} evaluable participants first",
-            "escalate": f"needs {self.size} evaluable participants first",
-            "expand": f"needs expansion to {self.full} first",
-            "de-escalate": f"needs expansion to {self.full} first (de-escalation)",
-        }
-        return f"{token} {needs[self.step.kind]}"
+            return HISTORY("needs.windows_open", token=token)
+        needs = {"enroll": "evaluable", "escalate": "evaluable", "expand": "expansion",
+                 "de-escalate": "de_escalation"}
+        return HISTORY(f"needs.{needs[self.step.kind]}", token=token, size=self.size,
+                       full=self.full)
 
-    def _end_text(self) -> str:
-        texts = {
-            "mtd": f"{self.name(self.step.level or 0)} is the MTD",
-            "top-dose-cleared": f"the top dose {self.name(self.step.level or 0)} was cleared",
-            "no-tolerated-dose": "no dose level is tolerated",
-        }
-        return texts[self.step.kind]
+    def _end(self) -> Reason:
+        """How dose escalation ended."""
+        return HISTORY(f"end.{self.step.kind}", level=self.name(self.step.level or 0))
 
     def _check_expansion(self, number: int, level: int) -> None:
-        who = f"participant {number} is a case-expansion participant at {self.name(level)}"
+        who = {"number": number, "level": self.name(level)}
         if not self.catch_up(lambda: self.step.ended):
-            raise HistoryError(
-                f"{who}, but dose escalation was not complete"
-                f" ({self.name(self.step.level)} was still undecided: {self._needs()})"
-            )
+            raise HistoryError(HISTORY("expansion_too_early", **who,
+                                       current=self.name(self.step.level), needs=self._needs()))
         if self.step.level is None:
-            raise HistoryError(f"{who}, but {self._end_text()} (DL1 exceeds the MTD)")
+            raise HistoryError(HISTORY("expansion_no_dose", **who, end=self._end()))
         if level > self.step.level:
-            raise HistoryError(
-                f"{who}, above the dose the design recommends ({self._end_text()})"
-            )
+            raise HistoryError(HISTORY("expansion_above", **who, end=self._end()))
 
     def finish(self) -> None:
         """Everything known today."""
@@ -478,15 +463,16 @@ class _Course:
 
 
 class _Explainer:
-    """Plain-English alerts and reasons for the step a replayed course has reached."""
+    """The alerts and the reason (codes with parameters) for the step a replayed course has
+    reached."""
 
     def __init__(self, course: _Course):
         self.course = course
         self.step = course.step
         self.name = course.name
 
-    def about(self, level: int) -> str:
-        return _tally_text(self.course.tally(level))
+    def about(self, level: int) -> Reason:
+        return _tally_reason(self.course.tally(level))
 
     def alerts(self) -> list[Alert]:
         level = self.step.level or 1
@@ -506,132 +492,71 @@ class _Explainer:
         return per_step[self.step.kind]()
 
     def escalation_allowed(self, level: int) -> Alert:
-        cleared = self.name(level - 1)
-        return Alert(
-            kind="escalation-allowed", dose_level=level,
-            message=f"{cleared} cleared: {self.about(level - 1)}. Escalate: enrol the next"
-            f" {self.course.size} participants at {self.name(level)}.",
-        )
+        return Alert(kind="escalation-allowed", dose_level=level, params={
+            "cleared": self.name(level - 1), "tally": self.about(level - 1),
+            "size": self.course.size, "level": self.name(level)})
 
     def must_expand(self, level: int) -> Alert:
-        return Alert(
-            kind="cohort-must-expand", dose_level=level,
-            message=f"{self.name(level)}: {self.about(level)}. Expand {self.name(level)} to"
-            f" {self.course.full} participants.",
-        )
+        return Alert(kind="cohort-must-expand", dose_level=level, params={
+            "level": self.name(level), "tally": self.about(level), "full": self.course.full})
 
     def exceeds(self, level: int) -> Alert:
-        return Alert(
-            kind="dose-exceeds-mtd", dose_level=level,
-            message=f"{self.name(level)} exceeds the MTD: {self.about(level)}. {self.then()}",
-        )
+        return Alert(kind="dose-exceeds-mtd", dose_level=level, params={
+            "level": self.name(level), "tally": self.about(level), "then": self.then()})
 
-    def then(self) -> str:
+    def then(self) -> Reason:
         """What follows a level exceeding the MTD."""
-        level = self.step.level or 1
-        texts = {
-            "de-escalate": f"De-escalate: expand {self.name(level)} to {self.course.full}.",
-            "mtd": f"{self.name(level)} has {self.course.full} evaluable participants"
-            f" with at most 1 DLT: it is the MTD.",
-            "no-tolerated-dose": "There is no lower dose level: no tolerated dose.",
-        }
-        return texts[self.step.kind]
+        return REASON(f"then.{self.step.kind}", level=self.name(self.step.level or 1),
+                      full=self.course.full)
 
     def de_escalate(self, level: int) -> Alert:
-        return Alert(
-            kind="de-escalate", dose_level=level,
-            message=f"De-escalate to {self.name(level)}: enrol participants at"
-            f" {self.name(level)} until {self.course.full} are evaluable (now"
-            f" {self.course.tally(level).evaluable}).",
-        )
+        return Alert(kind="de-escalate", dose_level=level, params={
+            "level": self.name(level), "full": self.course.full,
+            "evaluable": self.course.tally(level).evaluable})
 
     def intermediate(self, exceeded: int) -> list[Alert]:
         if exceeded != self.course.top:
             return []
-        lower, top = self.name(exceeded - 1), self.name(exceeded)
-        return [Alert(
-            kind="intermediate-dose-may-be-chosen", dose_level=exceeded,
-            message=f"{top}, the highest dose level, exceeds the MTD: the investigators may"
-            f" instead choose a dose between {lower} and {top} and evaluate it"
-            " (a protocol amendment adds the level).",
-        )]
+        return [Alert(kind="intermediate-dose-may-be-chosen", dose_level=exceeded, params={
+            "top": self.name(exceeded), "lower": self.name(exceeded - 1)})]
 
     def mtd_declared(self, level: int) -> Alert:
-        return Alert(
-            kind="mtd-declared", dose_level=level,
-            message=f"{self.name(level)} is the MTD: {self.about(level)};"
-            f" {self.name(level + 1)} exceeds the MTD. Dose escalation is complete.",
-        )
+        return Alert(kind="mtd-declared", dose_level=level, params={
+            "level": self.name(level), "tally": self.about(level),
+            "above": self.name(level + 1)})
 
     def top_cleared(self, level: int) -> Alert:
-        return Alert(
-            kind="top-dose-cleared", dose_level=level,
-            message=f"{self.name(level)}, the highest dose level, cleared: {self.about(level)}."
-            " Dose escalation is complete without reaching the MTD; the investigators may"
-            " explore a higher dose or start case expansion"
-            f" (at most {self.course.cap} participants in total).",
-        )
+        return Alert(kind="top-dose-cleared", dose_level=level, params={
+            "level": self.name(level), "tally": self.about(level), "cap": self.course.cap})
 
     def no_tolerated_dose(self) -> Alert:
-        return Alert(
-            kind="no-tolerated-dose", dose_level=1,
-            message=f"{self.name(1)}, the lowest dose level, exceeds the MTD: no tolerated dose."
-            " Stop dose escalation.",
-        )
+        return Alert(kind="no-tolerated-dose", dose_level=1, params={"level": self.name(1)})
 
     def cap_reached(self) -> Alert:
-        cap = self.course.cap
-        return Alert(
-            kind="cap-reached", dose_level=None,
-            message=f"{cap} participants enrolled: the cap of {cap} (dose escalation and case"
-            " expansion together) is reached. No further enrolment.",
-        )
+        return Alert(kind="cap-reached", dose_level=None, params={"cap": self.course.cap})
 
-    def reason(self, action: str, open_places: int) -> str:
+    def reason(self, action: str, open_places: int) -> Reason:
         level = self.step.level or 1
-        here = self.name(level)
-        places = f"{_plural(open_places, 'place')} open"
-        texts: dict[str, Callable[[], str]] = {
-            "enroll": lambda: (
-                f"{here}: {self.about(level)}; {places}: enrol the next participant at {here}."
-                if self.course.evaluated_at(level)
-                else f"No participant yet: dose escalation starts at {here} with"
-                f" {self.course.size} participants."
-            ),
-            "escalate": lambda: (
-                f"{self.name(level - 1)} cleared ({self.about(level - 1)}): escalate to {here}"
-                f" ({open_places} of {self.course.size} places open)."
-            ),
-            "expand": lambda: (
-                f"{here}: {self.about(level)}: expand {here} to {self.course.full}"
-                f" ({places})."
-            ),
-            "de-escalate": lambda: (
-                f"{self.name(level + 1)} exceeds the MTD ({self.about(level + 1)}):"
-                f" de-escalate, expanding {here} to {self.course.full} ({places})."
-            ),
-            "wait": lambda: (
-                f"{here}: {self.about(level)}; "
-                + (
-                    f"{_plural(self.course.open_places(), 'more participant')} needed."
-                    if self.course.open_places()
-                    else "every place is taken: wait for the DLT windows still open."
-                )
-            ),
-            "mtd": lambda: (
-                f"{here} is the MTD: {self.about(level)}; {self.name(level + 1)} exceeds the MTD"
-                f" ({self.about(level + 1)})."
-            ),
-            "top-dose-cleared": lambda: (
-                f"{here}, the highest dose level, cleared ({self.about(level)}): dose escalation"
-                " is complete without reaching the MTD."
-            ),
-            "no-tolerated-dose": lambda: (
-                f"{self.name(1)}, the lowest dose level, exceeds the MTD ({self.about(1)}):"
-                " no tolerated dose; dose escalation stops."
-            ),
+        here, about, name = self.name(level), self.about, self.name
+        if action == "enroll" and not self.course.evaluated_at(level):
+            return REASON("reason.start", level=here, size=self.course.size)
+        size, full = self.course.size, self.course.full
+        params: dict[str, Callable[[], dict[str, Any]]] = {
+            "enroll": lambda: {"level": here, "tally": about(level), "count": open_places},
+            "escalate": lambda: {"cleared": name(level - 1), "tally": about(level - 1),
+                                 "level": here, "count": open_places, "size": size},
+            "expand": lambda: {"level": here, "tally": about(level), "full": full,
+                               "count": open_places},
+            "de-escalate": lambda: {"above": name(level + 1), "tally": about(level + 1),
+                                    "level": here, "full": full, "count": open_places},
+            "wait": lambda: {"level": here, "tally": about(level),
+                             "count": self.course.open_places()},
+            "mtd": lambda: {"level": here, "tally": about(level), "above": name(level + 1),
+                            "above_tally": about(level + 1)},
+            "top-dose-cleared": lambda: {"level": here, "tally": about(level)},
+            "no-tolerated-dose": lambda: {"level": name(1), "tally": about(1)},
         }
-        return texts[action]()
+        return REASON(f"reason.{action}", **params[action]())
 
 
 def _level_summaries(course: _Course) -> list[LevelSummary]:
@@ -642,9 +567,9 @@ def _level_summaries(course: _Course) -> list[LevelSummary]:
         everyone = sum(e.dose_level == dose.level for e in course.history)
         expansion = everyone - len(course.evaluated_at(dose.level))
         if dose.level == current:
-            status = "under evaluation"
+            status = "under-evaluation"
         else:
-            status = course.status.get(dose.level, "not opened")
+            status = course.status.get(dose.level, "not-opened")
         summaries.append(LevelSummary(
             level=dose.level, label=dose.label, enrolled=everyone, evaluable=tally.evaluable,
             dlts=tally.dlts, pending=tally.pending, not_evaluable=tally.not_evaluable,
@@ -684,7 +609,7 @@ def decide(
     reason = explain.reason(action, open_places)
     if places_under_cap == 0:
         alerts.append(explain.cap_reached())
-        reason += f" The cap of {course.cap} participants is reached: no further enrolment."
+        reason = REASON("reason.cap_reached", reason=reason, cap=course.cap)
 
     stagger = protocol.escalation.days_between_infusions
     earliest = None

@@ -17,6 +17,7 @@ from domain.escalation import Decision, HistoryError, new_alerts
 from handlers.access import has_role, staff_of
 from handlers.common import Trial, trial_of, whole_number
 from handlers.texts import CONFIRMATION as T
+from handlers.wording import say
 from storage.outbox import AlertDraft
 from storage.participants import escalation_decisions, record_escalation_decision
 
@@ -78,10 +79,11 @@ async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         decision = trial.decision()
     except HistoryError as error:
-        await query.answer(T["history_error"].format(error=error)[:200], show_alert=True)
+        await query.answer(T["history_error"].format(error=say(error.reason))[:200],
+                           show_alert=True)
         return
     if pressed_step(query.data) != (decision.action, step_level(decision)):
-        await query.answer(T["confirm_stale"].format(reason=decision.reason)[:200],
+        await query.answer(T["confirm_stale"].format(reason=say(decision.reason))[:200],
                            show_alert=True)
         await query.edit_message_text(T["confirmed_stale"].format(text=shown))
         return
@@ -109,10 +111,10 @@ def step_alerts(trial: Trial, rows: list[dict], before: Decision | None, outcome
     try:
         after = trial.decision(rows)
     except HistoryError as error:
-        outcome["error"] = conflict(error=error)
+        outcome["error"] = conflict(error=say(error.reason))
         return [AlertDraft("history-conflict", outcome["error"], "investigator")]
     outcome["after"] = after
-    return [AlertDraft(a.kind, a.message, "investigator") for a in new_alerts(before, after)]
+    return [AlertDraft(a.kind, say(a.reason), "investigator") for a in new_alerts(before, after)]
 
 
 def handlers() -> list:

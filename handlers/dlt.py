@@ -296,7 +296,7 @@ def saved_reply(trial: Trial, form: dict, outcome: dict):
         number=form["participant"], event=T["events"][form["event"]], grade=form["grade"],
         grading=GRADING[form["event"]], onset=form["onset"],
         related=T["related"][form["attribution"]], judgement=judgement_text(form),
-        reason=after.reason if after else outcome["error"])
+        reason=say(after.reason) if after else outcome["error"])
     if after is None or not needs_confirmation(trial, after):
         return text, None
     button = confirm_button(after)

@@ -110,7 +110,7 @@ def closed_text(trial: Trial, decision: Decision) -> str:
             label=label_of(decision, level) if level else "") + "\n" + T["no_place"]
     else:
         why = waiting_text(trial, decision)
-    return f"{why}\n\n{decision.reason}"
+    return f"{why}\n\n{say(decision.reason)}"
 
 
 def refusal(trial: Trial, decision: Decision) -> str | None:
@@ -146,7 +146,7 @@ def decision_now(trial: Trial) -> tuple[Decision | None, str | None]:
     try:
         decision = trial.decision()
     except HistoryError as error:
-        return None, T["history_error"].format(error=error)
+        return None, T["history_error"].format(error=say(error.reason))
     return decision, refusal(trial, decision)
 
 
@@ -238,7 +238,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     trial, form = trial_of(context), form_of(context)
     decision, problem = decision_now(trial)
     if not problem and (decision.next_dose, decision.action) != (form["dose"], form["action"]):
-        problem = T["changed"].format(reason=decision.reason)
+        problem = T["changed"].format(reason=say(decision.reason))
     if problem:
         await reply(update, T["refused"].format(reason=problem))
         context.user_data.pop("enrollment", None)
@@ -264,9 +264,9 @@ def planner(trial: Trial, form: dict, placed: dict):
         try:
             before = trial.decision(rows)
         except HistoryError as error:
-            raise EnrollmentRefused(str(error)) from None
+            raise EnrollmentRefused(say(error.reason)) from None
         if (before.next_dose, before.action) != (form["dose"], form["action"]):
-            raise EnrollmentRefused(T["changed"].format(reason=before.reason))
+            raise EnrollmentRefused(T["changed"].format(reason=say(before.reason)))
         if needs_confirmation(trial, before):
             raise EnrollmentRefused(T["needs_confirmation_now"].format(step=step_text(before)))
         wrong_date = planned_date_problem(trial, date.fromisoformat(form["infusion"]), before)
@@ -292,7 +292,7 @@ def enrolment_alerts(trial: Trial, rows: list[dict], before: Decision,
     new = Enrolment(dose_level=before.next_dose, outcome=Outcome.PENDING)
     after = decide(trial.protocol, [*trial.enrolments(rows), new])
     drafts = [AlertDraft("enrolled", T["alert_enrolled"].format(**placed), "investigator")]
-    drafts += [AlertDraft(alert.kind, alert.message, "investigator")
+    drafts += [AlertDraft(alert.kind, say(alert.reason), "investigator")
                for alert in escalation_alerts(before, after)]
     return drafts
 

@@ -44,6 +44,7 @@ from handlers.common import (
 from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
 from handlers.texts import ACCESS, COMMON, DLT
 from handlers.texts import REVISION as T
+from handlers.wording import say
 from storage.outbox import AlertDraft
 from storage.participants import (
     ParticipantNotFound,
@@ -206,9 +207,9 @@ def meaning(trial: Trial, form: dict, report: dict) -> str:
 def preview(trial: Trial, form: dict) -> str:
     """The engine's answer if the revision were saved now."""
     try:
-        return T["then"].format(reason=trial.decision(revised_rows(trial, form)).reason)
+        return T["then"].format(reason=say(trial.decision(revised_rows(trial, form)).reason))
     except HistoryError as error:
-        return T["then_conflict"].format(error=error)
+        return T["then_conflict"].format(error=say(error.reason))
 
 
 # --- summary and saving ---------------------------------------------------------------------
@@ -277,7 +278,7 @@ def saved_reply(trial: Trial, form: dict, report: dict, meaning_text: str, outco
     text = T["saved"].format(
         number=form["number"], was=judged(form["was"]), to=judged(not form["was"]),
         reason=form["reason"], meaning=meaning_text,
-        now=after.reason if after else outcome["error"], **report_fields(report))
+        now=say(after.reason) if after else outcome["error"], **report_fields(report))
     if after is None or not needs_confirmation(trial, after):
         return text, None
     button = confirm_button(after)

@@ -17,6 +17,7 @@ from handlers.common import Trial, cells, command_argument, keyboard, reply, tri
 from handlers.confirmation import confirm_button, needs_confirmation, step_level
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
+from handlers.wording import say
 from storage.participants import escalation_decisions, history_rows, participant
 from storage.screenings import list_screenings
 
@@ -32,7 +33,8 @@ def level_lines(trial: Trial, decision) -> list[str]:
         T["level"].format(label=label(trial, s.level),
                           dose=cells(trial.protocol.dose_level(s.level).cells_per_kg),
                           enrolled=s.enrolled, evaluable=s.evaluable, dlts=s.dlts,
-                          pending=s.pending, not_evaluable=s.not_evaluable, status=s.status)
+                          pending=s.pending, not_evaluable=s.not_evaluable,
+                          status=T["level_statuses"][s.status])
         for s in decision.per_level
     ]
 
@@ -63,13 +65,14 @@ def status_text(trial: Trial) -> str:
     try:
         decision = trial.decision(rows)
     except HistoryError as error:
-        return T["unreadable"].format(error=error)
+        return T["unreadable"].format(error=say(error.reason))
     cap = trial.protocol.escalation.max_participants
     lines = [T["title"].format(trial=trial.protocol.name, enrolled=len(rows),
                                left=decision.places_under_cap, cap=cap)]
     lines += level_lines(trial, decision)
     lines.append(window_line(trial, rows))
-    lines.append(T["next"].format(action=T["actions"][decision.action], reason=decision.reason))
+    lines.append(T["next"].format(action=T["actions"][decision.action],
+                                  reason=say(decision.reason)))
     if decision.next_dose:
         lines.append(T["next_dose"].format(label=label(trial, decision.next_dose),
                                            places=decision.open_places))
@@ -158,10 +161,10 @@ async def whatif(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         d = decide(trial.protocol, parse_history(history))
     except HistoryError as error:
-        await reply(update, T["not_allowed"].format(error=error))
+        await reply(update, T["not_allowed"].format(error=say(error.reason)))
         return
     await reply(update, T["whatif"].format(
-        history=history, reason=d.reason, action=d.action, next_dose=label(trial, d.next_dose),
+        history=history, reason=say(d.reason), action=d.action, next_dose=label(trial, d.next_dose),
         mtd=label(trial, d.mtd), recommended=label(trial, d.recommended_dose),
         complete=d.complete))
 

@@ -219,6 +219,9 @@ STATUS = {
     "unconfirmed": "Not yet confirmed by an investigator.",
     "unreadable": "The 3+3 rules cannot read the recorded history: {error}. An investigator "
                   "must review the DLT reports before anyone else is enrolled.",
+    # a dose level's state (domain.escalation.LevelStatus)
+    "level_statuses": {"not-opened": "not opened", "under-evaluation": "under evaluation",
+                       "cleared": "cleared", "exceeds-mtd": "exceeds MTD", "mtd": "MTD"},
     "actions": {
         "enroll": "enrol", "expand": "expand to 6", "escalate": "escalate",
         "de-escalate": "de-escalate", "wait": "wait", "mtd": "MTD declared",
@@ -697,4 +700,115 @@ REASONS = {
     "eligibility.lab_name.pt": "PT",
     "eligibility.lab_name.spo2": "SpO2",
     "eligibility.lab_name.lvef": "LVEF",
+    # the 3+3 design (domain/escalation.py): a level's tally ...
+    "escalation.tally": "{dlts} in {evaluable}{pending}{not_evaluable}",
+    "escalation.tally_none_evaluable": "no evaluable participant yet{pending}{not_evaluable}",
+    "escalation.dlts": {"zero": "no DLT", "one": "1 DLT", "other": "{count} DLTs"},
+    "escalation.evaluable": {"one": "1 evaluable participant",
+                             "other": "{count} evaluable participants"},
+    "escalation.pending": {"zero": "", "other": ", {count} still in the DLT window"},
+    "escalation.not_evaluable": {"zero": "", "other": ", {count} not evaluable (replaced)"},
+    # ... the reason for what it asks now (by action) ...
+    "escalation.reason.start": "No participant yet: dose escalation starts at {level} with "
+                               "{size} participants.",
+    "escalation.reason.enroll": {
+        "one": "{level}: {tally}; 1 place open: enrol the next participant at {level}.",
+        "other": "{level}: {tally}; {count} places open: enrol the next participant at {level}.",
+    },
+    "escalation.reason.escalate": "{cleared} cleared ({tally}): escalate to {level} ({count} of "
+                                  "{size} places open).",
+    "escalation.reason.expand": {
+        "one": "{level}: {tally}: expand {level} to {full} (1 place open).",
+        "other": "{level}: {tally}: expand {level} to {full} ({count} places open).",
+    },
+    "escalation.reason.de-escalate": {
+        "one": "{above} exceeds the MTD ({tally}): de-escalate, expanding {level} to {full} "
+               "(1 place open).",
+        "other": "{above} exceeds the MTD ({tally}): de-escalate, expanding {level} to {full} "
+                 "({count} places open).",
+    },
+    "escalation.reason.wait": {
+        "zero": "{level}: {tally}; every place is taken: wait for the DLT windows still open.",
+        "one": "{level}: {tally}; 1 more participant needed.",
+        "other": "{level}: {tally}; {count} more participants needed.",
+    },
+    "escalation.reason.mtd": "{level} is the MTD: {tally}; {above} exceeds the MTD "
+                             "({above_tally}).",
+    "escalation.reason.top-dose-cleared": "{level}, the highest dose level, cleared ({tally}): "
+                                          "dose escalation is complete without reaching the MTD.",
+    "escalation.reason.no-tolerated-dose": "{level}, the lowest dose level, exceeds the MTD "
+                                           "({tally}): no tolerated dose; dose escalation stops.",
+    "escalation.reason.cap_reached": "{reason} The cap of {cap} participants is reached: no "
+                                     "further enrolment.",
+    "escalation.then.de-escalate": "De-escalate: expand {level} to {full}.",
+    "escalation.then.mtd": "{level} has {full} evaluable participants with at most 1 DLT: it is "
+                           "the MTD.",
+    "escalation.then.no-tolerated-dose": "There is no lower dose level: no tolerated dose.",
+    # ... the investigators' alerts (by kind) ...
+    "alert.escalation-allowed": "{cleared} cleared: {tally}. Escalate: enrol the next {size} "
+                                "participants at {level}.",
+    "alert.cohort-must-expand": "{level}: {tally}. Expand {level} to {full} participants.",
+    "alert.dose-exceeds-mtd": "{level} exceeds the MTD: {tally}. {then}",
+    "alert.de-escalate": "De-escalate to {level}: enrol participants at {level} until {full} are "
+                         "evaluable (now {evaluable}).",
+    "alert.intermediate-dose-may-be-chosen": "{top}, the highest dose level, exceeds the MTD: the "
+                                             "investigators may instead choose a dose between "
+                                             "{lower} and {top} and evaluate it (a protocol "
+                                             "amendment adds the level).",
+    "alert.mtd-declared": "{level} is the MTD: {tally}; {above} exceeds the MTD. Dose escalation "
+                          "is complete.",
+    "alert.top-dose-cleared": "{level}, the highest dose level, cleared: {tally}. Dose escalation "
+                              "is complete without reaching the MTD; the investigators may "
+                              "explore a higher dose or start case expansion (at most {cap} "
+                              "participants in total).",
+    "alert.no-tolerated-dose": "{level}, the lowest dose level, exceeds the MTD: no tolerated "
+                               "dose. Stop dose escalation.",
+    "alert.cap-reached": "{cap} participants enrolled: the cap of {cap} (dose escalation and case "
+                         "expansion together) is reached. No further enrolment.",
+    # ... and why a history is refused
+    "history.unreadable": "cannot read {token!r}: a cohort is a dose level number followed by "
+                          "one letter per participant, as in 1NNT",
+    "history.no_letters": "cannot read {token!r}: dose level {level} is not followed by any "
+                          "outcome letter (N, T, P or X)",
+    "history.unknown_letter": "unknown outcome letter {letter!r} in {token!r}: use N (no DLT), T "
+                              "(DLT), P (DLT window still open) or X (not evaluable)",
+    "history.no_such_level": "participant {number}: {level} does not exist in {protocol} (dose "
+                             "levels {levels})",
+    "history.over_cap": "participant {number} is over the cap: at most {cap} participants in "
+                        "{protocol}, dose escalation and case expansion together",
+    "history.too_many_evaluated": "participant {number}: {evaluated} participants evaluated at "
+                                  "{level}: at most {full}",
+    "history.after_end": "participant {number} was enrolled at {level} for DLT evaluation after "
+                         "dose escalation had ended ({end}); later participants are case "
+                         "expansion (written {written}...)",
+    "history.places_taken": "participant {number} was enrolled at {level} while all {target} "
+                            "places at {current} were taken and DLT windows were still open "
+                            "({token})",
+    "history.level_cleared": "participant {number} was enrolled at {level}, but {level} had "
+                             "already been cleared ({token}); the next participants go to "
+                             "{current} ({needs})",
+    "history.level_exceeds_mtd": "participant {number} was enrolled at {level}, but {level} "
+                                 "exceeds the MTD ({token}); the next participants go to "
+                                 "{current}",
+    "history.starts_at": "participant {number} was enrolled at {level}: dose escalation starts "
+                         "at {current}",
+    "history.one_at_a_time": "participant {number} was enrolled at {level}, but dose levels are "
+                             "opened one at a time: the next is {current}",
+    "history.undecided": "participant {number} was enrolled at {level} while {current} was still "
+                         "undecided ({needs})",
+    "history.expansion_too_early": "participant {number} is a case-expansion participant at "
+                                   "{level}, but dose escalation was not complete ({current} was "
+                                   "still undecided: {needs})",
+    "history.expansion_no_dose": "participant {number} is a case-expansion participant at "
+                                 "{level}, but {end} (DL1 exceeds the MTD)",
+    "history.expansion_above": "participant {number} is a case-expansion participant at {level}, "
+                               "above the dose the design recommends ({end})",
+    "history.needs.nobody": "no participant at {level} yet",
+    "history.needs.windows_open": "{token}: DLT windows still open",
+    "history.needs.evaluable": "{token} needs {size} evaluable participants first",
+    "history.needs.expansion": "{token} needs expansion to {full} first",
+    "history.needs.de_escalation": "{token} needs expansion to {full} first (de-escalation)",
+    "history.end.mtd": "{level} is the MTD",
+    "history.end.top-dose-cleared": "the top dose {level} was cleared",
+    "history.end.no-tolerated-dose": "no dose level is tolerated",
 }

@@ -48,6 +48,7 @@ from handlers.common import (
 from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
 from handlers.texts import ACCESS, COMMON
 from handlers.texts import WITHDRAWAL as T
+from handlers.wording import say
 from storage.outbox import AlertDraft
 from storage.participants import (
     ParticipantNotFound,
@@ -139,9 +140,9 @@ def preview(trial: Trial, number: str, on: date) -> str:
     rows = [dict(row, withdrawn_on=on) if row["number"] == number else row
             for row in history_rows(trial.db)]
     try:
-        return T["then"].format(reason=trial.decision(rows).reason)
+        return T["then"].format(reason=say(trial.decision(rows).reason))
     except HistoryError as error:
-        return T["then_conflict"].format(error=error)
+        return T["then_conflict"].format(error=say(error.reason))
 
 
 # --- a participant: who, date -------------------------------------------------------------
@@ -305,7 +306,7 @@ def saved_reply(trial: Trial, form: dict, outcome: dict):
     after = outcome.get("after")
     text = T["saved"].format(number=form["number"], on=form["on"], reason=form["reason"],
                              meaning=outcome["meaning"],
-                             now=after.reason if after else outcome["error"])
+                             now=say(after.reason) if after else outcome["error"])
     if after is None or not needs_confirmation(trial, after):
         return text, None
     button = confirm_button(after)

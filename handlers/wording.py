@@ -47,10 +47,10 @@ def say_alert(kind: str, params: Mapping[str, Any]) -> str:
 
 
 def plural(forms: Mapping[str, str], count: int) -> str:
-    """The form for `count`: "zero" (when given) for 0, "one" for 1, else "other"."""
+    """The form for `count`: "zero" for 0 and "one" for 1 (when given), else "other"."""
     if count == 0 and "zero" in forms:
         return forms["zero"]
-    return forms["one"] if count == 1 else forms["other"]
+    return forms.get("one", forms["other"]) if count == 1 else forms["other"]
 
 
 def number(value: float) -> str:

@@ -251,3 +251,13 @@ def test_backup_copies_a_read_only_database(tmp_path):
     assert main(["backup", "copy.db"]) == 0
     with closing(sqlite3.connect(tmp_path / "copy.db")) as copy:
         assert copy.execute("SELECT count(*) FROM staff").fetchone()[0] == 1
+
+
+def test_escalation_json_says_the_reason_and_alerts_in_words(capsys):
+    assert main(["escalation", "1NNT"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["reason"] == ("DL1: 1 DLT in 3 evaluable participants: expand DL1 to 6 "
+                                 "(3 places open).")
+    assert printed["alerts"][0]["message"] == ("DL1: 1 DLT in 3 evaluable participants. Expand "
+                                               "DL1 to 6 participants.")
+    assert printed["per_level"][0]["status"] == "under-evaluation"

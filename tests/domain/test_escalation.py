@@ -19,6 +19,8 @@ from domain.escalation import (
     parse_history,
 )
 from domain.protocol import DoseLevel, Protocol, load_protocol
+from domain.reasons import Reason
+from handlers.wording import say
 
 
 @pytest.fixture(scope="module")
@@ -159,13 +161,33 @@ def test_places_and_pending(rd06, history, open_places, pending, places_under_ca
     )
 
 
+def refusal(protocol: Protocol, history: str) -> Reason:
+    """Why the protocol forbids `history` (the test fails if it is allowed)."""
+    with pytest.raises(HistoryError) as refused:
+        run(protocol, history)
+    return refused.value.reason
+
+
+def test_reason_is_a_code_with_parameters(rd06):
+    reason = run(rd06, "1NNT").reason
+    assert (reason.code, reason.params["level"], reason.params["full"]) == (
+        "escalation.reason.expand", "DL1", 6)
+    assert reason.params["tally"] == Reason(code="escalation.tally", params={
+        "dlts": Reason(code="escalation.dlts", params={"count": 1}),
+        "evaluable": Reason(code="escalation.evaluable", params={"count": 3}),
+        "pending": Reason(code="escalation.pending", params={"count": 0}),
+        "not_evaluable": Reason(code="escalation.not_evaluable", params={"count": 0})})
+    assert run(rd06, "1NNP").reason.code == "escalation.reason.wait"
+    assert run(rd06, "").reason.code == "escalation.reason.start"
+
+
 def test_reason_in_plain_words(rd06):
-    assert run(rd06, "1NNT").reason.startswith(
+    assert say(run(rd06, "1NNT").reason).startswith(
         "DL1: 1 DLT in 3 evaluable participants: expand DL1 to 6"
     )
-    assert "wait" in run(rd06, "1NNP").reason
-    assert run(rd06, "1NNN 2NTT 1NTN").reason.startswith("DL1 is the MTD")
-    assert "no tolerated dose" in run(rd06, "1NTT").reason
+    assert "wait" in say(run(rd06, "1NNP").reason)
+    assert say(run(rd06, "1NNN 2NTT 1NTN").reason).startswith("DL1 is the MTD")
+    assert "no tolerated dose" in say(run(rd06, "1NTT").reason)
 
 
 def test_per_level_summary(rd06):
@@ -177,12 +199,12 @@ def test_per_level_summary(rd06):
     }
     assert dl2.model_dump() == {
         "level": 2, "label": "DL2", "enrolled": 3, "evaluable": 2, "dlts": 1, "pending": 1,
-        "not_evaluable": 0, "expansion": 0, "status": "under evaluation",
+        "not_evaluable": 0, "expansion": 0, "status": "under-evaluation",
     }
-    assert [s.status for s in run(rd06, "").per_level] == ["under evaluation", "not opened"]
-    assert [s.status for s in run(rd06, "1NNN 2NTT 1NNN").per_level] == ["MTD", "exceeds MTD"]
+    assert [s.status for s in run(rd06, "").per_level] == ["under-evaluation", "not-opened"]
+    assert [s.status for s in run(rd06, "1NNN 2NTT 1NNN").per_level] == ["mtd", "exceeds-mtd"]
     assert [s.status for s in run(rd06, "1NNN 2NNN").per_level] == ["cleared", "cleared"]
-    assert [s.status for s in run(rd06, "1NTT").per_level] == ["exceeds MTD", "not opened"]
+    assert [s.status for s in run(rd06, "1NTT").per_level] == ["exceeds-mtd", "not-opened"]
 
 
 # --- alerts: the ones the current step raises -----------------------------------------------
@@ -222,13 +244,18 @@ def test_alerts_of_the_current_step(rd06, history, expected):
 
 def test_alert_messages_are_plain_english(rd06):
     exceeds, de_escalate, intermediate = run(rd06, "1NNN 2NTT").alerts
-    assert exceeds.message == (
+    assert exceeds.params["then"] == Reason(code="escalation.then.de-escalate",
+                                            params={"level": "DL1", "full": 6})
+    assert exceeds.reason.code == "alert.dose-exceeds-mtd"
+    assert say(exceeds.reason) == (
         "DL2 exceeds the MTD: 2 DLTs in 3 evaluable participants. De-escalate: expand DL1 to 6."
     )
-    assert "DL1" in de_escalate.message and "6" in de_escalate.message
-    assert "between DL1 and DL2" in intermediate.message
+    assert de_escalate.params == {"level": "DL1", "full": 6, "evaluable": 3}
+    assert "DL1" in say(de_escalate.reason) and "6" in say(de_escalate.reason)
+    assert intermediate.params == {"top": "DL2", "lower": "DL1"}
+    assert "between DL1 and DL2" in say(intermediate.reason)
     [cap] = [a for a in run(rd06, "1NNT 1NNN 2NNT 2NTN").alerts if a.kind == "cap-reached"]
-    assert cap.dose_level is None and "12" in cap.message
+    assert cap.dose_level is None and cap.params == {"cap": 12} and "12" in say(cap.reason)
 
 
 def test_new_alerts_are_those_the_last_event_raised(rd06):
@@ -298,15 +325,18 @@ def test_cap_reached_during_escalation(rd06, history):
     assert (decision.action, decision.next_dose, decision.open_places) == ("wait", None, 0)
     assert decision.places_under_cap == 0 and not decision.complete
     assert kinds(decision)[-1] == ("cap-reached", None)
-    assert "cap" in decision.reason
+    assert decision.reason.code == "escalation.reason.cap_reached"
+    assert decision.reason.params["reason"].code == "escalation.reason.wait"
+    assert "cap" in say(decision.reason)
 
 
 def test_cap_counts_case_expansion(rd06):
     decision = run(rd06, "1NNN 2NNN +2NNN +2PPP")
     assert decision.action == "top-dose-cleared" and decision.places_under_cap == 0
     assert ("cap-reached", None) in kinds(decision)
-    with pytest.raises(HistoryError, match="at most 12 participants"):
-        run(rd06, "1NNN 2NNN +2NNN +2PPP +1N")
+    reason = refusal(rd06, "1NNN 2NNN +2NNN +2PPP +1N")
+    assert reason.code == "history.over_cap" and reason.params["cap"] == 12
+    assert "at most 12 participants" in say(reason)
 
 
 # --- case expansion -------------------------------------------------------------------------
@@ -339,8 +369,7 @@ def test_case_expansion_after_top_dose_cleared(rd06):
     ],
 )
 def test_case_expansion_refused(rd06, history, message):
-    with pytest.raises(HistoryError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        run(rd06, history)
+    assert message in say(refusal(rd06, history))
 
 
 # --- histories the protocol forbids ---------------------------------------------------------
@@ -394,14 +423,23 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize(("history", "message"), FORBIDDEN)
 def test_forbidden_histories_are_refused(rd06, history, message):
-    with pytest.raises(HistoryError) as refused:
-        run(rd06, history)
-    assert message in str(refused.value)
+    assert message in say(refusal(rd06, history))
+
+
+def test_a_refusal_is_a_code_with_parameters(rd06):
+    assert refusal(rd06, "2NNN") == Reason(code="history.starts_at", params={
+        "number": 1, "level": "DL2", "current": "DL1"})
+    assert refusal(rd06, "3NNN").params["levels"] == ["DL1", "DL2"]
+    undecided = refusal(rd06, "1NNT 2N")
+    assert undecided.code == "history.undecided"
+    assert undecided.params["needs"] == Reason(code="history.needs.expansion", params={
+        "token": "1NNT", "size": 3, "full": 6})
 
 
 def test_levels_open_one_at_a_time(three_levels):
-    with pytest.raises(HistoryError, match="opened one at a time: the next is DL2"):
-        run(three_levels, "1NNN 3N")
+    reason = refusal(three_levels, "1NNN 3N")
+    assert reason.code == "history.one_at_a_time"
+    assert "opened one at a time: the next is DL2" in say(reason)
 
 
 @pytest.mark.parametrize(
@@ -422,8 +460,8 @@ def test_outcomes_may_become_known_after_later_enrolments(rd06, history):
 def test_replacement_needs_a_not_evaluable_participant(rd06):
     run(rd06, "1NXP 1N")  # the X freed the place
     for history in ("1NNP 1N", "1PPP 1X"):
-        with pytest.raises(HistoryError, match="were taken"):
-            run(rd06, history)
+        reason = refusal(rd06, history)
+        assert reason.code == "history.places_taken" and "were taken" in say(reason)
 
 
 def test_history_error_is_a_value_error():
@@ -462,7 +500,8 @@ def test_parse_history():
 def test_parse_refuses_bad_syntax(text, message):
     with pytest.raises(HistoryError) as refused:
         parse_history(text)
-    assert message in str(refused.value)
+    assert refused.value.reason.code.startswith("history.")
+    assert message in say(refused.value.reason)
 
 
 @pytest.mark.parametrize(
@@ -514,7 +553,8 @@ def test_json_summary(rd06):
         "recommended_dose": 1,
     }
     assert summary["alerts"][0]["kind"] == "dose-exceeds-mtd"
-    assert summary["per_level"][1]["status"] == "exceeds MTD"
+    assert summary["per_level"][1]["status"] == "exceeds-mtd"
+    assert summary["reason"]["code"] == "escalation.reason.de-escalate"
 
 
 def test_decision_is_frozen(rd06):
@@ -541,4 +581,6 @@ def test_dose_level_model_is_used_for_labels(rd06):
         DoseLevel(level=1, label="low", cells_per_kg=1e5),
         DoseLevel(level=2, label="high", cells_per_kg=5e5),
     )})
-    assert run(relabelled, "1NNT").reason.startswith("low: 1 DLT in 3 evaluable participants")
+    assert run(relabelled, "1NNT").reason.params["level"] == "low"
+    assert say(run(relabelled, "1NNT").reason).startswith(
+        "low: 1 DLT in 3 evaluable participants")

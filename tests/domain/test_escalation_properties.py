@@ -106,16 +106,16 @@ def test_simulated_trials_respect_the_design(data):
         for level in range(1, top + 1):
             assert evaluated(history, level) <= protocol.escalation.expanded_cohort_size
         statuses = [s.status for s in decision.per_level]
-        assert statuses.count("under evaluation") == (0 if decision.complete else 1)
+        assert statuses.count("under-evaluation") == (0 if decision.complete else 1)
         assert decision.next_dose in (None, decision.current_dose)
         assert (decision.next_dose is None) == (decision.open_places == 0)
         if decision.current_dose is not None:
             # no escalation past a level with an open decision
             current = decision.current_dose
             assert all(s == "cleared" for s in statuses[: current - 1])
-            assert all(s in ("exceeds MTD", "not opened") for s in statuses[current:])
+            assert all(s in ("exceeds-mtd", "not-opened") for s in statuses[current:])
         for summary in decision.per_level:
-            if summary.status == "not opened":
+            if summary.status == "not-opened":
                 assert summary.enrolled == 0
         if decision.complete:
             assert decision.next_dose is None and decision.current_dose is None

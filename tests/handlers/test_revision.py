@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.texts import ACCESS
+from handlers.wording import say
 from storage.audit import audit_trail
 from storage.outbox import alerts
 from storage.participants import dlt_reports, record_dlt_report
@@ -77,7 +78,7 @@ async def test_a_dlt_revised_to_not_a_dlt_turns_expand_back_into_escalate(app, d
     assert (trial.history_text(), decision.action) == ("1NNN", "escalate")
     assert saved.text.startswith(
         f"Saved: P-03 CRS grade 3, onset {report['onset_date']}: DLT → not a DLT ({REASON}).")
-    assert f"3+3 now: {decision.reason}" in saved.text
+    assert f"3+3 now: {say(decision.reason)}" in saved.text
     assert "An investigator must confirm the next step: escalate to DL2." in saved.text
     assert saved.labels == ["✅ Confirm: escalate to DL2"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.texts import ACCESS
+from handlers.wording import say
 from storage.audit import audit_trail
 from storage.outbox import alerts
 from storage.participants import participant
@@ -77,7 +78,7 @@ async def test_withdrawn_inside_the_window_is_not_evaluable_and_the_place_reopen
     *_, saved = await driver.press(INVESTIGATOR, "✅ Confirm")
     decision = trial.decision()
     assert saved.text.startswith(f"Saved: P-03 withdrawn on {today} (consent withdrawn).")
-    assert NOT_EVALUABLE in saved.text and f"3+3 now: {decision.reason}" in saved.text
+    assert NOT_EVALUABLE in saved.text and f"3+3 now: {say(decision.reason)}" in saved.text
     row = participant(db, "P-03")
     assert (row["withdrawn_on"], row["withdrawal_reason"]) == (today, "consent withdrawn")
     change = audit_trail(db, "participants", "P-03")[-1]

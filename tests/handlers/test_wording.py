@@ -12,13 +12,14 @@ import pytest
 
 import domain.dlt
 import domain.eligibility
+import domain.escalation
 import domain.questions
 import domain.units
 from domain.reasons import Codes, Reason
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
 
-MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility]
+MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation]
 DECLARED = sorted(code for module in MODULES for code in module.CODES)
 
 
