@@ -10,12 +10,14 @@ import string
 
 import pytest
 
+import domain.dates
 import domain.dlt
 import domain.eligibility
 import domain.escalation
 import domain.questions
 import domain.units
 from domain.reasons import Codes, Reason
+from handlers import texts
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
 
@@ -44,6 +46,30 @@ def test_every_catalogue_entry_is_a_declared_code():
 def test_every_criterion_and_computed_value_has_a_name():
     assert set(CRITERION_TITLES) == {cid for _, cid, _ in domain.eligibility.CRITERIA}
     assert set(COMPUTED_NAMES) == domain.eligibility.COMPUTED
+
+
+# A date problem is a plain key that each conversation words its own way.
+DATE_TEXTS = [
+    ("ENROLLMENT", domain.dates.INFUSION_PROBLEMS),
+    ("RESCHEDULE", domain.dates.NEW_INFUSION_PROBLEMS | domain.dates.RESCHEDULE_REFUSALS),
+    ("DLT", domain.dates.EVENT_PROBLEMS),
+    # a withdrawal date has no last day (event_problem without last_day): no "after_window"
+    ("WITHDRAWAL", domain.dates.EVENT_PROBLEMS - {"after_window"}),
+]
+
+
+@pytest.mark.parametrize(("conversation", "keys"), DATE_TEXTS)
+def test_every_date_problem_has_words_where_it_can_arise(conversation, keys):
+    words = getattr(texts, conversation)
+    assert keys <= set(words), f"{conversation} lacks {sorted(keys - set(words))}"
+    for key in keys:
+        assert words[key].format(date="2026-01-01", first=2000, last=2099, example="x",
+                                 max_days=60, latest="x", earliest="x", number="P-01",
+                                 infusion="x", window_end="x", on="x")
+
+
+def test_every_date_code_is_worded_somewhere():
+    assert set().union(*(keys for _, keys in DATE_TEXTS)) == domain.dates.CODES
 
 
 def test_a_code_without_words_fails_loudly():
