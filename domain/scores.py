@@ -8,34 +8,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-# SLEDAI-2K: descriptor -> (weight, label). Order as on the published form.
-SLEDAI_DESCRIPTORS: dict[str, tuple[int, str]] = {
-    "seizure": (8, "Seizure"),
-    "psychosis": (8, "Psychosis"),
-    "organic_brain_syndrome": (8, "Organic brain syndrome"),
-    "visual_disturbance": (8, "Visual disturbance"),
-    "cranial_nerve_disorder": (8, "Cranial nerve disorder"),
-    "lupus_headache": (8, "Lupus headache"),
-    "cerebrovascular_accident": (8, "Cerebrovascular accident"),
-    "vasculitis": (8, "Vasculitis"),
-    "arthritis": (4, "Arthritis (≥2 joints)"),
-    "myositis": (4, "Myositis"),
-    "urinary_casts": (4, "Urinary casts"),
-    "hematuria": (4, "Haematuria (>5 RBC/hpf)"),
-    "proteinuria": (4, "Proteinuria (>0.5 g/24 h)"),
-    "pyuria": (4, "Pyuria (>5 WBC/hpf)"),
-    "rash": (2, "Rash (inflammatory)"),
-    "alopecia": (2, "Alopecia"),
-    "mucosal_ulcers": (2, "Mucosal ulcers"),
-    "pleurisy": (2, "Pleurisy"),
-    "pericarditis": (2, "Pericarditis"),
-    "low_complement": (2, "Low complement (C3 or C4)"),
-    "increased_dna_binding": (2, "Increased DNA binding"),
-    "fever": (1, "Fever (>38 °C)"),
-    "thrombocytopenia": (1, "Thrombocytopenia (<100×10^9/L)"),
-    "leukopenia": (1, "Leukopenia (<3×10^9/L)"),
+# SLEDAI-2K: descriptor -> weight. Order as on the published form (names: handlers/texts.py).
+SLEDAI_DESCRIPTORS: dict[str, int] = {
+    "seizure": 8,
+    "psychosis": 8,
+    "organic_brain_syndrome": 8,
+    "visual_disturbance": 8,
+    "cranial_nerve_disorder": 8,
+    "lupus_headache": 8,
+    "cerebrovascular_accident": 8,
+    "vasculitis": 8,
+    "arthritis": 4,
+    "myositis": 4,
+    "urinary_casts": 4,
+    "hematuria": 4,
+    "proteinuria": 4,
+    "pyuria": 4,
+    "rash": 2,
+    "alopecia": 2,
+    "mucosal_ulcers": 2,
+    "pleurisy": 2,
+    "pericarditis": 2,
+    "low_complement": 2,
+    "increased_dna_binding": 2,
+    "fever": 1,
+    "thrombocytopenia": 1,
+    "leukopenia": 1,
 }
-SLEDAI_WEIGHTS = {key: weight for key, (weight, _) in SLEDAI_DESCRIPTORS.items()}
+SLEDAI_WEIGHTS = SLEDAI_DESCRIPTORS
 SLEDAI_MAX = sum(SLEDAI_WEIGHTS.values())  # 105
 
 
@@ -61,39 +61,35 @@ def clinical_sledai_2k(present: Iterable[str], excluded: Iterable[str]) -> int:
 class ClassificationItem(NamedTuple):
     domain: str
     weight: int
-    label: str
     clinical: bool
 
 
 # 2019 EULAR/ACR SLE classification: additive criteria, only the highest per domain counts.
+# (Item names: handlers/texts.py.)
 EULAR_ACR_2019_ITEMS: dict[str, ClassificationItem] = {
-    "fever": ClassificationItem("constitutional", 2, "Fever >38.3 °C", True),
-    "leukopenia": ClassificationItem("haematologic", 3, "Leukopenia <4×10^9/L", True),
-    "thrombocytopenia": ClassificationItem("haematologic", 4, "Thrombocytopenia <100×10^9/L", True),
-    "autoimmune_haemolysis": ClassificationItem("haematologic", 4, "Autoimmune haemolysis", True),
-    "delirium": ClassificationItem("neuropsychiatric", 2, "Delirium", True),
-    "psychosis": ClassificationItem("neuropsychiatric", 3, "Psychosis", True),
-    "seizure": ClassificationItem("neuropsychiatric", 5, "Seizure", True),
-    "alopecia": ClassificationItem("mucocutaneous", 2, "Non-scarring alopecia", True),
-    "oral_ulcers": ClassificationItem("mucocutaneous", 2, "Oral ulcers", True),
-    "subacute_or_discoid": ClassificationItem(
-        "mucocutaneous", 4, "Subacute cutaneous or discoid lupus", True),
-    "acute_cutaneous": ClassificationItem("mucocutaneous", 6, "Acute cutaneous lupus", True),
-    "effusion": ClassificationItem("serosal", 5, "Pleural or pericardial effusion", True),
-    "acute_pericarditis": ClassificationItem("serosal", 6, "Acute pericarditis", True),
-    "joint_involvement": ClassificationItem("musculoskeletal", 6, "Joint involvement", True),
-    "proteinuria": ClassificationItem("renal", 4, "Proteinuria >0.5 g/24 h", True),
-    "nephritis_ii_v": ClassificationItem("renal", 8, "Biopsy: class II or V lupus nephritis", True),
-    "nephritis_iii_iv": ClassificationItem(
-        "renal", 10, "Biopsy: class III or IV lupus nephritis", True),
+    "fever": ClassificationItem("constitutional", 2, True),
+    "leukopenia": ClassificationItem("haematologic", 3, True),
+    "thrombocytopenia": ClassificationItem("haematologic", 4, True),
+    "autoimmune_haemolysis": ClassificationItem("haematologic", 4, True),
+    "delirium": ClassificationItem("neuropsychiatric", 2, True),
+    "psychosis": ClassificationItem("neuropsychiatric", 3, True),
+    "seizure": ClassificationItem("neuropsychiatric", 5, True),
+    "alopecia": ClassificationItem("mucocutaneous", 2, True),
+    "oral_ulcers": ClassificationItem("mucocutaneous", 2, True),
+    "subacute_or_discoid": ClassificationItem("mucocutaneous", 4, True),
+    "acute_cutaneous": ClassificationItem("mucocutaneous", 6, True),
+    "effusion": ClassificationItem("serosal", 5, True),
+    "acute_pericarditis": ClassificationItem("serosal", 6, True),
+    "joint_involvement": ClassificationItem("musculoskeletal", 6, True),
+    "proteinuria": ClassificationItem("renal", 4, True),
+    "nephritis_ii_v": ClassificationItem("renal", 8, True),
+    "nephritis_iii_iv": ClassificationItem("renal", 10, True),
     # Immunology is three domains in Aringer 2019 (antiphospholipid antibodies, complement
     # proteins, SLE-specific antibodies): the highest of each counts, up to 2 + 4 + 6.
-    "antiphospholipid": ClassificationItem(
-        "antiphospholipid_antibodies", 2, "Antiphospholipid antibodies", False),
-    "low_c3_or_c4": ClassificationItem("complement_proteins", 3, "Low C3 or low C4", False),
-    "low_c3_and_c4": ClassificationItem("complement_proteins", 4, "Low C3 and low C4", False),
-    "anti_dsdna_or_sm": ClassificationItem(
-        "sle_specific_antibodies", 6, "Anti-dsDNA or anti-Smith", False),
+    "antiphospholipid": ClassificationItem("antiphospholipid_antibodies", 2, False),
+    "low_c3_or_c4": ClassificationItem("complement_proteins", 3, False),
+    "low_c3_and_c4": ClassificationItem("complement_proteins", 4, False),
+    "anti_dsdna_or_sm": ClassificationItem("sle_specific_antibodies", 6, False),
 }
 EULAR_ACR_2019_THRESHOLD = 10
 

@@ -39,7 +39,7 @@ from domain.questions import (
 )
 from domain.scores import (
     EULAR_ACR_2019_ITEMS,
-    SLEDAI_DESCRIPTORS,
+    SLEDAI_WEIGHTS,
     clinical_sledai_2k,
     eular_acr_2019,
     sledai_2k,
@@ -61,7 +61,14 @@ from handlers.common import (
     typed_for,
     whole_number,
 )
-from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, OPTION_LABELS, QUESTION_PROMPTS
+from handlers.texts import (
+    COMPUTED_NAMES,
+    CRITERION_TITLES,
+    EULAR_LABELS,
+    OPTION_LABELS,
+    QUESTION_PROMPTS,
+    SLEDAI_LABELS,
+)
 from handlers.texts import SCREENING as T
 from storage.screenings import (
     AnswerConflict,
@@ -93,11 +100,9 @@ BUTTON_KINDS = {"answer": ("yes_no", "choice", "grade"), "tick": ("multi",), "do
 
 def option_label(question: Question, option: str) -> str:
     if question.id == "sledai_descriptors":
-        weight, label = SLEDAI_DESCRIPTORS[option]
-        return f"{label} ({weight})"
+        return f"{SLEDAI_LABELS[option]} ({SLEDAI_WEIGHTS[option]})"
     if question.id == "eular_items":
-        item = EULAR_ACR_2019_ITEMS[option]
-        return f"{item.label} ({item.weight})"
+        return f"{EULAR_LABELS[option]} ({EULAR_ACR_2019_ITEMS[option].weight})"
     return OPTION_LABELS.get(option, option)
 
 

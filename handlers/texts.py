@@ -96,6 +96,56 @@ OPTION_LABELS = {
     "yes": "Yes", "no": "No",
 }
 
+SLEDAI_LABELS = {  # the SLEDAI-2K descriptors of domain/scores.py, as on the published form
+    "seizure": "Seizure",
+    "psychosis": "Psychosis",
+    "organic_brain_syndrome": "Organic brain syndrome",
+    "visual_disturbance": "Visual disturbance",
+    "cranial_nerve_disorder": "Cranial nerve disorder",
+    "lupus_headache": "Lupus headache",
+    "cerebrovascular_accident": "Cerebrovascular accident",
+    "vasculitis": "Vasculitis",
+    "arthritis": "Arthritis (≥2 joints)",
+    "myositis": "Myositis",
+    "urinary_casts": "Urinary casts",
+    "hematuria": "Haematuria (>5 RBC/hpf)",
+    "proteinuria": "Proteinuria (>0.5 g/24 h)",
+    "pyuria": "Pyuria (>5 WBC/hpf)",
+    "rash": "Rash (inflammatory)",
+    "alopecia": "Alopecia",
+    "mucosal_ulcers": "Mucosal ulcers",
+    "pleurisy": "Pleurisy",
+    "pericarditis": "Pericarditis",
+    "low_complement": "Low complement (C3 or C4)",
+    "increased_dna_binding": "Increased DNA binding",
+    "fever": "Fever (>38 °C)",
+    "thrombocytopenia": "Thrombocytopenia (<100×10^9/L)",
+    "leukopenia": "Leukopenia (<3×10^9/L)",
+}
+EULAR_LABELS = {  # the 2019 EULAR/ACR items of domain/scores.py
+    "fever": "Fever >38.3 °C",
+    "leukopenia": "Leukopenia <4×10^9/L",
+    "thrombocytopenia": "Thrombocytopenia <100×10^9/L",
+    "autoimmune_haemolysis": "Autoimmune haemolysis",
+    "delirium": "Delirium",
+    "psychosis": "Psychosis",
+    "seizure": "Seizure",
+    "alopecia": "Non-scarring alopecia",
+    "oral_ulcers": "Oral ulcers",
+    "subacute_or_discoid": "Subacute cutaneous or discoid lupus",
+    "acute_cutaneous": "Acute cutaneous lupus",
+    "effusion": "Pleural or pericardial effusion",
+    "acute_pericarditis": "Acute pericarditis",
+    "joint_involvement": "Joint involvement",
+    "proteinuria": "Proteinuria >0.5 g/24 h",
+    "nephritis_ii_v": "Biopsy: class II or V lupus nephritis",
+    "nephritis_iii_iv": "Biopsy: class III or IV lupus nephritis",
+    "antiphospholipid": "Antiphospholipid antibodies",
+    "low_c3_or_c4": "Low C3 or low C4",
+    "low_c3_and_c4": "Low C3 and low C4",
+    "anti_dsdna_or_sm": "Anti-dsDNA or anti-Smith",
+}
+
 SCREENING = {
     "started": "New screening {number}. No names, please: the screening number identifies the "
                "candidate. /back returns to the previous question, /cancel stops (answers are "

@@ -17,6 +17,7 @@ import domain.escalation
 import domain.questions
 import domain.units
 from domain.reasons import Codes, Reason
+from domain.scores import EULAR_ACR_2019_ITEMS, SLEDAI_DESCRIPTORS
 from handlers import texts
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
@@ -43,9 +44,11 @@ def test_every_catalogue_entry_is_a_declared_code():
     assert sorted(REASONS) == DECLARED
 
 
-def test_every_criterion_and_computed_value_has_a_name():
+def test_every_criterion_computed_value_and_score_item_has_a_name():
     assert set(CRITERION_TITLES) == {cid for _, cid, _ in domain.eligibility.CRITERIA}
     assert set(COMPUTED_NAMES) == domain.eligibility.COMPUTED
+    assert list(texts.SLEDAI_LABELS) == list(SLEDAI_DESCRIPTORS)   # in the published order
+    assert list(texts.EULAR_LABELS) == list(EULAR_ACR_2019_ITEMS)
 
 
 # A date problem is a plain key that each conversation words its own way.
