@@ -140,7 +140,11 @@ class Protocol(Strict):
 
 
 class ProtocolError(ValueError):
-    """The protocol file cannot be used; the message names the file and the field."""
+    """The protocol file cannot be used; the message names the file and the field.
+
+    Its messages (and the validators' above) stay English on purpose: they are for the shell
+    operator who edits the TOML file and starts the bot, never shown to chat users, so they are
+    not reasons of the catalogue (see tests/handlers/test_wording.py, ALLOWED_MODULES)."""
 
 
 def load_protocol(path: str | Path | None = None) -> Protocol:

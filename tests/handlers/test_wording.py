@@ -6,7 +6,10 @@ some module declares, and no domain module builds a user-facing English sentence
 
 from __future__ import annotations
 
+import ast
+import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,7 @@ import domain.dlt
 import domain.eligibility
 import domain.escalation
 import domain.questions
+import domain.reasons
 import domain.units
 from domain.reasons import Codes, Reason
 from domain.scores import EULAR_ACR_2019_ITEMS, SLEDAI_DESCRIPTORS
@@ -122,3 +126,84 @@ def test_a_stored_verdict_says_what_the_live_one_says():
         assert say(kept["reason"]) == say(live.reason)
     for key, value in Verdict.model_validate(stored).computed.items():
         assert say(value) == say(verdict.computed[key])
+
+
+# --- no English sentence is built under domain/ -----------------------------------------------
+
+DOMAIN = Path(domain.reasons.__file__).parent
+WORD = re.compile(r"\b[a-z]{3,}\b")  # a lowercase word of three letters or more
+# Raised builtin errors are programming errors (a value the chat never offers, e.g.
+# dlt.check_report, scores' unknown items) or a protocol file the operator must fix (pydantic
+# validators): their messages are for developers and the shell, not chat users.
+PROGRAMMING_ERRORS = {"ValueError", "KeyError", "TypeError"}
+ALLOWED_MODULES = {
+    "protocol.py": "ProtocolError and the protocol file's checks speak to the shell operator "
+                   "who edits the TOML file, never to chat users",
+    "site.py": "the settings' field descriptions document the configuration for the operator",
+}
+ALLOWED_STRINGS = {
+    "2019 EULAR/ACR item": "scores.py: names what is unknown in a ValueError (programming error)",
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {id(node.body[0].value) for node in ast.walk(tree) if isinstance(node, kinds)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+
+
+def _raised_builtin_errors(tree: ast.AST) -> set[int]:
+    raised = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                and getattr(node.exc.func, "id", None) in PROGRAMMING_ERRORS):
+            raised |= {id(part) for part in ast.walk(node.exc)}
+    return raised
+
+
+def string_constants(source: str) -> list[tuple[int, str]]:
+    """Every string literal of a module except docstrings and raised programming errors; an
+    f-string as one text with {} for each field."""
+    tree = ast.parse(source)
+    skipped = _docstrings(tree) | _raised_builtin_errors(tree)
+    parts = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+             for part in node.values}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped or id(node) in parts:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append((node.lineno, node.value))
+        elif isinstance(node, ast.JoinedStr):
+            found.append((node.lineno, "".join(
+                part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)))
+    return found
+
+
+def sentences(source: str) -> list[tuple[int, str]]:
+    """The string literals that look like English words for a user: a space and a lowercase
+    word (codes, identifiers, units and format specs have neither)."""
+    return [(line, text) for line, text in string_constants(source)
+            if " " in text.strip() and WORD.search(text) and text not in ALLOWED_STRINGS]
+
+
+@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda path: path.name)
+def test_no_english_sentence_is_built_under_domain(path):
+    if path.name in ALLOWED_MODULES:
+        pytest.skip(ALLOWED_MODULES[path.name])
+    found = sentences(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.name} builds words for users (say them in handlers/texts.py): {found}"
+
+
+def test_the_sentence_check_can_fail():
+    source = '''
+"""A docstring may say anything."""
+def refuse(number):
+    """So may this one."""
+    code = "history.places_taken"
+    if number > 12:
+        raise ValueError(f"participant {number} is over the cap")
+    return f"participant {number} was enrolled at DL2", code, "1NNT 2N", "×10^9/L"
+'''
+    assert sentences(source) == [(8, "participant {} was enrolled at DL2")]
