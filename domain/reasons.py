@@ -17,6 +17,6 @@ class Reason(BaseModel, frozen=True):
 class Refused(Exception):
     """Something that cannot be done now; `reason` says why, as a code the chat words."""
 
-    def __init__(self, code: str, **params: Any):
-        self.reason = Reason(code=code, params=params)
-        super().__init__(code, params)
+    def __init__(self, name: str, **params: Any):
+        self.reason = Reason(code=f"refusal.{name}", params=params)
+        super().__init__(self.reason.code, params)

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes, ConversationHandler
 
 from domain.dates import FIRST_YEAR, LAST_YEAR, within_years
 from handlers.texts import COMMON
+from handlers.wording import cells  # noqa: F401  (re-exported for the forms)
 from storage.usecases.trial import Trial
 
 
@@ -162,13 +163,6 @@ def whole_number(text: str | None, digits: int = 9) -> int | None:
 
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
-
-
-def cells(value: float) -> str:
-    """6200000 -> '6.2×10^6' (how cell doses are written on the ward)."""
-    mantissa, exponent = f"{value:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}×10^{int(exponent)}"
 
 
 # Each form (screening, enrollment, DLT report) is a conversation in its own handler group, so a

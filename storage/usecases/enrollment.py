@@ -144,9 +144,9 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date,
         check_enrollable(trial.db, place.screening)
         rows = history_rows(trial.db)
         before = current_decision(trial, rows)
-        now = place_for(trial, place.screening, before, rows)
-        if (now.dose_level, now.action) != (place.dose_level, place.action):
+        if (before.next_dose, before.action) != (place.dose_level, place.action):
             raise Refused("step_changed", now=before.reason)
+        now = place_for(trial, place.screening, before, rows)
         check_infusion(trial, infusion, before.earliest_next_infusion)
         dose = dose_for(trial, now, weight_kg, infusion)
         participant = add_participant(
@@ -161,6 +161,6 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date,
             "weight": weight_kg, "total": dose.total_cells, "infusion": infusion.isoformat(),
             "window_end": dose.window_end.isoformat()})
         add_alert(trial.db, enrolled)
-        after = after_event(trial, before, participant["number"])
+        after = after_event(trial, before, participant["number"], "enrolment")
     return Enrolled(participant=participant["number"], place=now, dose=dose,
                     alerts=[enrolled, *after.alerts])

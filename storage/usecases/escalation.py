@@ -73,14 +73,14 @@ class After(BaseModel):
     alerts: list[Any] = []
 
 
-def after_event(trial: Trial, before: Decision | None, number: str) -> After:
+def after_event(trial: Trial, before: Decision | None, number: str, event: str) -> After:
     """Inside the event's transaction: the answer now, and the alerts it newly raises (or one
     history-conflict alert naming the participant of the event)."""
     try:
         decision = trial.decision(history_rows(trial.db))
     except HistoryError as error:
-        conflict = Reason(code="history_conflict", params={"number": number,
-                                                           "error": str(error)})
+        conflict = Reason(code="history_conflict", params={
+            "number": number, "error": str(error), "event": event})
         draft = AlertDraft("history-conflict", "investigator", dict(conflict.params))
         add_alert(trial.db, draft)
         return After(decision=None, conflict=conflict, alerts=[draft])

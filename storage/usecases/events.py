@@ -18,6 +18,8 @@ from storage.outbox import AlertDraft, add_alert
 from storage.participants import (
     add_dlt_report,
     dlt_report,
+    dlt_reports,
+    enrolled_as,
     existing_participant,
     history_rows,
     participants,
@@ -25,7 +27,7 @@ from storage.participants import (
     set_infusion_date,
     set_withdrawal,
 )
-from storage.screenings import withdraw_screening
+from storage.screenings import get_screening, list_screenings, withdraw_screening
 from storage.usecases.escalation import After, after_event, require_role
 from storage.usecases.trial import Trial
 
@@ -75,6 +77,11 @@ def preview(trial: Trial, number: str, changed: list[dict]) -> Preview:
         return Preview(meaning=meaning, then=None, conflict=str(error))
 
 
+def staying_participants(trial: Trial) -> list[dict]:
+    """Participants not withdrawn, in enrolment order."""
+    return [p for p in participants(trial.db) if p["withdrawn_on"] is None]
+
+
 def in_window(trial: Trial) -> list[dict]:
     """Participants in their DLT window today (and not withdrawn)."""
     today = trial.today()
@@ -121,7 +128,7 @@ def report_dlt(trial: Trial, *, number: str, event: str, grade: int, onset: date
                 "number": number, "level": row["dose_level"], "event": event, "grade": grade,
                 "grading": GRADING[event], "onset": onset.isoformat(),
                 "attribution": attribution, "who": staff["name"]}))
-        return Saved(record=report, after=after_event(trial, before, number))
+        return Saved(record=report, after=after_event(trial, before, number, "report"))
 
 
 def suggestion_note(suggested: Suggestion) -> str:
@@ -131,6 +138,12 @@ def suggestion_note(suggested: Suggestion) -> str:
 
 
 # --- revising a judgement -------------------------------------------------------------------
+
+def participants_with_reports(trial: Trial) -> list[str]:
+    """Participants with at least one DLT report, in enrolment order (what /revise offers)."""
+    reported = {report["participant"] for report in dlt_reports(trial.db)}
+    return [p["number"] for p in participants(trial.db) if p["number"] in reported]
+
 
 def revised_rows(trial: Trial, number: str, report_id: int, is_dlt: bool) -> list[dict]:
     """history_rows as they will be with one report's judgement changed."""
@@ -172,7 +185,8 @@ def revise_dlt(trial: Trial, *, number: str, report_id: int, was: bool, reason: 
             "grade": report["grade"], "grading": report["grading"],
             "onset": report["onset_date"].isoformat(), "was": was, "to": not was,
             "reason": reason.rstrip("."), "who": staff["name"]}))
-        return Saved(record=revised, meaning=meaning, after=after_event(trial, before, number))
+        return Saved(record=revised, meaning=meaning,
+                     after=after_event(trial, before, number, "revision"))
 
 
 # --- withdrawal -----------------------------------------------------------------------------
@@ -196,13 +210,36 @@ def withdraw(trial: Trial, *, number: str, on: date, reason: str, actor: Any) ->
         add_alert(trial.db, AlertDraft("withdrawn", "investigator", {
             "number": number, "level": row["dose_level"], "on": on.isoformat(),
             "reason": reason.rstrip("."), "meaning": meaning.model_dump(), "who": staff["name"]}))
-        return Saved(record=withdrawn, meaning=meaning, after=after_event(trial, before, number))
+        return Saved(record=withdrawn, meaning=meaning,
+                     after=after_event(trial, before, number, "withdrawal"))
+
+
+WITHDRAWABLE_SCREENING = ("in_progress", "eligible")
+
+
+def withdrawable_screening(trial: Trial, number: str) -> dict:
+    """A screening a candidate may still leave (in progress, or eligible and not enrolled)."""
+    found = get_screening(trial.db, number)
+    if found is None:
+        raise Refused("no_screening", number=number)
+    taken = enrolled_as(trial.db, number)
+    if taken:
+        raise Refused("screening_enrolled", number=number, participant=taken)
+    if found["status"] not in WITHDRAWABLE_SCREENING:
+        raise Refused("screening_closed", number=number, status=found["status"])
+    return found
+
+
+def withdrawable_screenings(trial: Trial) -> list[str]:
+    return [s["number"] for s in list_screenings(trial.db)
+            if s["status"] in WITHDRAWABLE_SCREENING and not s["participant"]]
 
 
 def withdraw_candidate(trial: Trial, *, number: str, reason: str, actor: Any) -> dict:
     """A candidate leaves screening (coordinators are enough)."""
     with transaction(trial.db):
         require_role(trial, actor, "coordinator")
+        withdrawable_screening(trial, number)
         return withdraw_screening(trial.db, number, actor=actor, reason=reason)
 
 
@@ -218,6 +255,18 @@ def may_reschedule(trial: Trial, number: str) -> dict:
         raise Refused(f"reschedule_{why}", number=number, infusion=row["infusion_date"],
                       on=row["withdrawn_on"])
     return row
+
+
+def movable_participants(trial: Trial) -> list[str]:
+    """Participants whose planned infusion date may still move (what /reschedule offers)."""
+    movable = []
+    for row in participants(trial.db):
+        try:
+            may_reschedule(trial, row["number"])
+        except Refused:
+            continue
+        movable.append(row["number"])
+    return movable
 
 
 def earliest_for(trial: Trial, number: str) -> date | None:

@@ -144,7 +144,8 @@ async def play(story: list) -> None:
 
 
 # HOSTILE_EXAMPLES=2000 for a deeper run by hand; CI keeps to a few seconds.
-@settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", 60)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(stories)
 def test_hostile_stories_never_crash_and_never_write_unconfirmed(story):
     asyncio.run(play(story))
