@@ -10,10 +10,13 @@ from contextlib import closing
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.lock import run_lock
+from bot.trial import make_trial
 from domain.escalation import HistoryError, decide, parse_history
-from domain.protocol import ProtocolError, load_protocol
+from domain.protocol import ProtocolError
+from handlers.status_text import status_text  # the same text /status shows in the chat
 from storage.backup import backup_database
 from storage.database import DatabaseMissing, DatabaseUnusable, check_database, open_database
+from storage.protocol_file import load_protocol
 from storage.staff import ROLES, add_staff, deactivate_staff, list_staff, read_user_id
 
 NO_TOKEN = """\
@@ -46,9 +49,6 @@ def run(settings: Settings, args) -> int:
 
 def status(settings: Settings, args) -> int:
     check_database(settings.db, create=args.create)  # `run` may start a new database; status not
-    from bot.app import make_trial
-    from handlers.status import status_text  # the same text /status shows in the chat
-
     print(status_text(make_trial(settings)))
     return 0
 

@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from domain.escalation import Decision, HistoryError, new_alerts
 from handlers.access import has_role, staff_of
 from handlers.common import Trial, trial_of, whole_number
+from handlers.status_text import step_level
 from handlers.texts import CONFIRMATION as T
 from storage.outbox import AlertDraft
 from storage.participants import escalation_decisions, record_escalation_decision
@@ -28,11 +29,6 @@ CONFIRMED_STEPS = ("expand", "escalate", "de-escalate", "mtd", "top-dose-cleared
 
 def label_of(decision: Decision, level: int) -> str:
     return next((s.label for s in decision.per_level if s.level == level), f"DL{level}")
-
-
-def step_level(decision: Decision) -> int:
-    """The dose level a step is about (0 when none, e.g. no tolerated dose)."""
-    return decision.next_dose or decision.mtd or decision.recommended_dose or 0
 
 
 def step_text(decision: Decision) -> str:

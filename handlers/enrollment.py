@@ -28,7 +28,6 @@ from domain.units import QuantityError, format_number, parse_quantity
 from handlers.access import guarded
 from handlers.common import (
     Trial,
-    cells,
     command_argument,
     date_problem,
     keyboard,
@@ -43,6 +42,7 @@ from handlers.common import (
     with_note,
 )
 from handlers.confirmation import label_of, needs_confirmation, step_text
+from handlers.status_text import cells
 from handlers.texts import COMMON
 from handlers.texts import ENROLLMENT as T
 from storage.outbox import AlertDraft

@@ -31,7 +31,6 @@ from handlers.common import (
     SCREENING_NUMBER,
     FormExits,
     Trial,
-    cells,
     command_argument,
     date_problem,
     keyboard,
@@ -46,6 +45,7 @@ from handlers.common import (
     with_note,
 )
 from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
+from handlers.status_text import cells
 from handlers.texts import ACCESS, COMMON
 from handlers.texts import WITHDRAWAL as T
 from storage.outbox import AlertDraft

@@ -63,7 +63,7 @@ def test_malformed_setting_stops_with_one_line_naming_it(capsys, monkeypatch):
 
 
 def test_malformed_protocol_file_is_refused_naming_the_field(capsys, monkeypatch, tmp_path):
-    from domain.protocol import DEFAULT_PROTOCOL_FILE
+    from storage.protocol_file import DEFAULT_PROTOCOL_FILE
 
     broken = tmp_path / "amended.toml"
     text = DEFAULT_PROTOCOL_FILE.read_text()
