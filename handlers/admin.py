@@ -8,7 +8,8 @@ from telegram.ext import CommandHandler, ContextTypes
 from handlers.access import ROLE_ORDER, requires
 from handlers.common import reply, trial_of
 from handlers.texts import ADMIN as T
-from storage.staff import add_staff, deactivate_staff, list_staff, read_user_id
+from storage.roles import read_user_id
+from storage.staff import add_staff, deactivate_staff, list_staff
 
 
 def staff_list(db) -> str:

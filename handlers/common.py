@@ -1,4 +1,4 @@
-"""What every conversation needs: the trial's services, today's date, the 3+3 state, replies."""
+"""What every conversation needs: the trial, dates, numbers, keyboards, replies."""
 
 from __future__ import annotations
 

@@ -27,7 +27,6 @@ from domain.units import QuantityError, format_number, parse_quantity
 from handlers.access import guarded
 from handlers.common import (
     Trial,
-    cells,
     command_argument,
     date_problem,
     keyboard,
@@ -43,7 +42,7 @@ from handlers.common import (
 )
 from handlers.texts import COMMON, CONFIRMATION
 from handlers.texts import ENROLLMENT as T
-from handlers.wording import quantity_error, say
+from handlers.wording import cells, quantity_error, say
 from storage.usecases.enrollment import (
     Dose,
     Place,

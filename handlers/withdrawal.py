@@ -29,7 +29,6 @@ from handlers.common import (
     SCREENING_NUMBER,
     FormExits,
     Trial,
-    cells,
     command_argument,
     date_problem,
     keyboard,
@@ -46,7 +45,7 @@ from handlers.common import (
 from handlers.confirmation import after_words
 from handlers.texts import ACCESS, COMMON
 from handlers.texts import WITHDRAWAL as T
-from handlers.wording import say
+from handlers.wording import cells, say
 from storage.usecases.events import (
     Preview,
     check_event_date,

@@ -18,7 +18,8 @@ from domain.escalation import (
     outcome_on,
     parse_history,
 )
-from domain.protocol import DoseLevel, Protocol, load_protocol
+from domain.protocol import DoseLevel, Protocol
+from storage.protocol_file import load_protocol
 
 
 @pytest.fixture(scope="module")

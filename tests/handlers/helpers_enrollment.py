@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 from domain.dlt import dlt_window_end
-from domain.protocol import DEFAULT_PROTOCOL_FILE
 from storage.participants import Placement, add_dlt_report, add_participant
+from storage.protocol_file import DEFAULT_PROTOCOL_FILE
 from storage.screenings import finish_screening, start_screening
 from storage.staff import add_staff
 from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, make_settings, start_app
