@@ -7,15 +7,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.protocol import DEFAULT_PROTOCOL_FILE, load_protocol
+from domain.reasons import Reason, Refused
 from domain.site import UpperLimits
 from storage.database import open_database
 from storage.participants import Placement, add_participant
 from storage.screenings import finish_screening, save_answer, start_screening
 from storage.staff import add_staff
+from storage.usecases.enrollment import Enrolled, enroll, offer_place
 from storage.usecases.trial import Trial
 
 COORDINATOR = 111
 INVESTIGATOR = 222
+ADMIN = 333
 INFUSION = date(2025, 1, 1)
 WINDOW_END = date(2025, 1, 29)  # INFUSION + the 28-day DLT window
 SITE = ZoneInfo("Asia/Shanghai")
@@ -84,6 +87,7 @@ def make_trial(path, clock, protocol=None) -> Trial:
 def add_site_staff(db) -> None:
     add_staff(db, user_id=COORDINATOR, name="Coordinator Li", role="coordinator", actor="test")
     add_staff(db, user_id=INVESTIGATOR, name="Dr Mei", role="investigator", actor="test")
+    add_staff(db, user_id=ADMIN, name="Admin Xie", role="admin", actor="test")
 
 
 @pytest.fixture
@@ -97,3 +101,36 @@ def trial(db_path, clock):
     add_site_staff(made.db)
     yield made
     made.db.close()
+
+
+# --- driving the use cases ----------------------------------------------------------------------
+
+RECORDS = ("screenings", "participants", "dlt_reports", "escalation_decisions", "alerts", "audit")
+
+
+def everything(db) -> dict:
+    """Every stored row of the tables a use case writes: equal before and after means that
+    nothing at all was written."""
+    return {table: list(db[table].rows) for table in RECORDS}
+
+
+def refusal(call, *args, **kwargs) -> Reason:
+    """The reason a use case refuses with (the test fails if it does not refuse)."""
+    with pytest.raises(Refused) as refused:
+        call(*args, **kwargs)
+    return refused.value.reason
+
+
+def enrol(trial, screening=None, *, weight=60.0, infusion=None, actor=COORDINATOR) -> Enrolled:
+    """Enrol a (new, eligible) screening at the place offered, infused today unless told."""
+    place = offer_place(trial, screening or eligible_screening(trial.db))
+    return enroll(trial, place=place, weight_kg=weight, infusion=infusion or trial.today(),
+                  actor=actor)
+
+
+def first_cohort_cleared(trial, clock) -> list[str]:
+    """Three participants enrolled at DL1 and infused today, then the clock moves past their
+    28-day DLT window (1NNN): the 3+3 asks to escalate to DL2, to be confirmed."""
+    numbers = [enrol(trial).participant for _ in range(3)]
+    clock.advance(29)
+    return numbers
