@@ -47,13 +47,14 @@ def eligible_screening(db, *, age=34, sex="female"):
     return number
 
 
-def place_directly(db, screening=None, *, dose_level=1):
-    """A participant written straight into storage at DL1 cohort 1, infused on INFUSION."""
+def place_directly(db, screening=None, *, dose_level=1, infusion=INFUSION):
+    """A participant written straight into storage (no 3+3 engine) in cohort 1 of `dose_level`,
+    infused on `infusion`, with a 28-day DLT window."""
     return add_participant(
         db, screening=screening or eligible_screening(db), weight_kg=60.0,
-        infusion_date=INFUSION, actor=COORDINATOR,
+        infusion_date=infusion, actor=COORDINATOR,
         placement=Placement(dose_level=dose_level, cohort=1, expansion=False, cells_per_kg=1e6,
-                            total_cells=6e7, dlt_window_end=WINDOW_END))
+                            total_cells=6e7, dlt_window_end=infusion + timedelta(days=28)))
 
 
 class Clock:
