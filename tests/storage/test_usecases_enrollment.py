@@ -147,7 +147,11 @@ def test_no_place_once_the_cap_is_reached(tmp_path, clock):
         tmp_path, "max_participants = 12", "max_participants = 2"))
     add_site_staff(capped.db)
     enrol(capped)
-    assert enrol(capped).place.places_left == 1
+    last = enrol(capped)
+    assert last.place.places_left == 1
+    assert [(a.kind, a.recipients) for a in last.alerts] == [("enrolled", "investigator"),
+                                                             ("cap-reached", "investigator")]
+    assert [a["kind"] for a in alerts(capped.db)] == ["enrolled", "enrolled", "cap-reached"]
     screening = eligible_screening(capped.db)
 
     reason = refusal(offer_place, capped, screening)

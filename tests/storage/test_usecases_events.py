@@ -8,15 +8,18 @@ import pytest
 from domain.reasons import Reason
 from storage.audit import audit_trail
 from storage.outbox import alerts
-from storage.participants import dlt_reports, participant
+from storage.participants import add_dlt_report, dlt_reports, participant
 from storage.screenings import get_screening
 from storage.usecases.enrollment import offer_place
 from storage.usecases.events import (
+    in_window,
     report_dlt,
     reschedule,
     revise_dlt,
+    revision_preview,
     withdraw,
     withdraw_candidate,
+    withdrawal_preview,
 )
 from tests.storage.conftest import (
     COORDINATOR,
@@ -223,6 +226,35 @@ def test_a_coordinator_withdraws_a_candidate(trial):
     assert withdrawn["status"] == get_screening(trial.db, screening)["status"] == "withdrawn"
     assert audit_trail(trial.db, "screenings", screening)[-1]["reason"] == "moved away"
     assert refusal(offer_place, trial, screening).code == "screening_not_eligible"
+
+
+# --- previews: what saving would change, nothing written ----------------------------------------
+
+def test_previews_show_the_meaning_and_the_answer_without_writing(trial, clock):
+    for _ in range(3):
+        enrol(trial)
+    clock.advance(5)
+    late = add_dlt_report(trial.db, participant="P-03", event="crs", grade=4,
+                          onset_date=WINDOW_END + timedelta(days=1), grading="ASTCT",
+                          attribution="probable", is_dlt=False, suggested_dlt=False,
+                          actor=INVESTIGATOR)  # stored before onset dates were checked
+    before = everything(trial.db)
+
+    leaving = withdrawal_preview(trial, "P-02", trial.today())
+    revising = revision_preview(trial, "P-03", late["id"], True)
+
+    assert leaving.meaning == Reason(code="outcome_change", params={"before": "P", "after": "X"})
+    assert (leaving.then.next_dose, leaving.then.open_places) == (1, 1)
+    assert revising.meaning == Reason(code="outside_window", params={"window_end": WINDOW_END})
+    assert revising.then.action == "wait"  # a DLT after the window does not count
+    assert numbers_of(in_window(trial)) == ["P-01", "P-02", "P-03"]
+    assert everything(trial.db) == before
+    clock.advance(24)  # day 29: every window has ended
+    assert in_window(trial) == []
+
+
+def numbers_of(rows):
+    return [row["number"] for row in rows]
 
 
 # --- moving a planned infusion ------------------------------------------------------------------
