@@ -83,6 +83,8 @@ def set_infusion_date(db: Database, number: str, *, new_date: date, new_window_e
                       reason: str, actor: Any) -> dict:
     """Move a participant's planned infusion date and the DLT window end with it, audited with
     the old values and the reason."""
+    if not reason:
+        raise Refused("reason_required")
     old = existing_participant(db, number)
     new = {"infusion_date": new_date, "dlt_window_end": new_window_end}
     db["participants"].update(number, {key: day.isoformat() for key, day in new.items()})
