@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.protocol import DEFAULT_PROTOCOL_FILE, load_protocol
 from domain.reasons import Reason, Refused
 from domain.site import UpperLimits
 from storage.database import open_database
 from storage.participants import Placement, add_participant
+from storage.protocol_file import DEFAULT_PROTOCOL_FILE, load_protocol
 from storage.screenings import finish_screening, save_answer, start_screening
 from storage.staff import add_staff
 from storage.usecases.enrollment import Enrolled, enroll, offer_place
@@ -119,7 +119,8 @@ def refusal(call, *args, **kwargs) -> Reason:
     """The reason a use case refuses with (the test fails if it does not refuse)."""
     with pytest.raises(Refused) as refused:
         call(*args, **kwargs)
-    return refused.value.reason
+    reason = refused.value.reason
+    return reason.model_copy(update={"code": reason.code.removeprefix("refusal.")})
 
 
 def enrol(trial, screening=None, *, weight=60.0, infusion=None, actor=COORDINATOR) -> Enrolled:

@@ -258,7 +258,7 @@ def test_twenty_coordinators_at_once_fill_exactly_the_three_places(db_path, tria
     assert errors == []
     assert sorted((e.participant, e.place.place) for e in enrolled) == [
         ("P-01", 1), ("P-02", 2), ("P-03", 3)]
-    assert refused == ["waiting_for_windows"] * 17
+    assert refused == ["refusal.step_changed"] * 17  # the place shown is gone: now, wait
     db = open_database(db_path)
     rows = history_rows(db)
     assert [(r["number"], r["dose_level"], r["cohort"]) for r in rows] == [
