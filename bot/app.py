@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -16,7 +15,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
-from domain.protocol import load_protocol
+from bot.persistence import SQLitePersistence
+from bot.trial import make_trial
 from handlers import (
     admin,
     answering,
@@ -31,10 +31,7 @@ from handlers import (
 )
 from handlers.access import gate
 from handlers.answering import AnsweringBot
-from handlers.common import Trial
 from handlers.texts import COMMANDS, COMMON
-from storage.database import open_database
-from storage.persistence import SQLitePersistence
 
 log = logging.getLogger("trialbot")
 
@@ -43,15 +40,6 @@ CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
                  reschedule)
-
-
-def make_trial(settings: Settings) -> Trial:
-    return Trial(
-        db=open_database(settings.db),
-        protocol=load_protocol(settings.protocol),
-        upper_limits=settings.uln,
-        timezone=ZoneInfo(settings.timezone),
-    )
 
 
 async def register_commands(application: Application) -> None:

@@ -1,19 +1,16 @@
-"""The trial protocol as data: one validated pydantic model loaded from a TOML file.
+"""The trial protocol as data: one validated pydantic model parsed from TOML text.
 
-An amendment is an edit of the TOML file. A malformed file is refused at load with a message
-that names the field (pydantic's own error locations).
+An amendment is an edit of the TOML file (read by storage.protocol_file). A malformed text is
+refused with a message that names the field (pydantic's own error locations).
 """
 
 from __future__ import annotations
 
 import operator
 import tomllib
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-DEFAULT_PROTOCOL_FILE = Path(__file__).with_name("rd06_04.toml")
 
 Comparison = Literal["<=", "<", ">=", ">"]
 
@@ -147,18 +144,15 @@ class ProtocolError(ValueError):
     not reasons of the catalogue (see tests/handlers/test_wording.py, ALLOWED_MODULES)."""
 
 
-def load_protocol(path: str | Path | None = None) -> Protocol:
-    """Load and validate a protocol file (the shipped RD06-04 file by default)."""
-    path = Path(path) if path else DEFAULT_PROTOCOL_FILE
+def parse_protocol(text: str, source: str = "protocol") -> Protocol:
+    """Validate the TOML text of a protocol; `source` (e.g. the file's path) starts each error."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProtocolError(f"{path}: cannot read protocol file ({exc.strerror})") from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProtocolError(f"{path}: not valid TOML ({exc})") from exc
+        raise ProtocolError(f"{source}: not valid TOML ({exc})") from exc
     try:
         return Protocol.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise ProtocolError(f"{path}: {field}: {first['msg']}") from exc
+        raise ProtocolError(f"{source}: {field}: {first['msg']}") from exc

@@ -6,6 +6,9 @@ together by handlers/wording.py, so a translation touches no domain code.
 
 Parameters are JSON-able: numbers, strings, lists of them, and (only where a reason is built from
 smaller ones) nested Reasons, which the catalogue renders in place.
+
+A domain module declares its codes (`Codes`) and raises `ReasonError`s; the use cases
+(storage.usecases) refuse with `Refused` ("refusal.*" codes).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["Codes", "Reason", "ReasonError"]
+__all__ = ["Codes", "Reason", "ReasonError", "Refused"]
 
 
 class Reason(BaseModel, frozen=True):
@@ -51,3 +54,11 @@ class ReasonError(ValueError):
     def __init__(self, reason: Reason):
         super().__init__(str(reason))
         self.reason = reason
+
+
+class Refused(Exception):
+    """Something that cannot be done now; `reason` says why, as a code the chat words."""
+
+    def __init__(self, name: str, **params: Any):
+        self.reason = Reason(code=f"refusal.{name}", params=params)
+        super().__init__(self.reason.code, params)

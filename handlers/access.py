@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandl
 from handlers.answering import start_answering
 from handlers.common import reply, trial_of
 from handlers.texts import ACCESS as T
-from storage.staff import active_staff
+from storage.usecases.staff import staff_member
 
 # Each role may do what the roles before it may.
 ROLE_ORDER = ("coordinator", "investigator", "admin")
@@ -24,7 +24,7 @@ def has_role(staff: dict | None, role: str) -> bool:
 
 def staff_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict | None:
     user = update.effective_user
-    return active_staff(trial_of(context).db, user.id) if user else None
+    return staff_member(trial_of(context), user.id) if user else None
 
 
 def is_private(update: Update) -> bool:

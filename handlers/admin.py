@@ -5,53 +5,57 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from handlers.access import ROLE_ORDER, requires
-from handlers.common import reply, trial_of
+from domain.reasons import Refused
+from handlers.access import requires
+from handlers.common import Trial, reply, trial_of
 from handlers.texts import ADMIN as T
-from storage.staff import add_staff, deactivate_staff, list_staff, read_user_id
+from handlers.wording import say
+from storage.roles import read_user_id
+from storage.usecases.staff import add_member, deactivate_member, everyone
+
+REFUSALS = {"refusal.unknown_role": "bad_role", "refusal.not_self": "not_self",
+            "refusal.no_active_staff": "not_found"}
 
 
-def staff_list(db) -> str:
+def staff_list(trial: Trial, actor: int, args: list[str]) -> str:
     return "\n".join(
         T["line"].format(user_id=s["user_id"], role=s["role"], name=s["name"],
                          state=T["active"] if s["active"] else T["inactive"])
-        for s in list_staff(db))
+        for s in everyone(trial))
 
 
-def add(db, actor: int, args: list[str]) -> str:
+def add(trial: Trial, actor: int, args: list[str]) -> str:
     user_id = read_user_id(args[0]) if len(args) >= 3 else None
     if user_id is None:
         return T["bad_id"]
     role, name = args[1].lower(), " ".join(args[2:])
-    if role not in ROLE_ORDER:
-        return T["bad_role"].format(role=role)
-    add_staff(db, user_id=user_id, name=name, role=role, actor=actor)
+    add_member(trial, user_id=user_id, name=name, role=role, actor=actor)
     return T["added"].format(name=name, user_id=user_id, role=role)
 
 
-def deactivate(db, actor: int, args: list[str]) -> str:
+def deactivate(trial: Trial, actor: int, args: list[str]) -> str:
     user_id = read_user_id(args[0]) if len(args) == 1 else None
     if user_id is None:
         return T["bad_id"]
-    if user_id == actor:
-        return T["not_self"]
-    if not deactivate_staff(db, user_id, actor=actor):
-        return T["not_found"].format(user_id=user_id)
+    deactivate_member(trial, user_id=user_id, actor=actor)
     return T["deactivated"].format(user_id=user_id)
+
+
+ACTIONS = {"list": staff_list, "add": add, "deactivate": deactivate}
 
 
 @requires("admin")
 async def staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    db, args, actor = trial_of(context).db, context.args or [], update.effective_user.id
-    action = args[0].lower() if args else ""
-    if action == "list":
-        text = staff_list(db)
-    elif action == "add":
-        text = add(db, actor, args[1:])
-    elif action == "deactivate":
-        text = deactivate(db, actor, args[1:])
-    else:
-        text = T["usage"]
+    args = context.args or []
+    action = ACTIONS.get(args[0].lower() if args else "")
+    if action is None:
+        await reply(update, T["usage"])
+        return
+    try:
+        text = action(trial_of(context), update.effective_user.id, args[1:])
+    except Refused as refused:
+        key = REFUSALS.get(refused.reason.code)
+        text = T[key].format(**refused.reason.params) if key else say(refused.reason)
     await reply(update, text)
 
 

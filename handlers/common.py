@@ -1,89 +1,19 @@
-"""What every conversation needs: the trial's services, today's date, the 3+3 state, replies."""
+"""What every conversation needs: the trial, dates, numbers, keyboards, replies."""
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from sqlite_utils import Database
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.ext import ContextTypes, ConversationHandler
 
 from domain.dates import FIRST_YEAR, LAST_YEAR, within_years
-from domain.escalation import (
-    Decision,
-    Enrolment,
-    HistoryError,
-    decide,
-    format_history,
-    outcome_on,
-)
-from domain.protocol import Protocol
-from domain.questions import Context
-from domain.site import UpperLimits
 from handlers.texts import COMMON
-from storage.participants import history_rows
-from storage.staff import get_staff
-
-
-@dataclass
-class Trial:
-    """The services a handler works with, kept in `application.bot_data["trial"]`."""
-
-    db: Database
-    protocol: Protocol
-    upper_limits: UpperLimits
-    timezone: ZoneInfo
-
-    @property
-    def context(self) -> Context:
-        return Context(self.protocol, self.upper_limits)
-
-    def today(self) -> date:
-        return datetime.now(self.timezone).date()
-
-    def local_time(self, stored: str) -> str:
-        """A stored UTC timestamp as the site's local time, '2026-11-25 20:53'."""
-        return datetime.fromisoformat(stored).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
-
-    def staff_name(self, actor: str) -> str:
-        """Who did something, by name where the actor is a staff member's Telegram id."""
-        found = get_staff(self.db, int(actor)) if str(actor).isdigit() else None
-        return found["name"] if found else str(actor)
-
-    def enrolments(self, rows: list[dict] | None = None) -> list[Enrolment]:
-        """The escalation history as the 3+3 engine reads it, outcomes as known today."""
-        today = self.today()
-        rows = history_rows(self.db) if rows is None else rows
-        return [
-            Enrolment(
-                dose_level=row["dose_level"],
-                expansion=bool(row["expansion"]),
-                outcome=outcome_on(
-                    has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
-                    dlt_window_end=row["dlt_window_end"], today=today),
-            )
-            for row in rows
-        ]
-
-    def decision(self, rows: list[dict] | None = None) -> Decision:
-        rows = history_rows(self.db) if rows is None else rows
-        last_infusion = max((row["infusion_date"] for row in rows), default=None)
-        return decide(self.protocol, self.enrolments(rows), last_infusion=last_infusion)
-
-    def decision_if_readable(self) -> Decision | None:
-        """The 3+3 answer now, or None when the recorded history no longer fits the design."""
-        try:
-            return self.decision()
-        except HistoryError:
-            return None
-
-    def history_text(self, rows: list[dict] | None = None) -> str:
-        return format_history(self.enrolments(rows))
+from handlers.wording import cells  # noqa: F401  (re-exported for the forms)
+from storage.usecases.trial import Trial
 
 
 def trial_of(context: ContextTypes.DEFAULT_TYPE) -> Trial:
@@ -233,13 +163,6 @@ def whole_number(text: str | None, digits: int = 9) -> int | None:
 
 def command_argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
-
-
-def cells(value: float) -> str:
-    """6200000 -> '6.2×10^6' (how cell doses are written on the ward)."""
-    mantissa, exponent = f"{value:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}×10^{int(exponent)}"
 
 
 # Each form (screening, enrollment, DLT report) is a conversation in its own handler group, so a

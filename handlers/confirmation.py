@@ -1,57 +1,31 @@
 """The investigator's confirmation of a 3+3 step.
 
 The engine recommends; a step takes effect only when an investigator confirms it with a button.
-The button can be pressed by any investigator, anywhere (in /status, under a DLT report, in a
-group), so it is a standalone callback that checks who pressed it and whether the step is still
-the current one before recording it.
+The button can be pressed by any investigator, anywhere the bot showed it (in /status, under a
+DLT report), so it is a standalone callback; the use case (storage.usecases.escalation) checks
+who pressed it and whether the step is still the current one before recording it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from domain.escalation import Decision, HistoryError, new_alerts
-from handlers.access import has_role, staff_of
-from handlers.common import Trial, trial_of, whole_number
+from domain.escalation import Decision
+from domain.reasons import Refused
+from handlers.common import keyboard, trial_of, whole_number
 from handlers.texts import CONFIRMATION as T
 from handlers.wording import say
-from storage.outbox import AlertDraft
-from storage.participants import escalation_decisions, record_escalation_decision
-
-# Each 3+3 step an investigator confirms: the first three before anyone is enrolled in them,
-# the end states so that the end of dose escalation is on record with who confirmed it.
-CONFIRMED_STEPS = ("expand", "escalate", "de-escalate", "mtd", "top-dose-cleared",
-                   "no-tolerated-dose")
+from storage.usecases.escalation import After, is_step_to_confirm, needs_confirmation, step_level
+from storage.usecases.escalation import confirm_step as confirm
 
 
 def label_of(decision: Decision, level: int) -> str:
     return next((s.label for s in decision.per_level if s.level == level), f"DL{level}")
 
 
-def step_level(decision: Decision) -> int:
-    """The dose level a step is about (0 when none, e.g. no tolerated dose)."""
-    return decision.next_dose or decision.mtd or decision.recommended_dose or 0
-
-
 def step_text(decision: Decision) -> str:
     return T["step"][decision.action].format(label=label_of(decision, step_level(decision)))
-
-
-def is_step_to_confirm(decision: Decision) -> bool:
-    return decision.action in CONFIRMED_STEPS
-
-
-def needs_confirmation(trial: Trial, decision: Decision) -> bool:
-    """True when the step in progress is one an investigator confirms and none has yet."""
-    if not is_step_to_confirm(decision):
-        return False
-    return not any(
-        row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision)
-        for row in escalation_decisions(trial.db)
-    )
 
 
 def confirm_button(decision: Decision) -> tuple[str, str] | None:
@@ -62,6 +36,21 @@ def confirm_button(decision: Decision) -> tuple[str, str] | None:
             f"confirm:{decision.action}:{step_level(decision)}")
 
 
+def after_words(trial, after: After, conflict: str) -> tuple[str, str, object]:
+    """The 3+3 answer after an event, in words (or the history conflict, worded by the
+    module's `conflict` template), and when the new step needs an investigator the line and
+    the button to confirm it: (now, to_confirm line, markup or None)."""
+    if after.decision is None:
+        return conflict.format(**dict(after.conflict.params,
+                                      error=say(after.conflict.params["error"]))), "", None
+    now = say(after.decision.reason)
+    button = confirm_button(after.decision)
+    if button is None or not needs_confirmation(trial, after.decision):
+        return now, "", None
+    line = "\n" + T["to_confirm"].format(step=step_text(after.decision))
+    return now, line, keyboard([[button]])
+
+
 def pressed_step(data: str) -> tuple[str, int] | None:
     parts = data.split(":")
     level = whole_number(parts[2], digits=3) if len(parts) == 3 else None
@@ -69,52 +58,36 @@ def pressed_step(data: str) -> tuple[str, int] | None:
 
 
 async def confirm_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A confirm:<action>:<level> button, pressed by anyone anywhere: check, then record."""
-    query, trial = update.callback_query, trial_of(context)
-    staff = staff_of(update, context)
-    if not has_role(staff, "investigator"):
-        await query.answer(T["confirm_role"], show_alert=True)
-        return
+    """A confirm:<action>:<level> button, pressed by anyone: record it, or say why not."""
+    query = update.callback_query
     shown = getattr(query.message, "text", None) or ""
+    action, level = pressed_step(query.data) or ("", -1)
     try:
-        decision = trial.decision()
-    except HistoryError as error:
-        await query.answer(T["history_error"].format(error=say(error.reason))[:200],
-                           show_alert=True)
+        done = confirm(trial_of(context), action=action, level=level,
+                       actor=update.effective_user.id)
+    except Refused as refused:
+        await refuse(query, refused.reason, shown, trial_of(context))
         return
-    if pressed_step(query.data) != (decision.action, step_level(decision)):
-        await query.answer(T["confirm_stale"].format(reason=say(decision.reason))[:200],
-                           show_alert=True)
-        await query.edit_message_text(T["confirmed_stale"].format(text=shown))
-        return
-    if not needs_confirmation(trial, decision):
-        await query.answer(T["confirm_done_already"].format(step=step_text(decision)))
-        await query.edit_message_reply_markup(None)
-        return
-    record_escalation_decision(
-        trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
-        action=decision.action, dose_level=step_level(decision) or None,
-        actor=update.effective_user.id,
-        alerts=[AlertDraft("step-confirmed", T["step_confirmed_alert"].format(
-            who=staff["name"], step=step_text(decision)), "all")])
     await query.answer()
-    await query.edit_message_text(
-        T["confirmed"].format(text=shown, who=staff["name"], step=step_text(decision)))
+    await query.edit_message_text(T["confirmed"].format(
+        text=shown, who=done.confirmed_by, step=step_text(done.decision)))
 
 
-def step_alerts(trial: Trial, rows: list[dict], before: Decision | None, outcome: dict,
-                conflict: Callable[..., str]) -> list[AlertDraft]:
-    """The 3+3 alerts an event newly raises (compared with `before`), computed inside the
-    event's transaction from its rows; when the history no longer fits the design, one
-    history-conflict alert whose text is `conflict(error=...)`. The answer after the event, or
-    the error, is left in `outcome` for the reply."""
-    try:
-        after = trial.decision(rows)
-    except HistoryError as error:
-        outcome["error"] = conflict(error=say(error.reason))
-        return [AlertDraft("history-conflict", outcome["error"], "investigator")]
-    outcome["after"] = after
-    return [AlertDraft(a.kind, say(a.reason), "investigator") for a in new_alerts(before, after)]
+async def refuse(query, reason, shown: str, trial) -> None:
+    """Say why the press was not recorded; a button no longer current loses its keyboard."""
+    code = reason.code.removeprefix("refusal.")
+    if code == "needs_role":
+        await query.answer(T["confirm_role"], show_alert=True)
+    elif code == "step_already_confirmed":
+        level = reason.params["level"]
+        label = trial.protocol.dose_level(level).label if level else ""
+        step = T["step"][reason.params["action"]].format(label=label)
+        await query.answer(T["confirm_done_already"].format(step=step))
+        await query.edit_message_reply_markup(None)
+    else:
+        await query.answer(say(reason)[:200], show_alert=True)
+        if code == "step_stale":
+            await query.edit_message_text(T["confirmed_stale"].format(text=shown))
 
 
 def handlers() -> list:

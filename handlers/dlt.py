@@ -9,7 +9,6 @@ transaction, the alerts it raises: the DLT itself and whatever 3+3 step it newly
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -21,10 +20,9 @@ from telegram.ext import (
     filters,
 )
 
-from domain.dates import event_problem
-from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion, suggest_dlt
-from domain.escalation import Decision
-from handlers.access import guarded, staff_of
+from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion
+from domain.reasons import Refused
+from handlers.access import guarded
 from handlers.common import (
     FormExits,
     Trial,
@@ -43,13 +41,14 @@ from handlers.common import (
     whole_number,
     with_note,
 )
-from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
+from handlers.confirmation import after_words
 from handlers.texts import COMMON
 from handlers.texts import DLT as T
 from handlers.wording import say
-from storage.outbox import AlertDraft
-from storage.participants import participant, participants, record_dlt_report
+from storage.usecases.events import check_event_date, in_window, report_dlt, suggestion
+from storage.usecases.status import participant_record
 
+exits = FormExits("dlt", T)
 PARTICIPANT, EVENT, GRADE, ONSET, ATTRIBUTION, JUDGEMENT, REVIEW = (
     "participant", "event", "grade", "onset", "attribution", "judgement", "review")
 
@@ -62,15 +61,8 @@ def label(trial: Trial, level: int) -> str:
     return trial.protocol.dose_level(level).label
 
 
-def in_window(trial: Trial) -> list[dict]:
-    """Participants in their DLT window today (and not withdrawn)."""
-    today = trial.today()
-    return [p for p in participants(trial.db)
-            if p["withdrawn_on"] is None and today <= p["dlt_window_end"]]
-
-
 def chosen_participant(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return participant(trial_of(context).db, form_of(context)["participant"])
+    return participant_record(trial_of(context), form_of(context)["participant"])
 
 
 def participant_line(trial: Trial, row: dict) -> str:
@@ -118,8 +110,7 @@ async def take_participant(update: Update, context: ContextTypes.DEFAULT_TYPE, t
     number = participant_number(text)
     if number is None:
         return await ask_participant(update, context, T["bad_number"])
-    row = participant(trial_of(context).db, number)
-    if row is None:
+    if participant_record(trial_of(context), number) is None:
         return await ask_participant(update, context, T["no_participant"].format(number=number))
     form_of(context)["participant"] = number
     return await ask_event(update, context)
@@ -173,12 +164,17 @@ async def ask_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, note: st
     return ONSET
 
 
-def onset_problem(trial: Trial, row: dict, day: date | None) -> str | None:
+def onset_problem(trial: Trial, number: str, day: date | None) -> str | None:
     """An onset is between the infusion and today, and within the DLT window (domain.dates)."""
-    today, end = trial.today(), row["dlt_window_end"]
-    problem = event_problem(day, infusion=row["infusion_date"], today=today, last_day=end)
-    return date_problem(T, problem, date=day, number=row["number"], window_end=end,
-                        infusion=row["infusion_date"], example=min(today, end))
+    try:
+        check_event_date(trial, participant_record(trial, number), day, dlt=True)
+    except Refused as refused:
+        params = refused.reason.params
+        return date_problem(T, refused.reason.code.removeprefix("refusal.event_"),
+                            date=day, number=number, window_end=params["window_end"],
+                            infusion=params["infusion"],
+                            example=min(params["today"], params["window_end"]))
+    return None
 
 
 async def typed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -194,7 +190,7 @@ async def pressed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
 
 async def take_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
     day = read_date(text)
-    problem = onset_problem(trial_of(context), chosen_participant(context), day)
+    problem = onset_problem(trial_of(context), form_of(context)["participant"], day)
     if problem:
         return await ask_onset(update, context, problem)
     form_of(context)["onset"] = day.isoformat()
@@ -211,21 +207,16 @@ async def pressed_attribution(update: Update, context: ContextTypes.DEFAULT_TYPE
     await mark_chosen(query, T["attributions"][attribution])
     form = form_of(context)
     form["attribution"] = attribution
-    suggestion = suggestion_for(trial_of(context), chosen_participant(context), form)
-    form.update(suggested=suggestion.is_dlt, suggestion=suggestion_text(suggestion))
+    found = suggestion(trial_of(context), form["participant"], event=form["event"],
+                       grade=form["grade"], attribution=attribution,
+                       onset=date.fromisoformat(form["onset"]))
+    form.update(suggested=found.is_dlt, suggestion=suggestion_text(found))
     markup = keyboard([[(T["is_dlt"], "dlt:judge:yes"), (T["not_dlt"], "dlt:judge:no")]])
     await reply(update, T["ask_judgement"].format(suggestion=form["suggestion"]), markup)
     return JUDGEMENT
 
 
 # --- suggestion, judgement, saving ----------------------------------------------------------
-
-def suggestion_for(trial: Trial, row: dict, form: dict) -> Suggestion:
-    return suggest_dlt(
-        trial.protocol, event=form["event"], grade=form["grade"],
-        attribution=form["attribution"], onset=date.fromisoformat(form["onset"]),
-        infusion_date=row["infusion_date"], dlt_window_end=row["dlt_window_end"])
-
 
 def suggestion_text(suggestion: Suggestion) -> str:
     key = "suggested_dlt" if suggestion.is_dlt else "suggested_not"
@@ -252,59 +243,25 @@ async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return REVIEW
 
 
-def report_alerts(trial: Trial, form: dict, reporter: str, before: Decision | None,
-                  outcome: dict):
-    """The alerts callable record_dlt_report runs inside its transaction; it leaves the 3+3
-    answer after the report (or the error that prevents one) in `outcome`."""
-
-    def alerts(rows: list[dict]) -> list[AlertDraft]:
-        number = form["participant"]
-        drafts = []
-        if form["judgement"]:
-            row = next(r for r in rows if r["number"] == number)
-            drafts.append(AlertDraft("dlt", T["alert_dlt"].format(
-                number=number, label=label(trial, row["dose_level"]),
-                event=T["events"][form["event"]], grade=form["grade"],
-                grading=GRADING[form["event"]], onset=form["onset"],
-                related=T["related"][form["attribution"]], who=reporter), "investigator"))
-        conflict = partial(T["history_conflict"].format, number=number)
-        return [*drafts, *step_alerts(trial, rows, before, outcome, conflict)]
-
-    return alerts
-
-
 async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query, trial, form = update.callback_query, trial_of(context), form_of(context)
     await query.edit_message_reply_markup(None)
-    staff = staff_of(update, context)
-    outcome: dict = {}
-    record_dlt_report(
-        trial.db, participant=form["participant"], event=form["event"],
-        grading=GRADING[form["event"]], grade=form["grade"],
-        onset_date=date.fromisoformat(form["onset"]), attribution=form["attribution"],
-        is_dlt=form["judgement"], suggested_dlt=form["suggested"],
-        actor=update.effective_user.id, notes=form["suggestion"],
-        alerts=report_alerts(trial, form, staff["name"], trial.decision_if_readable(), outcome))
-    await reply(update, *saved_reply(trial, form, outcome))
-    context.user_data.pop("dlt", None)
-    return ConversationHandler.END
-
-
-def saved_reply(trial: Trial, form: dict, outcome: dict):
-    after = outcome.get("after")
+    try:
+        saved = report_dlt(
+            trial, number=form["participant"], event=form["event"], grade=form["grade"],
+            onset=date.fromisoformat(form["onset"]), attribution=form["attribution"],
+            is_dlt=form["judgement"], actor=update.effective_user.id)
+    except Refused as refused:
+        return await exits.finish(update, context, T["refused"].format(
+            reason=say(refused.reason)))
+    now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
     text = T["saved"].format(
         number=form["participant"], event=T["events"][form["event"]], grade=form["grade"],
         grading=GRADING[form["event"]], onset=form["onset"],
-        related=T["related"][form["attribution"]], judgement=judgement_text(form),
-        reason=say(after.reason) if after else outcome["error"])
-    if after is None or not needs_confirmation(trial, after):
-        return text, None
-    button = confirm_button(after)
-    text += "\n" + T["to_confirm"].format(step=step_text(after))
-    return text, keyboard([[button]]) if button else None
+        related=T["related"][form["attribution"]], judgement=judgement_text(form), reason=now)
+    return await exits.finish(update, context, text + to_confirm, markup)
 
 
-exits = FormExits("dlt", T)
 press_cancel = exits.press_cancel
 cancel = exits.cancel
 use_buttons = exits.use_buttons

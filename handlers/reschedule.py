@@ -22,15 +22,13 @@ from telegram.ext import (
     filters,
 )
 
-from domain.dates import new_infusion_problem, reschedule_refusal
 from domain.dlt import dlt_window_end
-from domain.escalation import HistoryError
-from handlers.access import guarded, staff_of
+from domain.reasons import Reason, Refused
+from handlers.access import guarded
 from handlers.common import (
     FormExits,
     Trial,
     command_argument,
-    date_problem,
     keyboard,
     mark_chosen,
     opens,
@@ -42,19 +40,18 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.enrollment import planned_date_fields
+from handlers.enrollment import planned_date_text
 from handlers.texts import COMMON
 from handlers.texts import RESCHEDULE as T
 from handlers.withdrawal import LEAST_REASON, MOST_REASON
-from storage.outbox import AlertDraft
-from storage.participants import (
-    ParticipantNotFound,
-    RescheduleRefused,
-    history_rows,
-    participant,
-    participants,
-    reschedule_infusion,
+from handlers.wording import say
+from storage.usecases.events import (
+    check_new_infusion,
+    may_reschedule,
+    movable_participants,
+    reschedule,
 )
+from storage.usecases.status import participant_record
 
 exits = FormExits("reschedule", T)
 finish = exits.finish
@@ -75,19 +72,21 @@ def label(trial: Trial, level: int) -> str:
 
 # --- may the planned date still change ------------------------------------------------------
 
-def refusal(trial: Trial, row: dict) -> str | None:
-    """Why the planned date of `row` may no longer change, as a text; None while it may."""
-    problem = reschedule_refusal(infusion=row["infusion_date"], today=trial.today(),
-                                 withdrawn=row["withdrawn_on"] is not None,
-                                 reports=len(row["dlt_reports"]))
-    return problem and T[problem].format(number=row["number"], on=row["withdrawn_on"],
-                                         infusion=row["infusion_date"])
+def refusal_text(reason: Reason, at_save: bool = False) -> str:
+    """Why the planned date may not move (or why the move was not saved), in words."""
+    code, params = reason.code.removeprefix("refusal."), reason.params
+    if code.startswith("reschedule_") or code == "no_participant":
+        key = code.removeprefix("reschedule_")
+        if at_save:
+            return T["refused"].format(reason=T["at_save"].get(key, T[key]).format(**params))
+        return T[key].format(**params)
+    if code == "infusion_changed_meanwhile":
+        return T["refused"].format(reason=T["changed_meanwhile"].format(**params))
+    return T["refused"].format(reason=say(reason))
 
 
 def usage_text(trial: Trial) -> str:
-    movable = [row["number"] for row in participants(trial.db)
-               if not refusal(trial, participant(trial.db, row["number"]))]
-    return T["usage"].format(participants=", ".join(movable) or T["none"])
+    return T["usage"].format(participants=", ".join(movable_participants(trial)) or T["none"])
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -97,10 +96,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
     if number is None:
         await reply(update, usage_text(trial))
         return ConversationHandler.END
-    row = participant(trial.db, number)
-    problem = T["no_participant"].format(number=number) if row is None else refusal(trial, row)
-    if problem:
-        await reply(update, problem)
+    try:
+        row = may_reschedule(trial, number)
+    except Refused as refused:
+        await reply(update, refusal_text(refused.reason))
         return ConversationHandler.END
     context.user_data["reschedule"] = {"number": number, "old": row["infusion_date"].isoformat()}
     return await ask_date(update, context, lead=T["participant"].format(
@@ -121,24 +120,17 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     return DATE
 
 
-def earliest_infusion(trial: Trial, number: str) -> date | None:
-    """The protocol's stagger for this place: the 3+3 engine's earliest next infusion after the
-    participants enrolled before this one (None: no stagger, or no readable answer)."""
-    rows = history_rows(trial.db)
-    before = rows[:next(i for i, row in enumerate(rows) if row["number"] == number)]
-    try:
-        return trial.decision(before).earliest_next_infusion
-    except HistoryError:
-        return None
-
-
 def new_date_problem(trial: Trial, form: dict, day: date | None) -> str | None:
-    """What is wrong with the new planned date, as a text; None if nothing."""
-    earliest = earliest_infusion(trial, form["number"])
-    problem = new_infusion_problem(
-        day, planned=date.fromisoformat(form["old"]), today=trial.today(), earliest=earliest,
-        max_days=trial.protocol.escalation.max_days_to_infusion)
-    return date_problem(T, problem, **planned_date_fields(trial, day, earliest))
+    """What is wrong with the new planned date, as a text; None if nothing. Refused (the
+    date may no longer move) when that is what changed."""
+    try:
+        check_new_infusion(trial, form["number"], day)
+    except Refused as refused:
+        code = refused.reason.code.removeprefix("refusal.")
+        if not code.startswith("infusion_"):
+            raise
+        return planned_date_text(trial, code.removeprefix("infusion_"), refused.reason.params, T)
+    return None
 
 
 async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -154,7 +146,10 @@ async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
     trial, form, day = trial_of(context), form_of(context), read_date(text)
-    problem = new_date_problem(trial, form, day)
+    try:
+        problem = new_date_problem(trial, form, day)
+    except Refused as refused:
+        return await finish(update, context, refusal_text(refused.reason, at_save=True))
     if problem:
         return await ask_date(update, context, problem)
     form["new"] = day.isoformat()
@@ -181,8 +176,8 @@ async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 # --- summary and saving ---------------------------------------------------------------------
 
 def change_fields(trial: Trial, form: dict) -> dict:
-    """The placeholders of the summary, the reply and the alert."""
-    row = participant(trial.db, form["number"])
+    """The placeholders of the summary and the reply."""
+    row = participant_record(trial, form["number"])
     old, new = row["infusion_date"], date.fromisoformat(form["new"])
     return {"number": form["number"], "label": label(trial, row["dose_level"]), "old": old,
             "new": new, "old_end": row["dlt_window_end"],
@@ -197,37 +192,18 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     return REVIEW
 
 
-def move_alerts(trial: Trial, form: dict, fields: dict, who: str):
-    """The alerts callable reschedule_infusion runs inside its transaction: refused if the
-    participant changed since the summary, else the investigators' notice."""
-
-    def alerts(old: dict) -> list[AlertDraft]:
-        problem = refusal(trial, old)
-        if not problem and old["infusion_date"].isoformat() != form["old"]:
-            problem = T["changed_meanwhile"].format(number=old["number"],
-                                                    infusion=old["infusion_date"])
-        if problem:
-            raise RescheduleRefused(problem)
-        text = T["alert"].format(**fields, who=who)
-        return [AlertDraft("infusion-moved", text, "investigator")]
-
-    return alerts
-
-
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | str:
     query, trial, form = update.callback_query, trial_of(context), form_of(context)
     await query.edit_message_reply_markup(None)
-    problem = new_date_problem(trial, form, date.fromisoformat(form["new"]))
-    if problem:  # the summary was shown on an earlier day, or the stagger changed
-        return await ask_date(update, context, problem)
-    fields = change_fields(trial, form)
     try:
-        reschedule_infusion(
-            trial.db, form["number"], new_date=fields["new"], new_window_end=fields["new_end"],
-            reason=form["reason"], actor=update.effective_user.id,
-            alerts=move_alerts(trial, form, fields, staff_of(update, context)["name"]))
-    except (ParticipantNotFound, RescheduleRefused) as refused:
-        return await finish(update, context, T["refused"].format(reason=refused))
+        problem = new_date_problem(trial, form, date.fromisoformat(form["new"]))
+        if problem:  # the summary was shown on an earlier day, or the stagger changed
+            return await ask_date(update, context, problem)
+        fields = change_fields(trial, form)
+        reschedule(trial, number=form["number"], planned=date.fromisoformat(form["old"]),
+                   new=fields["new"], reason=form["reason"], actor=update.effective_user.id)
+    except Refused as refused:
+        return await finish(update, context, refusal_text(refused.reason, at_save=True))
     return await finish(update, context, T["saved"].format(**fields))
 
 

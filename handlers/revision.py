@@ -11,8 +11,6 @@ raises: the revision itself and whatever 3+3 step it newly triggers.
 
 from __future__ import annotations
 
-from functools import partial
-
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -23,8 +21,8 @@ from telegram.ext import (
     filters,
 )
 
-from domain.escalation import Decision, HistoryError, Outcome, outcome_on
-from handlers.access import guarded, has_role, staff_of
+from domain.reasons import Reason, Refused
+from handlers.access import guarded
 from handlers.common import (
     FormExits,
     Trial,
@@ -41,19 +39,17 @@ from handlers.common import (
     whole_number,
     with_note,
 )
-from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
+from handlers.confirmation import after_words
 from handlers.texts import ACCESS, COMMON, DLT
 from handlers.texts import REVISION as T
 from handlers.wording import say
-from storage.outbox import AlertDraft
-from storage.participants import (
-    ParticipantNotFound,
-    correct_dlt_judgement,
-    dlt_reports,
-    history_rows,
-    participant,
-    participants,
+from storage.usecases.events import (
+    Preview,
+    participants_with_reports,
+    revise_dlt,
+    revision_preview,
 )
+from storage.usecases.status import participant_record
 
 exits = FormExits("revision", T)
 finish = exits.finish
@@ -87,13 +83,12 @@ def report_fields(report: dict) -> dict:
 
 def report_of(trial: Trial, number: str, report_id: int) -> dict | None:
     """One of the participant's reports as stored now (None if it is not theirs)."""
-    return next((report for report in dlt_reports(trial.db, number)
-                 if report["id"] == report_id), None)
+    row = participant_record(trial, number)
+    return next((report for report in row["dlt_reports"] if report["id"] == report_id), None)
 
 
 def usage_text(trial: Trial) -> str:
-    reported = {report["participant"] for report in dlt_reports(trial.db)}
-    numbers = [p["number"] for p in participants(trial.db) if p["number"] in reported]
+    numbers = participants_with_reports(trial)
     return T["usage"].format(participants=", ".join(numbers) or T["none"])
 
 
@@ -103,7 +98,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
     context.user_data.pop("revision", None)
     trial = trial_of(context)
     number = participant_number(command_argument(context))
-    row = participant(trial.db, number) if number else None
+    row = participant_record(trial, number) if number else None
     problem = None
     if number is None:
         problem = usage_text(trial)
@@ -168,48 +163,23 @@ async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return await show_review(update, context)
 
 
-# --- what the revision means for the 3+3 (the domain's answer) ------------------------------
+# --- what the revision means for the 3+3 (the use case's preview) ----------------------------
 
-def history_row(rows: list[dict], number: str) -> dict:
-    return next(row for row in rows if row["number"] == number)
-
-
-def revised_rows(trial: Trial, form: dict) -> list[dict]:
-    """history_rows as they will be with the report's judgement changed: the participant's
-    has_dlt recomputed as storage does (a report judged a DLT, onset by the window's end)."""
-    rows = history_rows(trial.db)
-    window_end = history_row(rows, form["number"])["dlt_window_end"]
-    has_dlt = any(
-        (not form["was"] if report["id"] == form["report"] else report["is_dlt"])
-        and report["onset_date"] <= window_end
-        for report in dlt_reports(trial.db, form["number"]))
-    return [dict(row, has_dlt=has_dlt) if row["number"] == form["number"] else row
-            for row in rows]
-
-
-def outcome(trial: Trial, row: dict) -> Outcome:
-    return outcome_on(has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
-                      dlt_window_end=row["dlt_window_end"], today=trial.today())
-
-
-def meaning(trial: Trial, form: dict, report: dict) -> str:
+def meaning_text(meaning: Reason) -> str:
     """What the revision means for the participant's 3+3 outcome."""
-    before = history_row(history_rows(trial.db), form["number"])
-    after = history_row(revised_rows(trial, form), form["number"])
-    if before["expansion"]:  # the engine does not DLT-evaluate case expansion
+    if meaning.code == "meaning_expansion":  # the engine does not DLT-evaluate case expansion
         return T["meaning_expansion"]
-    if report["onset_date"] > before["dlt_window_end"]:
-        return T["outside_window"].format(window_end=before["dlt_window_end"])
-    return T["outcome_change"].format(before=T["outcomes"][outcome(trial, before)],
-                                      after=T["outcomes"][outcome(trial, after)])
+    if meaning.code == "outside_window":
+        return T["outside_window"].format(**meaning.params)
+    return T["outcome_change"].format(before=T["outcomes"][meaning.params["before"]],
+                                      after=T["outcomes"][meaning.params["after"]])
 
 
-def preview(trial: Trial, form: dict) -> str:
+def then_text(found: Preview) -> str:
     """The engine's answer if the revision were saved now."""
-    try:
-        return T["then"].format(reason=say(trial.decision(revised_rows(trial, form)).reason))
-    except HistoryError as error:
-        return T["then_conflict"].format(error=say(error.reason))
+    if found.then is None:
+        return T["then_conflict"].format(error=say(found.conflict))
+    return T["then"].format(reason=say(found.then.reason))
 
 
 # --- summary and saving ---------------------------------------------------------------------
@@ -221,69 +191,43 @@ def review_markup():
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     trial, form = trial_of(context), form_of(context)
     report = report_of(trial, form["number"], form["report"])
-    row = participant(trial.db, form["number"])
+    row = participant_record(trial, form["number"])
+    found = revision_preview(trial, form["number"], form["report"], not form["was"])
     text = T["summary"].format(
         number=form["number"], label=label(trial, row["dose_level"]),
         was=judged(form["was"]), to=judged(not form["was"]), reason=form["reason"],
-        meaning=meaning(trial, form, report), then=preview(trial, form),
+        meaning=meaning_text(found.meaning), then=then_text(found),
         **report_fields(report))
     await reply(update, text, review_markup())
     return REVIEW
 
 
-def revision_alerts(trial: Trial, form: dict, report: dict, who: str,
-                    before: Decision | None, outcome: dict):
-    """The alerts callable correct_dlt_judgement runs inside its transaction."""
-
-    def alerts(rows: list[dict]) -> list[AlertDraft]:
-        number = form["number"]
-        row = history_row(rows, number)
-        revised = AlertDraft("dlt-revised", T["alert"].format(
-            number=number, label=label(trial, row["dose_level"]), was=judged(form["was"]),
-            to=judged(not form["was"]), reason=form["reason"].rstrip("."), who=who,
-            **report_fields(report)), "investigator")
-        conflict = partial(T["history_conflict"].format, number=number)
-        return [revised, *step_alerts(trial, rows, before, outcome, conflict)]
-
-    return alerts
-
-
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query, trial, form = update.callback_query, trial_of(context), form_of(context)
     await query.edit_message_reply_markup(None)
-    staff = staff_of(update, context)
-    if not has_role(staff, "investigator"):  # the role may have changed meanwhile
-        return await finish(update, context, ACCESS["needs_role"].format(
-            role="investigator", have=staff["role"]))
-    report = report_of(trial, form["number"], form["report"])
-    if report is None:
-        return await finish(update, context, T["no_report"].format(number=form["number"]))
-    text = meaning(trial, form, report)  # before saving: it compares with the stored history
-    outcome: dict = {}
     try:
-        correct_dlt_judgement(
-            trial.db, form["report"], is_dlt=not form["was"], actor=update.effective_user.id,
-            reason=form["reason"], alerts=revision_alerts(
-                trial, form, report, staff["name"], trial.decision_if_readable(), outcome))
-    except ParticipantNotFound as refused:
-        return await finish(update, context, T["refused"].format(reason=refused))
-    if not outcome:  # storage changed nothing: someone made the same revision first
-        return await finish(update, context, T["changed_meanwhile"].format(
-            to=judged(not form["was"]), number=form["number"]))
-    return await finish(update, context, *saved_reply(trial, form, report, text, outcome))
-
-
-def saved_reply(trial: Trial, form: dict, report: dict, meaning_text: str, outcome: dict):
-    after = outcome.get("after")
+        saved = revise_dlt(trial, number=form["number"], report_id=form["report"],
+                           was=form["was"], reason=form["reason"],
+                           actor=update.effective_user.id)
+    except Refused as refused:
+        return await finish(update, context, refusal_text(refused.reason, form))
+    now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
     text = T["saved"].format(
         number=form["number"], was=judged(form["was"]), to=judged(not form["was"]),
-        reason=form["reason"], meaning=meaning_text,
-        now=say(after.reason) if after else outcome["error"], **report_fields(report))
-    if after is None or not needs_confirmation(trial, after):
-        return text, None
-    button = confirm_button(after)
-    text += "\n" + T["to_confirm"].format(step=step_text(after))
-    return text, keyboard([[button]]) if button else None
+        reason=form["reason"], meaning=meaning_text(saved.meaning), now=now,
+        **report_fields(saved.record))
+    return await finish(update, context, text + to_confirm, markup)
+
+
+def refusal_text(reason: Reason, form: dict) -> str:
+    code = reason.code.removeprefix("refusal.")
+    if code == "no_report":
+        return T["no_report"].format(number=form["number"])
+    if code == "revised_meanwhile":
+        return T["changed_meanwhile"].format(to=judged(not form["was"]), number=form["number"])
+    if code == "needs_role":
+        return ACCESS["needs_role"].format(**reason.params)
+    return T["refused"].format(reason=say(reason))
 
 
 # --- leaving --------------------------------------------------------------------------------

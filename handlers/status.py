@@ -10,89 +10,28 @@ from collections import Counter
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
-from domain.escalation import HistoryError, decide, parse_history
+from domain.escalation import HistoryError
 from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
 from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
-from handlers.confirmation import confirm_button, needs_confirmation, step_level
+from handlers.confirmation import confirm_button
+from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
 from handlers.wording import say
-from storage.participants import escalation_decisions, history_rows, participant
-from storage.screenings import list_screenings
+from storage.usecases.status import participant_record, screening_log, snapshot, what_if
 
 EVENTS = DLT["events"]
-
-
-def label(trial: Trial, level: int | None) -> str:
-    return trial.protocol.dose_level(level).label if level else T["none"]
-
-
-def level_lines(trial: Trial, decision) -> list[str]:
-    return [
-        T["level"].format(label=label(trial, s.level),
-                          dose=cells(trial.protocol.dose_level(s.level).cells_per_kg),
-                          enrolled=s.enrolled, evaluable=s.evaluable, dlts=s.dlts,
-                          pending=s.pending, not_evaluable=s.not_evaluable,
-                          status=T["level_statuses"][s.status])
-        for s in decision.per_level
-    ]
-
-
-def window_line(trial: Trial, rows: list[dict]) -> str:
-    today = trial.today()
-    open_now = [r for r in rows if r["dlt_window_end"] >= today and not r["withdrawn_on"]
-                and not r["expansion"]]
-    if not open_now:
-        return T["nobody_in_window"]
-    items = [T["window_item"].format(number=r["number"], label=label(trial, r["dose_level"]),
-                                     end=r["dlt_window_end"].isoformat()) for r in open_now]
-    return T["in_window"].format(who=", ".join(items))
-
-
-def confirmation_line(trial: Trial, decision) -> str | None:
-    """Who confirmed the step in progress, if an investigator has."""
-    for row in reversed(escalation_decisions(trial.db)):
-        if row["action"] == decision.action and (row["dose_level"] or 0) == step_level(decision):
-            return T["confirmed"].format(who=trial.staff_name(row["confirmed_by"]),
-                                         when=trial.local_time(row["confirmed_at"]))
-    return None
-
-
-def status_text(trial: Trial) -> str:
-    """The trial's escalation state in a few lines (also printed by `trialbot status`)."""
-    rows = history_rows(trial.db)
-    try:
-        decision = trial.decision(rows)
-    except HistoryError as error:
-        return T["unreadable"].format(error=say(error.reason))
-    cap = trial.protocol.escalation.max_participants
-    lines = [T["title"].format(trial=trial.protocol.name, enrolled=len(rows),
-                               left=decision.places_under_cap, cap=cap)]
-    lines += level_lines(trial, decision)
-    lines.append(window_line(trial, rows))
-    lines.append(T["next"].format(action=T["actions"][decision.action],
-                                  reason=say(decision.reason)))
-    if decision.next_dose:
-        lines.append(T["next_dose"].format(label=label(trial, decision.next_dose),
-                                           places=decision.open_places))
-    confirmed = confirmation_line(trial, decision)
-    if confirmed:
-        lines.append(confirmed)
-    return "\n".join(lines)
 
 
 @requires("coordinator")
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     trial = trial_of(context)
-    text, markup = status_text(trial), None
-    try:
-        decision = trial.decision()
-    except HistoryError:
-        decision = None
-    if decision and needs_confirmation(trial, decision):
+    snap = snapshot(trial)
+    text, markup = status_text(trial, snap), None
+    if snap.to_confirm:
         text += "\n" + T["unconfirmed"]
-        button = confirm_button(decision)
+        button = confirm_button(snap.decision)
         markup = keyboard([[button]]) if button else None
     await reply(update, text, markup)
 
@@ -104,8 +43,8 @@ def participant_text(trial: Trial, row: dict) -> str:
         cohort=row["cohort"], expansion=T["expansion"] if row["expansion"] else "",
         weight=format_number(row["weight_kg"]), total=cells(row["total_cells"]),
         dose=cells(row["cells_per_kg"]), infusion=row["infusion_date"],
-        window_end=row["dlt_window_end"], enrolled_at=trial.local_time(row["enrolled_at"]),
-        enrolled_by=trial.staff_name(row["enrolled_by"]))]
+        window_end=row["dlt_window_end"], enrolled_at=row["enrolled_at_local"],
+        enrolled_by=row["enrolled_by_name"])]
     if row.get("withdrawn_on"):
         lines.append(T["withdrawn"].format(on=row["withdrawn_on"],
                                            reason=row.get("withdrawal_reason") or ""))
@@ -124,13 +63,13 @@ async def show_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not number:
         await reply(update, T["participant_usage"])
         return
-    row = participant(trial.db, number)
+    row = participant_record(trial, number)
     await reply(update, participant_text(trial, row) if row
                 else T["no_participant"].format(number=number))
 
 
 def screenlog_text(trial: Trial) -> str:
-    rows = list_screenings(trial.db)
+    rows = screening_log(trial)
     statuses = Counter(r["status"] for r in rows)
     failures = Counter(
         f"{c['number']}. {CRITERION_TITLES.get(c['id'], c['id'])}"
@@ -159,7 +98,7 @@ async def whatif(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     trial = trial_of(context)
     try:
-        d = decide(trial.protocol, parse_history(history))
+        d = what_if(trial, history)
     except HistoryError as error:
         await reply(update, T["not_allowed"].format(error=say(error.reason)))
         return

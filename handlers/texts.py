@@ -432,7 +432,7 @@ DLT = {
                 "definite": "definitely related"},
     "saved": "Saved: {number} {event} grade {grade} ({grading}), onset {onset}, {related}. "
              "Judgement: {judgement}.\n3+3 now: {reason}",
-    "to_confirm": "An investigator must confirm the next step: {step}.",
+    "refused": "Not saved: {reason}",
     "alert_dlt": "DLT reported: {number} {label}, {event} grade {grade} ({grading}), onset "
                  "{onset}, {related}; reported by {who}.",
     "history_conflict": "After the report for {number}, the 3+3 history no longer fits the "
@@ -570,6 +570,8 @@ RESCHEDULE = {
     "no_participant": "There is no participant {number}.",
     # why the planned date may no longer change (a key of domain.dates.reschedule_refusal)
     "withdrawn": "{number} was withdrawn on {on}: the infusion date can no longer be changed.",
+    "at_save": {"has_reports": "{number} already has a DLT report",
+                "withdrawn": "{number} was withdrawn on {on}"},
     "has_reports": "{number} already has a DLT report: the infusion date ({infusion}) can no "
                    "longer be changed.",
     "infusion_passed": "The infusion of {number} was planned for {infusion}, which has passed: "
@@ -608,6 +610,7 @@ CONFIRMATION = {
              "top-dose-cleared": "{label}, the top dose, is cleared",
              "no-tolerated-dose": "no dose level is tolerated"},
     "confirm_button": "✅ Confirm: {step}",
+    "to_confirm": "An investigator must confirm the next step: {step}.",
     "confirm_role": "Only an investigator can confirm a 3+3 step.",
     "confirm_stale": "That step is no longer current. Now: {reason}",
     "confirm_done_already": "Already confirmed: {step}.",
@@ -861,4 +864,19 @@ REASONS = {
     "history.end.mtd": "{level} is the MTD",
     "history.end.top-dose-cleared": "the top dose {level} was cleared",
     "history.end.no-tolerated-dose": "no dose level is tolerated",
+    # what the use cases refuse (storage.usecases raise Refused with these codes)
+    "refusal.not_staff": "Sorry, this bot serves registered trial staff only.",
+    "refusal.needs_role": "This needs the {role} role; your role is {have}.",
+    "refusal.no_screening": "There is no screening {number}.",
+    "refusal.already_enrolled": "Screening {number} is already enrolled as {participant}.",
+    "refusal.history_unreadable": "The escalation history does not fit the protocol ({error}). "
+                                  "Nothing can be enrolled until an investigator has reviewed "
+                                  "it.",
+    "refusal.step_changed": "the 3+3 step changed while you were entering. Now: {now}",
+    "refusal.step_stale": "That step is no longer current. Now: {now}",
+    "refusal.step_already_confirmed": "Already confirmed: {action} {level}.",
+    "refusal.no_participant": "There is no participant {number}.",
+    "refusal.already_withdrawn": "{number} was already withdrawn on {on} ({reason}).",
+    "refusal.no_report": "There is no such DLT report for {number}.",
+    "refusal.reason_required": "A reason is needed.",
 }

@@ -12,7 +12,6 @@ withdrawn, with the reason in its audit trail.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 
 from telegram import Update
 from telegram.ext import (
@@ -24,14 +23,12 @@ from telegram.ext import (
     filters,
 )
 
-from domain.dates import event_problem
-from domain.escalation import Decision, HistoryError, Outcome, outcome_on
+from domain.reasons import Reason, Refused
 from handlers.access import guarded, has_role, staff_of
 from handlers.common import (
     SCREENING_NUMBER,
     FormExits,
     Trial,
-    cells,
     command_argument,
     date_problem,
     keyboard,
@@ -45,25 +42,21 @@ from handlers.common import (
     typed_for,
     with_note,
 )
-from handlers.confirmation import confirm_button, needs_confirmation, step_alerts, step_text
+from handlers.confirmation import after_words
 from handlers.texts import ACCESS, COMMON
 from handlers.texts import WITHDRAWAL as T
-from handlers.wording import say
-from storage.outbox import AlertDraft
-from storage.participants import (
-    ParticipantNotFound,
-    history_rows,
-    participant,
-    participants,
-    withdraw_participant,
+from handlers.wording import cells, say
+from storage.usecases.events import (
+    Preview,
+    check_event_date,
+    staying_participants,
+    withdraw,
+    withdraw_candidate,
+    withdrawable_screening,
+    withdrawable_screenings,
+    withdrawal_preview,
 )
-from storage.screenings import (
-    ScreeningClosed,
-    ScreeningNotFound,
-    get_screening,
-    list_screenings,
-    withdraw_screening,
-)
+from storage.usecases.status import participant_record
 
 exits = FormExits("withdrawal", T)
 finish = exits.finish
@@ -73,7 +66,6 @@ use_buttons = exits.use_buttons
 FORM = "withdrawal"
 DATE, REASON, REVIEW = "date", "reason", "review"
 LEAST_REASON, MOST_REASON = 5, 500  # characters of a typed reason
-WITHDRAWABLE_SCREENING = ("in_progress", "eligible")  # as storage.screenings allows
 
 
 def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
@@ -91,9 +83,8 @@ def label(trial: Trial, level: int) -> str:
 
 
 def usage_text(trial: Trial) -> str:
-    staying = [p["number"] for p in participants(trial.db) if p["withdrawn_on"] is None]
-    open_ = [s["number"] for s in list_screenings(trial.db)
-             if s["status"] in WITHDRAWABLE_SCREENING and not s["participant"]]
+    staying = [p["number"] for p in staying_participants(trial)]
+    open_ = withdrawable_screenings(trial)
     return T["usage"].format(participants=", ".join(staying) or T["none"],
                              screenings=", ".join(open_) or T["none"])
 
@@ -111,38 +102,20 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
 
 # --- what the withdrawal of a participant means for the 3+3 (the domain's answer) ------------
 
-def history_row(rows: list[dict], number: str) -> dict:
-    return next(row for row in rows if row["number"] == number)
-
-
-def outcome_change(trial: Trial, row: dict, on: date) -> tuple[Outcome, Outcome]:
-    """The participant's 3+3 outcome today without the withdrawal, and with it on `on`."""
-    today = trial.today()
-
-    def outcome(withdrawn_on: date | None) -> Outcome:
-        return outcome_on(has_dlt=row["has_dlt"], withdrawn_on=withdrawn_on,
-                          dlt_window_end=row["dlt_window_end"], today=today)
-
-    return outcome(None), outcome(on)
-
-
-def meaning_lines(trial: Trial, row: dict, on: date) -> list[str]:
+def meaning_lines(meaning: Reason) -> list[str]:
     """What the withdrawal means for the 3+3, and the outcome letter before -> after."""
-    if row["expansion"]:  # the engine does not DLT-evaluate case expansion
+    if meaning.code == "meaning_expansion":  # the engine does not DLT-evaluate case expansion
         return [T["meaning_expansion"]]
-    before, after = outcome_change(trial, row, on)
+    before, after = meaning.params["before"], meaning.params["after"]
     return [T["meaning"][after], T["outcome_change"].format(
         before=T["outcomes"][before], after=T["outcomes"][after])]
 
 
-def preview(trial: Trial, number: str, on: date) -> str:
+def then_text(found: Preview) -> str:
     """The engine's answer if the withdrawal were saved now."""
-    rows = [dict(row, withdrawn_on=on) if row["number"] == number else row
-            for row in history_rows(trial.db)]
-    try:
-        return T["then"].format(reason=say(trial.decision(rows).reason))
-    except HistoryError as error:
-        return T["then_conflict"].format(error=say(error.reason))
+    if found.then is None:
+        return T["then_conflict"].format(error=say(found.conflict))
+    return T["then"].format(reason=say(found.then.reason))
 
 
 # --- a participant: who, date -------------------------------------------------------------
@@ -168,7 +141,7 @@ async def start_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if not has_role(staff, "investigator"):
         await reply(update, ACCESS["needs_role"].format(role="investigator", have=staff["role"]))
         return ConversationHandler.END
-    row = participant(trial.db, number)
+    row = participant_record(trial, number)
     problem = None
     if row is None:
         problem = T["no_participant"].format(number=number)
@@ -191,12 +164,16 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     return DATE
 
 
-def withdrawal_date_problem(trial: Trial, row: dict, day: date | None) -> str | None:
+def withdrawal_date_problem(trial: Trial, number: str, day: date | None) -> str | None:
     """A withdrawal is between the infusion and today (domain.dates)."""
-    today = trial.today()
-    problem = event_problem(day, infusion=row["infusion_date"], today=today)
-    return date_problem(T, problem, date=day, number=row["number"],
-                        infusion=row["infusion_date"], example=today - timedelta(days=1))
+    try:
+        check_event_date(trial, participant_record(trial, number), day, dlt=False)
+    except Refused as refused:
+        params = refused.reason.params
+        return date_problem(T, refused.reason.code.removeprefix("refusal.event_"), date=day,
+                            number=number, infusion=params["infusion"],
+                            example=params["today"] - timedelta(days=1))
+    return None
 
 
 async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -213,7 +190,7 @@ async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
     trial, form = trial_of(context), form_of(context)
     day = read_date(text)
-    problem = withdrawal_date_problem(trial, participant(trial.db, form["number"]), day)
+    problem = withdrawal_date_problem(trial, form["number"], day)
     if problem:
         return await ask_date(update, context, problem)
     form["on"] = day.isoformat()
@@ -251,34 +228,15 @@ def review_markup():
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     trial, form = trial_of(context), form_of(context)
     on = date.fromisoformat(form["on"])
-    row = history_row(history_rows(trial.db), form["number"])
+    row = participant_record(trial, form["number"])
+    found = withdrawal_preview(trial, form["number"], on)
     text = T["summary"].format(
         number=form["number"], label=label(trial, row["dose_level"]),
         infusion=row["infusion_date"], window_end=row["dlt_window_end"], on=on,
-        reason=form["reason"], meaning="\n".join(meaning_lines(trial, row, on)),
-        then=preview(trial, form["number"], on))
+        reason=form["reason"], meaning="\n".join(meaning_lines(found.meaning)),
+        then=then_text(found))
     await reply(update, text, review_markup())
     return REVIEW
-
-
-def withdrawal_alerts(trial: Trial, form: dict, who: str, before: Decision | None,
-                      outcome: dict):
-    """The alerts callable withdraw_participant runs inside its transaction; it leaves what the
-    reply needs (the meaning, the 3+3 answer after, or the error that prevents one) in
-    `outcome`."""
-
-    def alerts(rows: list[dict]) -> list[AlertDraft]:
-        number = form["number"]
-        row = history_row(rows, number)
-        lines = meaning_lines(trial, row, row["withdrawn_on"])
-        outcome["meaning"] = "\n".join(lines)
-        drafts = [AlertDraft("withdrawn", T["alert"].format(
-            number=number, label=label(trial, row["dose_level"]), on=row["withdrawn_on"],
-            meaning=lines[0], reason=form["reason"].rstrip("."), who=who), "investigator")]
-        conflict = partial(T["history_conflict"].format, number=number)
-        return [*drafts, *step_alerts(trial, rows, before, outcome, conflict)]
-
-    return alerts
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -286,46 +244,27 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     await query.edit_message_reply_markup(None)
     if form["kind"] == "screening":
         return await confirm_screening(update, context)
-    staff = staff_of(update, context)
-    if not has_role(staff, "investigator"):  # the role may have changed meanwhile
-        return await finish(update, context, ACCESS["needs_role"].format(
-            role="investigator", have=staff["role"]))
-    outcome: dict = {}
     try:
-        withdraw_participant(
-            trial.db, form["number"], on=date.fromisoformat(form["on"]), reason=form["reason"],
-            actor=update.effective_user.id,
-            alerts=withdrawal_alerts(trial, form, staff["name"], trial.decision_if_readable(),
-                                     outcome))
-    except (ParticipantNotFound, ValueError) as refused:
-        return await finish(update, context, T["refused"].format(reason=refused))
-    return await finish(update, context, *saved_reply(trial, form, outcome))
-
-
-def saved_reply(trial: Trial, form: dict, outcome: dict):
-    after = outcome.get("after")
+        saved = withdraw(trial, number=form["number"], on=date.fromisoformat(form["on"]),
+                         reason=form["reason"], actor=update.effective_user.id)
+    except Refused as refused:
+        return await finish(update, context, T["refused"].format(reason=say(refused.reason)))
+    now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
     text = T["saved"].format(number=form["number"], on=form["on"], reason=form["reason"],
-                             meaning=outcome["meaning"],
-                             now=say(after.reason) if after else outcome["error"])
-    if after is None or not needs_confirmation(trial, after):
-        return text, None
-    button = confirm_button(after)
-    text += "\n" + T["to_confirm"].format(step=step_text(after))
-    return text, keyboard([[button]]) if button else None
+                             meaning="\n".join(meaning_lines(saved.meaning)), now=now)
+    return await finish(update, context, text + to_confirm, markup)
 
 
 # --- a screening ---------------------------------------------------------------------------
 
 def screening_problem(trial: Trial, number: str) -> str | None:
-    found = get_screening(trial.db, number)
-    if found is None:
-        return T["no_screening"].format(number=number)
-    enrolled = [p["number"] for p in participants(trial.db) if p["screening"] == number]
-    if enrolled:
-        return T["screening_enrolled"].format(number=number, participant=enrolled[0])
-    if found["status"] not in WITHDRAWABLE_SCREENING:
-        return T["screening_closed"].format(
-            number=number, status=T["statuses"].get(found["status"], found["status"]))
+    try:
+        withdrawable_screening(trial, number)
+    except Refused as refused:
+        params = refused.reason.params
+        key = refused.reason.code.removeprefix("refusal.")
+        status = T["statuses"].get(params.get("status"), params.get("status"))
+        return T[key].format(**dict(params, status=status))
     return None
 
 
@@ -336,7 +275,7 @@ async def start_screening(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if problem:
         await reply(update, problem)
         return ConversationHandler.END
-    status = get_screening(trial.db, number)["status"]
+    status = withdrawable_screening(trial, number)["status"]
     context.user_data["withdrawal"] = {"kind": "screening", "number": number}
     return await ask_reason(update, context, lead=T["screening"].format(
         number=number, status=T["screening_statuses"][status]))
@@ -352,10 +291,10 @@ async def show_screening_review(update: Update, context: ContextTypes.DEFAULT_TY
 async def confirm_screening(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     trial, form = trial_of(context), form_of(context)
     try:
-        withdraw_screening(trial.db, form["number"], actor=update.effective_user.id,
+        withdraw_candidate(trial, number=form["number"], actor=update.effective_user.id,
                            reason=form["reason"])
-    except (ScreeningClosed, ScreeningNotFound) as refused:
-        return await finish(update, context, T["refused"].format(reason=refused))
+    except Refused as refused:
+        return await finish(update, context, T["refused"].format(reason=say(refused.reason)))
     return await finish(update, context, T["screening_saved"].format(
         number=form["number"], reason=form["reason"]))
 

@@ -26,7 +26,7 @@ from domain.reasons import Reason
 from domain.units import format_number
 from handlers.texts import LIST_STYLES, REASONS
 
-__all__ = ["day", "number", "plural", "say", "say_alert"]
+__all__ = ["cells", "day", "number", "plural", "say", "say_alert"]
 
 ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
 
@@ -56,6 +56,13 @@ def plural(forms: Mapping[str, str], count: int) -> str:
 def number(value: float) -> str:
     """A number as every text writes it: 12.0 -> '12', 1.2345 -> '1.23'."""
     return format_number(value)
+
+
+def cells(value: float) -> str:
+    """6200000 -> '6.2×10^6' (how cell doses are written on the ward)."""
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}×10^{int(exponent)}"
 
 
 def day(value: date | str) -> str:

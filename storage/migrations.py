@@ -154,4 +154,36 @@ def add_age_sex_indexes_and_no_delete(db: Database) -> None:
         )
 
 
-MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete]
+ALERTS_V3 = """
+CREATE TABLE alerts_v3 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    text TEXT,
+    recipients TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_at TEXT,
+    acknowledged_at TEXT,
+    acknowledged_by TEXT
+);
+INSERT INTO alerts_v3 (id, kind, text, recipients, created_at, attempts, last_error,
+                       delivered_at, acknowledged_at, acknowledged_by)
+    SELECT id, kind, text, recipients, created_at, attempts, last_error, delivered_at,
+           acknowledged_at, acknowledged_by FROM alerts;
+DROP TABLE alerts;
+ALTER TABLE alerts_v3 RENAME TO alerts;
+CREATE INDEX idx_alerts_delivered_at ON alerts (delivered_at);
+"""
+
+
+def alerts_as_kind_and_params(db: Database) -> None:
+    """v3: an alert is stored as its kind and parameters and worded when it is sent, so each
+    recipient can read it in their language; `text` stays only for alerts stored before."""
+    for statement in ALERTS_V3.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params]

@@ -1,37 +1,31 @@
 """The alert outbox: alerts are written in the same transaction as the record that raised them,
-and a sender delivers them later."""
+as a kind and its parameters, and a sender words and delivers them later."""
 
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
 from storage.audit import record_change
-from storage.database import now, one, transaction
+from storage.database import from_json, now, one, to_json, transaction
 
 
 @dataclass
 class AlertDraft:
-    """An alert to send: `recipients` is a role name like "investigator", or "all"."""
+    """An alert to send: `recipients` is a role name like "investigator", or "all"; `params`
+    fill in the sentence its `kind` names."""
 
     kind: str
-    text: str
     recipients: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
-def add_alert(db: Database, draft: Any = None, /, **fields: Any) -> dict:
-    """Queue an alert from an AlertDraft, a dict, or keyword arguments (kind, text, recipients).
-
-    Joins the caller's transaction when one is open.
-    """
-    if is_dataclass(draft):
-        fields = {**asdict(draft), **fields}
-    elif draft is not None:
-        fields = {**dict(draft), **fields}
+def add_alert(db: Database, draft: AlertDraft) -> dict:
+    """Queue an alert; joins the caller's transaction when one is open."""
     row = {
-        "kind": str(fields["kind"]),
-        "text": str(fields["text"]),
-        "recipients": str(fields["recipients"]),
+        "kind": draft.kind,
+        "params": to_json(draft.params),
+        "recipients": draft.recipients,
         "created_at": now(),
         "attempts": 0,
     }
@@ -40,18 +34,24 @@ def add_alert(db: Database, draft: Any = None, /, **fields: Any) -> dict:
         return get_alert(db, alert_id)
 
 
+def _decoded(row: dict) -> dict:
+    return dict(row, params=from_json(row["params"]))
+
+
 def get_alert(db: Database, alert_id: int) -> dict | None:
-    return one(db, "SELECT * FROM alerts WHERE id = ?", [alert_id])
+    row = one(db, "SELECT * FROM alerts WHERE id = ?", [alert_id])
+    return _decoded(row) if row else None
 
 
 def alerts(db: Database) -> list[dict]:
     """Every alert, oldest first."""
-    return list(db["alerts"].rows_where(order_by="id"))
+    return [_decoded(row) for row in db["alerts"].rows_where(order_by="id")]
 
 
 def pending_alerts(db: Database) -> list[dict]:
     """Alerts not delivered yet, oldest first."""
-    return list(db["alerts"].rows_where("delivered_at IS NULL", order_by="id"))
+    return [_decoded(row) for row in db["alerts"].rows_where("delivered_at IS NULL",
+                                                             order_by="id")]
 
 
 def mark_delivered(db: Database, alert_id: int) -> None:

@@ -6,19 +6,7 @@ from sqlite_utils import Database
 
 from storage.audit import record_change, record_insert
 from storage.database import now, one, transaction
-
-ROLES = ("coordinator", "investigator", "admin")
-LARGEST_USER_ID = 2**52  # Telegram user ids fit in 52 bits (and SQLite's INTEGER)
-
-
-def read_user_id(text: str) -> int | None:
-    """A Telegram user id as typed in the chat or the shell, or None: never '²', '-5', '0' or
-    a number SQLite cannot hold."""
-    text = (text or "").strip()
-    if not text.isdecimal() or len(text) > 16:
-        return None
-    number = int(text)
-    return number if 0 < number <= LARGEST_USER_ID else None
+from storage.roles import ROLES
 
 
 def add_staff(db: Database, *, user_id: int, name: str, role: str, actor: Any) -> dict:

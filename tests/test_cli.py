@@ -63,7 +63,7 @@ def test_malformed_setting_stops_with_one_line_naming_it(capsys, monkeypatch):
 
 
 def test_malformed_protocol_file_is_refused_naming_the_field(capsys, monkeypatch, tmp_path):
-    from domain.protocol import DEFAULT_PROTOCOL_FILE
+    from storage.protocol_file import DEFAULT_PROTOCOL_FILE
 
     broken = tmp_path / "amended.toml"
     text = DEFAULT_PROTOCOL_FILE.read_text()
@@ -71,6 +71,24 @@ def test_malformed_protocol_file_is_refused_naming_the_field(capsys, monkeypatch
     monkeypatch.setenv("TRIALBOT_PROTOCOL", str(broken))
     assert main(["escalation", "1NNN"]) == 2
     assert "escalation.cohort_size" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", [".env", "TRIALBOT_PROTOCOL", "trialbot_protocol"])
+def test_escalation_uses_the_protocol_set_anywhere_settings_are_read(capsys, monkeypatch,
+                                                                       tmp_path, where):
+    """`escalation` skips loading the settings only when nothing can name a protocol: an
+    amended protocol in .env or in any-case environment must never be passed over."""
+    from storage.protocol_file import DEFAULT_PROTOCOL_FILE
+
+    amended = tmp_path / "amended.toml"
+    text = DEFAULT_PROTOCOL_FILE.read_text()
+    amended.write_text(text.replace("cohort_size = 3", "cohort_size = 2"))
+    if where == ".env":
+        (tmp_path / ".env").write_text(f"TRIALBOT_PROTOCOL={amended}\n")
+    else:
+        monkeypatch.setenv(where, str(amended))
+    assert main(["escalation", "1NN"]) == 0
+    assert json.loads(capsys.readouterr().out)["action"] == "escalate"  # cohorts of 2
 
 
 def test_staff_add_list_deactivate(capsys):

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from domain.eligibility import CriterionResult, Verdict, assess
-from domain.protocol import DEFAULT_PROTOCOL_FILE, Protocol, load_protocol
+from domain.protocol import Protocol
 from domain.questions import QUESTION_BY_ID, Context, next_question, read_answer
 from domain.site import UpperLimits
+from storage.protocol_file import DEFAULT_PROTOCOL_FILE, load_protocol
 
 TYPED: dict[str, Any] = {
     "consent": "yes",

@@ -18,9 +18,10 @@ from domain.escalation import (
     outcome_on,
     parse_history,
 )
-from domain.protocol import DoseLevel, Protocol, load_protocol
+from domain.protocol import DoseLevel, Protocol
 from domain.reasons import Reason
 from handlers.wording import say
+from storage.protocol_file import load_protocol
 
 
 @pytest.fixture(scope="module")

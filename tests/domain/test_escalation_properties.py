@@ -19,7 +19,8 @@ from domain.escalation import (
     format_history,
     parse_history,
 )
-from domain.protocol import Protocol, load_protocol
+from domain.protocol import Protocol
+from storage.protocol_file import load_protocol
 
 N, T, P, X = Outcome.NO_DLT, Outcome.DLT, Outcome.PENDING, Outcome.NOT_EVALUABLE
 

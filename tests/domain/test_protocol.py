@@ -3,10 +3,11 @@
 import pytest
 
 from domain.eligibility import assess
-from domain.protocol import ProtocolError, load_protocol
+from domain.protocol import ProtocolError, parse_protocol
 from domain.questions import Context, next_question
 from domain.site import UpperLimits
 from handlers.wording import say
+from storage.protocol_file import DEFAULT_PROTOCOL_FILE, load_protocol
 from tests.domain.conftest import amend_protocol, criterion, eligible_answers, walk
 
 
@@ -84,9 +85,14 @@ def test_malformed_protocol_is_refused_naming_the_field(tmp_path, old, new, mess
     assert str(refused.value).startswith(str(path))
 
 
-def test_missing_protocol_file_is_refused(tmp_path):
-    with pytest.raises(ProtocolError, match="cannot read protocol file"):
-        load_protocol(tmp_path / "nowhere.toml")
+def test_protocol_text_is_parsed_and_refused_naming_its_source():
+    text = DEFAULT_PROTOCOL_FILE.read_text(encoding="utf-8")
+    assert parse_protocol(text).name == "RD06-04"
+    with pytest.raises(ProtocolError) as refused:
+        parse_protocol(text.replace("cohort_size = 3", "cohort_size = 0"), source="amendment 2")
+    assert str(refused.value).startswith("amendment 2: escalation.cohort_size")
+    with pytest.raises(ProtocolError, match="^protocol: not valid TOML"):
+        parse_protocol("[escalation")
 
 
 def test_protocol_error_is_a_value_error():

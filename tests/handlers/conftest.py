@@ -6,7 +6,9 @@ import pytest
 
 from bot.app import build_application
 from bot.config import Settings
+from handlers.alert_words import alert_text
 from handlers.texts import COMMON
+from storage.outbox import alerts
 from storage.staff import add_staff
 from tests.telegram_fake import ChatDriver, FakeBotAPI
 
@@ -53,3 +55,13 @@ def driver(app) -> ChatDriver:
 @pytest.fixture
 def db(app):
     return app.bot_data["trial"].db
+
+
+def worded(app, alert: dict) -> str:
+    """An alert as the bot words it when sending."""
+    return alert_text(app.bot_data["trial"].protocol, alert)
+
+
+def alert_texts(app) -> list[str]:
+    """Every alert in the outbox, oldest first, in words."""
+    return [worded(app, alert) for alert in alerts(app.bot_data["trial"].db)]

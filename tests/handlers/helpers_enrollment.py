@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 from domain.dlt import dlt_window_end
-from domain.protocol import DEFAULT_PROTOCOL_FILE
-from storage.participants import Placement, enroll, record_dlt_report
+from storage.participants import Placement, add_dlt_report, add_participant
+from storage.protocol_file import DEFAULT_PROTOCOL_FILE
 from storage.screenings import finish_screening, start_screening
 from storage.staff import add_staff
 from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, make_settings, start_app
@@ -35,20 +35,18 @@ def enrol_directly(app, *, days_ago: int, level: int = 1, weight: float = 60.0) 
     infused = trial.today() - timedelta(days=days_ago)
     dose = trial.protocol.dose_level(level)
 
-    def plan(rows):
-        return Placement(dose_level=level, cohort=1, expansion=False,
-                         cells_per_kg=dose.cells_per_kg, total_cells=dose.cells_per_kg * weight,
-                         dlt_window_end=dlt_window_end(trial.protocol, infused))
-
-    return enroll(trial.db, screening=eligible(trial.db), weight_kg=weight,
-                  infusion_date=infused, actor="test", plan=plan)
+    placement = Placement(dose_level=level, cohort=1, expansion=False,
+                          cells_per_kg=dose.cells_per_kg, total_cells=dose.cells_per_kg * weight,
+                          dlt_window_end=dlt_window_end(trial.protocol, infused))
+    return add_participant(trial.db, screening=eligible(trial.db), weight_kg=weight,
+                           infusion_date=infused, actor="test", placement=placement)
 
 
 def dlt_directly(app, number: str, onset: date) -> dict:
-    return record_dlt_report(
+    return add_dlt_report(
         trial_of(app).db, participant=number, event="crs", grading="ASTCT", grade=4,
         onset_date=onset, attribution="probable", is_dlt=True, suggested_dlt=True,
-        actor="test", alerts=lambda rows: [])
+        actor="test")
 
 
 @asynccontextmanager

@@ -1,6 +1,7 @@
 """Helpers every conversation uses."""
 
-from handlers.common import cells, in_pieces, screening_number
+from handlers.common import in_pieces, screening_number
+from handlers.status_text import cells
 
 
 def test_long_texts_are_split_at_line_ends_within_the_telegram_limit():

@@ -8,9 +8,16 @@ from datetime import timedelta
 from handlers.texts import ACCESS
 from storage.audit import audit_trail
 from storage.outbox import alerts
-from storage.participants import participant, participants, withdraw_participant
+from storage.participants import participant, participants, set_withdrawal
 from storage.staff import add_staff
-from tests.handlers.conftest import COORDINATOR, GROUP, INVESTIGATOR, STRANGER, no_form_open
+from tests.handlers.conftest import (
+    COORDINATOR,
+    GROUP,
+    INVESTIGATOR,
+    STRANGER,
+    no_form_open,
+    worded,
+)
 from tests.handlers.helpers_enrollment import (
     CLOSED,
     OPEN,
@@ -171,8 +178,9 @@ async def test_reschedule_moves_the_date_with_its_audit_and_alert(app, driver, d
     ]
     [alert] = alerts(db)
     assert (alert["kind"], alert["recipients"]) == ("infusion-moved", "investigator")
-    assert alert["text"] == (f"Infusion moved: P-01 (DL1) from {old} to {new}, DLT window until "
-                             f"{new_end}. Reason: {reason}. Recorded by Coordinator Li.")
+    assert worded(app, alert) == (
+        f"Infusion moved: P-01 (DL1) from {old} to {new}, DLT window until "
+        f"{new_end}. Reason: {reason}. Recorded by Coordinator Li.")
     [status] = await driver.send(COORDINATOR, "/status")
     assert f"P-01 (DL1) until {new_end}" in status.text
 
@@ -223,7 +231,7 @@ async def test_reschedule_is_refused_after_a_dlt_report(app, driver, db):
 
 async def test_reschedule_is_refused_for_a_withdrawn_participant(app, driver, db):
     planned(app, 0)
-    withdraw_participant(db, "P-01", on=days(app, 0), reason="consent withdrawn", actor="test")
+    set_withdrawal(db, "P-01", on=days(app, 0), reason="consent withdrawn", actor="test")
     [refused] = await driver.send(COORDINATOR, "/reschedule P-01")
     assert refused.text == (f"P-01 was withdrawn on {days(app, 0)}: the infusion date can no "
                             "longer be changed.")

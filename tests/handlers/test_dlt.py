@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from storage.outbox import alerts
 from storage.participants import dlt_reports, escalation_decisions
-from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, no_form_open
+from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, alert_texts, no_form_open
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, enrol_directly, trial_of
 
 
@@ -63,9 +63,9 @@ async def test_a_dlt_is_saved_with_its_alerts(app, driver, db):
     assert report["reported_by"] == str(INVESTIGATOR)
     assert [(a["kind"], a["recipients"]) for a in alerts(db)] == [
         ("dlt", "investigator"), ("cohort-must-expand", "investigator")]
-    assert alerts(db)[0]["text"].startswith(
+    assert alert_texts(app)[0].startswith(
         f"DLT reported: P-03 DL1, CRS grade 4 (ASTCT), onset {today}, probably related")
-    assert "Expand DL1 to 6" in alerts(db)[1]["text"]
+    assert "Expand DL1 to 6" in alert_texts(app)[1]
 
     await driver.press(INVESTIGATOR, "✅ Confirm: expand DL1")  # the button in the reply
     assert [(r["action"], r["dose_level"]) for r in escalation_decisions(db)] == [("expand", 1)]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from storage.outbox import alerts
 from storage.participants import escalation_decisions, participant, participants
 from storage.screenings import finish_screening, start_screening
-from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, no_form_open
+from tests.handlers.conftest import COORDINATOR, INVESTIGATOR, alert_texts, no_form_open, worded
 from tests.handlers.helpers_enrollment import (
     CLOSED,
     OPEN,
@@ -51,7 +51,7 @@ async def test_enrolment_shows_the_dose_and_the_dlt_window(app, driver, db):
     assert enrolled["enrolled_by"] == str(COORDINATOR)
     [alert] = alerts(db)
     assert (alert["kind"], alert["recipients"]) == ("enrolled", "investigator")
-    assert alert["text"].startswith("P-01 enrolled at DL1 (cohort 1 place 1 of 3)")
+    assert worded(app, alert).startswith("P-01 enrolled at DL1 (cohort 1 place 1 of 3)")
 
 
 async def test_the_next_place_in_the_cohort(app, driver, db):
@@ -157,7 +157,7 @@ async def test_the_enrolment_that_fills_the_cap_raises_an_alert(tmp_path):
         *_, done = await driver.press(COORDINATOR, "✅ Confirm")
         assert "Enrolled P-02 at DL1" in done.text
         assert [a["kind"] for a in alerts(db)] == ["enrolled", "cap-reached"]
-        assert "the cap of 2" in alerts(db)[1]["text"]
+        assert "the cap of 2" in alert_texts(app)[1]
 
 
 async def escalation_pending(app):

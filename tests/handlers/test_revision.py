@@ -9,9 +9,16 @@ from handlers.texts import ACCESS
 from handlers.wording import say
 from storage.audit import audit_trail
 from storage.outbox import alerts
-from storage.participants import dlt_reports, record_dlt_report
+from storage.participants import add_dlt_report, dlt_reports
 from storage.staff import add_staff
-from tests.handlers.conftest import COORDINATOR, GROUP, INVESTIGATOR, STRANGER, no_form_open
+from tests.handlers.conftest import (
+    COORDINATOR,
+    GROUP,
+    INVESTIGATOR,
+    STRANGER,
+    alert_texts,
+    no_form_open,
+)
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, enrol_directly, trial_of
 
 REASON = "CRS improved within 72 h on tocilizumab"
@@ -24,10 +31,10 @@ def days(app, n: int):
 
 def report_directly(app, number: str, *, is_dlt: bool, days_ago: int = CLOSED - 2) -> dict:
     """A grade 3 CRS of `number`, onset `days_ago` days before today, judged as `is_dlt`."""
-    return record_dlt_report(
+    return add_dlt_report(
         trial_of(app).db, participant=number, event="crs", grading="ASTCT", grade=3,
         onset_date=days(app, -days_ago), attribution="probable", is_dlt=is_dlt,
-        suggested_dlt=True, actor="test", alerts=lambda rows: [])
+        suggested_dlt=True, actor="test")
 
 
 def dl1_cohort(app, *, third_is_dlt: bool) -> dict:
@@ -87,7 +94,7 @@ async def test_a_dlt_revised_to_not_a_dlt_turns_expand_back_into_escalate(app, d
     assert (change["reason"], change["actor"]) == (REASON, str(INVESTIGATOR))
     assert [(a["kind"], a["recipients"]) for a in alerts(db)] == [
         ("dlt-revised", "investigator"), ("escalation-allowed", "investigator")]
-    assert alerts(db)[0]["text"] == (
+    assert alert_texts(app)[0] == (
         f"DLT judgement revised: P-03 (DL1) CRS grade 3 (ASTCT), onset {report['onset_date']}: "
         f"DLT → not a DLT. Reason: {REASON}. Revised by Dr Mei.")
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from handlers.texts import ACCESS
-from storage.outbox import alerts
 from storage.screenings import finish_screening, start_screening
 from storage.staff import active_staff
-from tests.handlers.conftest import ADMIN, COORDINATOR, GROUP, INVESTIGATOR, STRANGER
+from tests.handlers.conftest import (
+    ADMIN,
+    COORDINATOR,
+    GROUP,
+    INVESTIGATOR,
+    STRANGER,
+    alert_texts,
+)
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, dlt_directly, enrol_directly, trial_of
 
 
@@ -139,6 +145,6 @@ async def test_end_of_escalation_is_confirmed_by_an_investigator(app, driver, db
     await driver.press(INVESTIGATOR, label)
     [row] = escalation_decisions(db)
     assert (row["action"], row["dose_level"]) == ("top-dose-cleared", 2)
-    assert alerts(db)[-1]["text"] == "Dr Mei confirmed the 3+3 step: DL2, the top dose, is cleared."
+    assert alert_texts(app)[-1] == "Dr Mei confirmed the 3+3 step: DL2, the top dose, is cleared."
     [reply] = await driver.send(COORDINATOR, "/status")
     assert "Confirmed by Dr Mei" in reply.text and not reply.buttons

@@ -12,7 +12,16 @@ from storage.outbox import alerts
 from storage.participants import participant
 from storage.screenings import get_screening, start_screening
 from storage.staff import add_staff
-from tests.handlers.conftest import ADMIN, COORDINATOR, GROUP, INVESTIGATOR, STRANGER, no_form_open
+from tests.handlers.conftest import (
+    ADMIN,
+    COORDINATOR,
+    GROUP,
+    INVESTIGATOR,
+    STRANGER,
+    alert_texts,
+    no_form_open,
+    worded,
+)
 from tests.handlers.helpers_enrollment import (
     CLOSED,
     OPEN,
@@ -103,7 +112,7 @@ async def test_withdrawal_alerts_go_to_the_outbox(app, driver, db):
     await driver.press(INVESTIGATOR, "✅ Confirm")
     [alert] = alerts(db)
     assert (alert["kind"], alert["recipients"]) == ("withdrawn", "investigator")
-    assert alert["text"] == (
+    assert worded(app, alert) == (
         f"Withdrawal: P-03 (DL1) on {days(app, 0)}, reason: moved away. {NOT_EVALUABLE} "
         "Recorded by Dr Mei.")
 
@@ -115,7 +124,7 @@ async def test_3_3_alerts_already_raised_are_not_repeated(app, driver, db):
     await withdraw(driver, INVESTIGATOR, "P-03", "consent withdrawn")
     await driver.press(INVESTIGATOR, "✅ Confirm")
     assert [(a["kind"], a["recipients"]) for a in alerts(db)] == [("withdrawn", "investigator")]
-    assert DLT_COUNTS in alerts(db)[0]["text"]
+    assert DLT_COUNTS in alert_texts(app)[0]
 
 
 async def test_withdrawn_after_the_window_stays_evaluable(app, driver, db):

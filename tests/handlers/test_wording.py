@@ -45,7 +45,8 @@ def test_every_declared_code_has_words(code):
 
 
 def test_every_catalogue_entry_is_a_declared_code():
-    assert sorted(REASONS) == DECLARED
+    # "refusal.*": what the use cases refuse (storage.usecases, Refused), worded and tested there
+    assert sorted(code for code in REASONS if not code.startswith("refusal.")) == DECLARED
 
 
 def test_every_criterion_computed_value_and_score_item_has_a_name():
@@ -113,9 +114,9 @@ def test_plural_forms():
 def test_a_stored_verdict_says_what_the_live_one_says():
     """A verdict is stored as JSON (finish_screening): its nested reasons read back the same."""
     from domain.eligibility import Verdict, assess
-    from domain.protocol import load_protocol
     from domain.questions import Context
     from domain.site import UpperLimits
+    from storage.protocol_file import load_protocol
     from tests.domain.conftest import eligible_answers
 
     ctx = Context(load_protocol(), UpperLimits())
@@ -207,3 +208,27 @@ def refuse(number):
     return f"participant {number} was enrolled at DL2", code, "1NNT 2N", "×10^9/L"
 '''
     assert sentences(source) == [(8, "participant {} was enrolled at DL2")]
+
+
+def test_stored_alerts_say_what_the_engine_raised(tmp_path):
+    """Engine alerts go to the outbox as kind + JSON params (nested reasons as dicts) and are
+    worded when sent: the same words as the live alert. A history conflict stores its reason."""
+    from domain.escalation import HistoryError, decide, parse_history
+    from handlers.alert_words import alert_text
+    from storage.database import open_database
+    from storage.outbox import AlertDraft, add_alert
+    from storage.protocol_file import load_protocol
+    from storage.usecases.escalation import alert_draft
+
+    protocol = load_protocol()
+    db = open_database(tmp_path / "alerts.db", create=True)
+    for alert in decide(protocol, parse_history("1NNN 2NTT")).alerts:
+        stored = add_alert(db, alert_draft(alert))
+        assert alert_text(protocol, stored) == say(alert.reason)
+    with pytest.raises(HistoryError) as refused:
+        decide(protocol, parse_history("2N"))
+    error = refused.value.reason
+    stored = add_alert(db, AlertDraft("history-conflict", "investigator", {
+        "number": "P-01", "event": "report", "error": error.model_dump(mode="json")}))
+    assert say(error) in alert_text(protocol, stored)
+    assert "dose escalation starts at DL1" in alert_text(protocol, stored)

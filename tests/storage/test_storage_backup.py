@@ -5,7 +5,7 @@ import pytest
 
 from storage.backup import backup_database
 from storage.database import DatabaseMissing, DatabaseUnusable, open_database
-from storage.outbox import add_alert
+from storage.outbox import AlertDraft, add_alert
 
 
 def test_backup_while_another_thread_writes(db_path, tmp_path):
@@ -16,7 +16,7 @@ def test_backup_while_another_thread_writes(db_path, tmp_path):
         db = open_database(db_path)
         count = 0
         while not stop.is_set():
-            add_alert(db, kind="k", text=f"alert {count}", recipients="all")
+            add_alert(db, AlertDraft("k", "all", {"count": count}))
             count += 1
             if count == 50:
                 enough_written.set()

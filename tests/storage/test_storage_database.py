@@ -14,6 +14,7 @@ from storage.database import (
     transaction,
 )
 from storage.migrations import MIGRATIONS
+from storage.outbox import AlertDraft, add_alert, alerts, pending_alerts
 from storage.screenings import get_screening, list_screenings
 
 
@@ -75,7 +76,7 @@ def test_version_1_database_is_upgraded_in_place_keeping_its_data(db_path):
 
     db = open_database(db_path)
 
-    assert schema_version(db) == 2
+    assert schema_version(db) == len(MIGRATIONS)
     screening = get_screening(db, "S-001")
     assert screening["verdict"] == {"eligible": True}
     assert (screening["age"], screening["sex"]) == (41, "male")
@@ -93,7 +94,8 @@ def test_newer_schema_is_refused(db_path):
         open_database(db_path)
 
     assert str(refused.value) == (
-        "trialbot.db has schema version 7, this trialbot knows up to 2: upgrade trialbot"
+        f"trialbot.db has schema version 7, this trialbot knows up to {len(MIGRATIONS)}: "
+        "upgrade trialbot"
     )
 
 
@@ -152,6 +154,26 @@ def test_read_only_connection_is_refused_before_any_write(db_path, existing):
     assert not read_only.conn.in_transaction
     read_only.close()
     assert db_path.read_bytes() == before
+
+
+def test_version_2_alerts_are_kept_as_they_were_worded(db_path):
+    old = raw_database(db_path)
+    assert migrate(old, upto=2) == 2
+    worded = {"id": 7, "kind": "dlt", "text": "DLT in P-01 at DL1", "recipients": "investigator",
+              "created_at": "2025-01-10T08:00:00+00:00", "attempts": 2,
+              "last_error": "Forbidden", "delivered_at": None, "acknowledged_at": None,
+              "acknowledged_by": None}
+    old["alerts"].insert(worded)
+    old.close()
+
+    db = open_database(db_path)
+
+    assert schema_version(db) == 3 == len(MIGRATIONS)
+    assert alerts(db) == [dict(worded, params={})]
+    assert [a["id"] for a in pending_alerts(db)] == [7]
+    assert add_alert(db, AlertDraft("info", "all", {"n": 1}))["id"] == 8
+    assert "idx_alerts_delivered_at" in [index.name for index in db["alerts"].indexes]
+    db.close()
 
 
 def test_text_file_is_refused_untouched(db_path):

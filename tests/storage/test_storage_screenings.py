@@ -1,11 +1,9 @@
 import threading
-from datetime import date
 
 import pytest
 
 from storage.audit import audit_trail
 from storage.database import open_database
-from storage.participants import enroll
 from storage.screenings import (
     AnswerConflict,
     ReasonRequired,
@@ -21,7 +19,7 @@ from storage.screenings import (
     start_screening,
     withdraw_screening,
 )
-from tests.storage.conftest import COORDINATOR, eligible_screening, plan_with_places
+from tests.storage.conftest import COORDINATOR, eligible_screening, place_directly
 
 
 def answer(db, number, question_id, value, **extra):
@@ -159,14 +157,7 @@ def test_finished_screening_is_closed_and_logged_with_age_and_sex(db):
     with pytest.raises(ValueError):
         finish_screening(db, failed, status="withdrawn", verdict={}, actor=1)
 
-    enroll(
-        db,
-        screening=number,
-        weight_kg=70,
-        infusion_date=date(2025, 3, 1),
-        actor=1,
-        plan=plan_with_places(3),
-    )
+    place_directly(db, number)
     log = list_screenings(db)
     assert [(s["number"], s["status"], s["age"], s["sex"], s["participant"]) for s in log] == [
         (number, "eligible", 29, "male", "P-01"),

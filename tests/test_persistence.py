@@ -1,5 +1,8 @@
+"""SQLitePersistence: python-telegram-bot's conversations and data survive a restart."""
+
 import json
 
+import pytest
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -10,9 +13,14 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from storage.persistence import SQLitePersistence
+from bot.persistence import SQLitePersistence
 
 ASKING_AGE, ASKING_SEX = 1, 2
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "trialbot.db"
 
 
 class FakeBotApi(BaseRequest):

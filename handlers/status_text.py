@@ -1,0 +1,56 @@
+"""The trial's escalation state as text: what /status shows and `trialbot status` prints.
+
+No Telegram here, so the offline command can print it without loading python-telegram-bot.
+"""
+
+from __future__ import annotations
+
+from handlers.texts import STATUS as T
+from handlers.wording import cells, say
+from storage.usecases.status import Snapshot, snapshot
+from storage.usecases.trial import Trial
+
+
+def label(trial: Trial, level: int | None) -> str:
+    return trial.protocol.dose_level(level).label if level else T["none"]
+
+
+def level_lines(trial: Trial, decision) -> list[str]:
+    return [
+        T["level"].format(label=label(trial, s.level),
+                          dose=cells(trial.protocol.dose_level(s.level).cells_per_kg),
+                          enrolled=s.enrolled, evaluable=s.evaluable, dlts=s.dlts,
+                          pending=s.pending, not_evaluable=s.not_evaluable,
+                          status=T["level_statuses"][s.status])
+        for s in decision.per_level
+    ]
+
+
+def window_line(trial: Trial, snap: Snapshot) -> str:
+    if not snap.in_window:
+        return T["nobody_in_window"]
+    items = [T["window_item"].format(number=r["number"], label=label(trial, r["dose_level"]),
+                                     end=r["dlt_window_end"].isoformat()) for r in snap.in_window]
+    return T["in_window"].format(who=", ".join(items))
+
+
+def status_text(trial: Trial, snap: Snapshot | None = None) -> str:
+    """The trial's escalation state in a few lines (also printed by `trialbot status`)."""
+    snap = snap or snapshot(trial)
+    decision = snap.decision
+    if decision is None:
+        return T["unreadable"].format(error=say(snap.error))
+    cap = trial.protocol.escalation.max_participants
+    lines = [T["title"].format(trial=trial.protocol.name, enrolled=len(snap.rows),
+                               left=decision.places_under_cap, cap=cap)]
+    lines += level_lines(trial, decision)
+    lines.append(window_line(trial, snap))
+    lines.append(T["next"].format(action=T["actions"][decision.action],
+                                  reason=say(decision.reason)))
+    if decision.next_dose:
+        lines.append(T["next_dose"].format(label=label(trial, decision.next_dose),
+                                           places=decision.open_places))
+    if snap.confirmation:
+        lines.append(T["confirmed"].format(who=snap.confirmation.who,
+                                           when=snap.confirmation.when))
+    return "\n".join(lines)

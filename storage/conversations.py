@@ -1,0 +1,70 @@
+"""Chat state kept across restarts: where each open form is (conversation states) and the
+user, chat and bot data of python-telegram-bot, as JSON in the trialbot database.
+
+Plain functions over the Database, no Telegram: bot/persistence.py hands them to the
+Application. Values must be JSON-serialisable (dict keys become strings, tuples become lists).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from storage.database import transaction
+
+# Which table keeps each kind of data, by the id python-telegram-bot gives it.
+DATA_TABLES = {"user": "bot_user_data", "chat": "bot_chat_data", "bot": "bot_data"}
+BOT_ROW = 1  # bot_data is one row
+
+
+def load_conversations(db: Database, name: str) -> dict[tuple, Any]:
+    """The state of every open conversation called `name`, by its key (chat id, user id...)."""
+    rows = db.execute("SELECT key, state FROM bot_conversations WHERE name = ?", [name])
+    return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+
+
+def save_conversation(db: Database, name: str, key: tuple, state: Any | None) -> None:
+    """Store the state of one conversation; None means it ended, so it is removed."""
+    params = [name, json.dumps(list(key))]
+    with transaction(db):
+        if state is None:
+            db.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", params)
+        else:
+            db.execute(
+                "INSERT OR REPLACE INTO bot_conversations (name, key, state) VALUES (?, ?, ?)",
+                [*params, to_json(state, f"state of conversation {name}")],
+            )
+
+
+def load_data(db: Database, kind: str) -> dict[int, Any]:
+    """All stored data of a kind ("user", "chat" or "bot"), by id."""
+    rows = db.execute(f"SELECT id, data FROM {DATA_TABLES[kind]}")
+    return {row_id: json.loads(data) for row_id, data in rows}
+
+
+def save_data(db: Database, kind: str, row_id: int, data: Any) -> None:
+    table = DATA_TABLES[kind]
+    text = to_json(data, f"{table} {row_id}")
+    with transaction(db):
+        db.execute(f"INSERT OR REPLACE INTO {table} (id, data) VALUES (?, ?)", [row_id, text])
+
+
+def drop_data(db: Database, kind: str, row_id: int) -> None:
+    db.execute(f"DELETE FROM {DATA_TABLES[kind]} WHERE id = ?", [row_id])
+
+
+def load_bot_data(db: Database) -> dict:
+    return load_data(db, "bot").get(BOT_ROW, {})
+
+
+def save_bot_data(db: Database, data: dict) -> None:
+    save_data(db, "bot", BOT_ROW, data)
+
+
+def to_json(value: Any, what: str) -> str:
+    try:
+        return json.dumps(value)
+    except TypeError as error:
+        raise TypeError(f"trialbot persistence stores JSON only: {what}: {error}") from None

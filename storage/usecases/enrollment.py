@@ -1,0 +1,166 @@
+"""Enrolment: where the 3+3 design places the next participant, the dose to prepare, and the
+enrolment itself, re-checked inside its transaction (someone may have taken the place)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.dates import infusion_problem
+from domain.dlt import dlt_window_end
+from domain.escalation import Decision, HistoryError, Outcome
+from domain.reasons import Refused
+from storage.database import transaction
+from storage.outbox import AlertDraft, add_alert
+from storage.participants import Placement, add_participant, check_enrollable, history_rows
+from storage.screenings import list_screenings
+from storage.usecases.escalation import (
+    after_event,
+    needs_confirmation,
+    require_role,
+    step_level,
+)
+from storage.usecases.trial import Trial
+
+
+class Place(BaseModel):
+    """The place offered to a candidate: dose level, cohort and place in it, under the cap."""
+
+    screening: str
+    dose_level: int
+    label: str
+    cells_per_kg: float
+    action: str
+    cohort: int
+    place: int
+    size: int
+    places_left: int
+    cap: int
+
+
+class Dose(BaseModel):
+    """What to prepare for a participant, and their DLT window."""
+
+    weight_kg: float
+    total_cells: float
+    infusion: date
+    window_end: date
+
+
+class Enrolled(BaseModel):
+    participant: str
+    place: Place
+    dose: Dose
+    alerts: list[Any]
+
+
+def eligible_screenings(trial: Trial) -> list[str]:
+    """Eligible screenings not enrolled yet (what /enroll offers)."""
+    return [s["number"] for s in list_screenings(trial.db)
+            if s["status"] == "eligible" and not s["participant"]]
+
+
+def current_decision(trial: Trial, rows: list[dict] | None = None) -> Decision:
+    try:
+        return trial.decision(rows)
+    except HistoryError as error:
+        raise Refused("history_unreadable", error=error.reason) from None
+
+
+def cohort_place(trial: Trial, decision: Decision) -> tuple[int, int, int]:
+    """(cohort, place, cohort size) of the next participant at decision.next_dose: cohorts of
+    `cohort_size` numbered from 1 per level, counting the places already taken there."""
+    size = trial.protocol.escalation.cohort_size
+    summary = next(s for s in decision.per_level if s.level == decision.next_dose)
+    taken = summary.evaluable + summary.pending
+    return taken // size + 1, taken % size + 1, size
+
+
+def why_closed(trial: Trial, decision: Decision, rows: list[dict]) -> Refused:
+    """Why no place is open (decision.next_dose is None)."""
+    if decision.places_under_cap == 0:
+        return Refused("cap_reached", cap=trial.protocol.escalation.max_participants,
+                       now=decision.reason)
+    if decision.complete:
+        return Refused("escalation_complete", action=decision.action,
+                       level=decision.mtd or decision.recommended_dose, now=decision.reason)
+    waiting = [{"number": row["number"], "end": row["dlt_window_end"].isoformat()}
+               for row, e in zip(rows, trial.enrolments(rows), strict=True)
+               if e.outcome is Outcome.PENDING]
+    return Refused("waiting_for_windows", level=decision.current_dose, who=waiting,
+                   now=decision.reason)
+
+
+def place_for(trial: Trial, screening: str, decision: Decision, rows: list[dict]) -> Place:
+    """The place the engine offers now, or Refused saying why none is open."""
+    if decision.next_dose is None:
+        raise why_closed(trial, decision, rows)
+    if needs_confirmation(trial, decision):
+        raise Refused("step_unconfirmed", action=decision.action, level=step_level(decision))
+    level = trial.protocol.dose_level(decision.next_dose)
+    cohort, place, size = cohort_place(trial, decision)
+    return Place(screening=screening, dose_level=level.level, label=level.label,
+                 cells_per_kg=level.cells_per_kg, action=decision.action, cohort=cohort,
+                 place=place, size=size, places_left=decision.places_under_cap,
+                 cap=trial.protocol.escalation.max_participants)
+
+
+def offer_place(trial: Trial, screening: str) -> Place:
+    """/enroll S-004: the place for this candidate now, or why there is none."""
+    check_enrollable(trial.db, screening)
+    rows = history_rows(trial.db)
+    return place_for(trial, screening, current_decision(trial, rows), rows)
+
+
+def earliest_infusion(trial: Trial) -> date | None:
+    decision = trial.decision_if_readable()
+    return decision.earliest_next_infusion if decision else None
+
+
+def check_infusion(trial: Trial, day: date | None, earliest: date | None) -> date:
+    """A planned infusion date, or Refused with the date problem (domain.dates)."""
+    problem = infusion_problem(day, today=trial.today(),
+                               max_days=trial.protocol.escalation.max_days_to_infusion,
+                               earliest=earliest)
+    if problem:
+        raise Refused(f"infusion_{problem}", date=day, earliest=earliest, today=trial.today(),
+                      max_days=trial.protocol.escalation.max_days_to_infusion)
+    return day
+
+
+def dose_for(trial: Trial, place: Place, weight_kg: float, infusion: date) -> Dose:
+    return Dose(weight_kg=weight_kg, total_cells=place.cells_per_kg * weight_kg,
+                infusion=infusion, window_end=dlt_window_end(trial.protocol, infusion))
+
+
+def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date,
+           actor: Any) -> Enrolled:
+    """Enrol the candidate at the place shown, if the engine still offers it: all in one
+    transaction, with the investigators' alert and whatever 3+3 step it newly raises."""
+    with transaction(trial.db):
+        require_role(trial, actor, "coordinator")
+        check_enrollable(trial.db, place.screening)
+        rows = history_rows(trial.db)
+        before = current_decision(trial, rows)
+        if (before.next_dose, before.action) != (place.dose_level, place.action):
+            raise Refused("step_changed", now=before.reason)
+        now = place_for(trial, place.screening, before, rows)
+        check_infusion(trial, infusion, before.earliest_next_infusion)
+        dose = dose_for(trial, now, weight_kg, infusion)
+        participant = add_participant(
+            trial.db, screening=place.screening, weight_kg=weight_kg, infusion_date=infusion,
+            actor=actor, placement=Placement(
+                dose_level=now.dose_level, cohort=now.cohort, expansion=False,
+                cells_per_kg=now.cells_per_kg, total_cells=dose.total_cells,
+                dlt_window_end=dose.window_end))
+        enrolled = AlertDraft("enrolled", "investigator", {
+            "participant": participant["number"], "level": now.dose_level,
+            "cohort": now.cohort, "place": now.place, "size": now.size,
+            "weight": weight_kg, "total": dose.total_cells, "infusion": infusion.isoformat(),
+            "window_end": dose.window_end.isoformat()})
+        add_alert(trial.db, enrolled)
+        after = after_event(trial, before, participant["number"], "enrolment")
+    return Enrolled(participant=participant["number"], place=now, dose=dose,
+                    alerts=[enrolled, *after.alerts])

@@ -1,0 +1,82 @@
+"""The services every use case works with: the database, the protocol, the site's laboratory
+limits and time zone, and the clock (replaceable, so reminders can be tested on any day)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from domain.escalation import Decision, Enrolment, HistoryError, decide, format_history, outcome_on
+from domain.protocol import Protocol
+from domain.questions import Context
+from domain.reasons import Refused  # noqa: F401  (re-exported for use cases)
+from domain.site import UpperLimits
+from storage.participants import history_rows
+from storage.staff import get_staff
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Trial:
+    db: Database
+    protocol: Protocol
+    upper_limits: UpperLimits
+    timezone: ZoneInfo
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def context(self) -> Context:
+        return Context(self.protocol, self.upper_limits)
+
+    def now(self) -> datetime:
+        """The site's local time now."""
+        return self.clock().astimezone(self.timezone)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def local_time(self, stored: str) -> str:
+        """A stored UTC timestamp as the site's local time, '2026-11-25 20:53'."""
+        return datetime.fromisoformat(stored).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+
+    def staff_name(self, actor: str) -> str:
+        """Who did something, by name where the actor is a staff member's Telegram id."""
+        found = get_staff(self.db, int(actor)) if str(actor).isdigit() else None
+        return found["name"] if found else str(actor)
+
+    def enrolments(self, rows: list[dict] | None = None) -> list[Enrolment]:
+        """The escalation history as the 3+3 engine reads it, outcomes as known today."""
+        today = self.today()
+        rows = history_rows(self.db) if rows is None else rows
+        return [
+            Enrolment(
+                dose_level=row["dose_level"],
+                expansion=bool(row["expansion"]),
+                outcome=outcome_on(
+                    has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
+                    dlt_window_end=row["dlt_window_end"], today=today),
+            )
+            for row in rows
+        ]
+
+    def decision(self, rows: list[dict] | None = None) -> Decision:
+        rows = history_rows(self.db) if rows is None else rows
+        last_infusion = max((row["infusion_date"] for row in rows), default=None)
+        return decide(self.protocol, self.enrolments(rows), last_infusion=last_infusion)
+
+    def decision_if_readable(self, rows: list[dict] | None = None) -> Decision | None:
+        """The 3+3 answer now, or None when the recorded history no longer fits the design."""
+        try:
+            return self.decision(rows)
+        except HistoryError:
+            return None
+
+    def history_text(self, rows: list[dict] | None = None) -> str:
+        return format_history(self.enrolments(rows))

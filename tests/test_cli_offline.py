@@ -1,0 +1,64 @@
+"""The offline commands run without python-telegram-bot, and `trialbot escalation` without
+pydantic-settings and sqlite-utils too (they were most of its start-up time). Each command
+runs in a fresh interpreter, so what it imported is exactly what sys.modules shows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+
+MARK = "loaded modules:"
+RUN = f"""
+import sys
+from bot.cli import main
+status = main(sys.argv[1:])
+print({MARK!r}, *sorted({{name.split(".")[0] for name in sys.modules}}))
+sys.exit(status)
+"""
+
+OFFLINE = [
+    ["status"],
+    ["run"],  # without a token: explains, then prints the status
+    ["escalation", "1NNT 1NNN"],
+    ["staff", "list"],
+    ["staff", "add", "777", "--name", "Li Na", "--role", "coordinator"],
+    ["staff", "deactivate", "555"],
+    ["backup", "copy.db"],
+]
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """A database with one admin, in a folder with no .env; the environment without any
+    trialbot or Telegram setting but TRIALBOT_DB."""
+    monkeypatch.chdir(tmp_path)
+    for name in [k for k in os.environ if k.upper().startswith(("TRIALBOT_", "TELEGRAM_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TRIALBOT_DB", str(tmp_path / "trialbot.db"))
+    assert main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"]) == 0
+    return tmp_path
+
+
+def loaded_by(argv: list[str], cwd) -> set[str]:
+    """The top-level modules a `trialbot` command imported, run in its own interpreter."""
+    done = subprocess.run([sys.executable, "-c", RUN, *argv], cwd=cwd,
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith(MARK), done.stdout
+    return set(last.removeprefix(MARK).split())
+
+
+@pytest.mark.parametrize("argv", OFFLINE, ids=" ".join)
+def test_offline_command_does_not_import_telegram(site, argv):
+    assert "telegram" not in loaded_by(argv, site)
+
+
+def test_escalation_loads_neither_settings_nor_sqlite(site):
+    loaded = loaded_by(["escalation", "1NNT"], site)
+    assert not loaded & {"telegram", "pydantic_settings", "sqlite_utils", "sqlite3", "httpx"}
