@@ -28,3 +28,8 @@ def cells(value: float) -> str:
     mantissa, exponent = f"{value:.2e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}×10^{int(exponent)}"
+
+
+def level_label(protocol, level: int | None, none: str = "") -> str:
+    """A dose level as the ward names it ("DL1"); `none` where there is no level."""
+    return protocol.dose_level(level).label if level else none
