@@ -9,13 +9,9 @@ from collections.abc import Callable
 from domain.protocol import Protocol
 from domain.units import format_number
 from handlers.texts import CONFIRMATION, DLT, ENROLLMENT, RESCHEDULE, REVISION, WITHDRAWAL
-from handlers.wording import cells, say
+from handlers.wording import cells, level_label, say
 
 Words = Callable[[Protocol, dict], str]
-
-
-def label(protocol: Protocol, level: int | None) -> str:
-    return protocol.dose_level(level).label if level else ""
 
 
 def judged(is_dlt: bool) -> str:
@@ -24,19 +20,19 @@ def judged(is_dlt: bool) -> str:
 
 def enrolled(protocol: Protocol, p: dict) -> str:
     return ENROLLMENT["alert_enrolled"].format(**dict(
-        p, label=label(protocol, p["level"]), total=cells(p["total"]),
+        p, label=level_label(protocol, p["level"]), total=cells(p["total"]),
         weight=format_number(p["weight"])))
 
 
 def dlt(protocol: Protocol, p: dict) -> str:
     return DLT["alert_dlt"].format(**dict(
-        p, label=label(protocol, p["level"]), event=DLT["events"][p["event"]],
+        p, label=level_label(protocol, p["level"]), event=DLT["events"][p["event"]],
         related=DLT["related"][p["attribution"]]))
 
 
 def revised(protocol: Protocol, p: dict) -> str:
     return REVISION["alert"].format(**dict(
-        p, label=label(protocol, p["level"]), event=DLT["events"][p["event"]],
+        p, label=level_label(protocol, p["level"]), event=DLT["events"][p["event"]],
         was=judged(p["was"]), to=judged(p["to"])))
 
 
@@ -44,16 +40,16 @@ def withdrawn(protocol: Protocol, p: dict) -> str:
     meaning = p["meaning"]
     said = (WITHDRAWAL["meaning_expansion"] if meaning["code"] == "meaning_expansion"
             else WITHDRAWAL["meaning"][meaning["params"]["after"]])
-    return WITHDRAWAL["alert"].format(**dict(p, label=label(protocol, p["level"]),
+    return WITHDRAWAL["alert"].format(**dict(p, label=level_label(protocol, p["level"]),
                                              meaning=said))
 
 
 def moved(protocol: Protocol, p: dict) -> str:
-    return RESCHEDULE["alert"].format(**dict(p, label=label(protocol, p["level"])))
+    return RESCHEDULE["alert"].format(**dict(p, label=level_label(protocol, p["level"])))
 
 
 def step_confirmed(protocol: Protocol, p: dict) -> str:
-    step = CONFIRMATION["step"][p["action"]].format(label=label(protocol, p["level"]))
+    step = CONFIRMATION["step"][p["action"]].format(label=level_label(protocol, p["level"]))
     return CONFIRMATION["step_confirmed_alert"].format(who=p["who"], step=step)
 
 

@@ -145,11 +145,12 @@ def screening_number(text: str) -> str:
     return f"S-{int(match.group(1)):03d}" if match else text.strip().upper()
 
 
-PARTICIPANT_NUMBER = re.compile(r"^\s*P-?0*(\d{1,3})\s*$", re.IGNORECASE)
+PARTICIPANT_NUMBER = re.compile(r"^\s*(?:P-?)?0*(\d{1,3})\s*$", re.IGNORECASE)
 
 
 def participant_number(text: str) -> str | None:
-    """'p3', 'P-03' -> 'P-03'; None if it does not look like a participant number."""
+    """'p3', 'P3', 'P-03', '3' -> 'P-03' (every command reads participant numbers this way);
+    None if it does not look like a participant number."""
     match = PARTICIPANT_NUMBER.match(text or "")
     return f"P-{int(match.group(1)):02d}" if match else None
 

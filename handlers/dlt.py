@@ -12,43 +12,34 @@ from datetime import date
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from domain.dlt import ATTRIBUTIONS, GRADES, GRADING, Suggestion
 from domain.reasons import Refused
-from handlers.access import guarded
 from handlers.common import (
-    FormExits,
     Trial,
     command_argument,
     date_problem,
     in_rows,
     keyboard,
     mark_chosen,
-    opens,
     participant_number,
     read_date,
     reply,
     stale_button,
     trial_of,
-    typed_for,
     whole_number,
     with_note,
 )
 from handlers.confirmation import after_words
-from handlers.texts import COMMON
+from handlers.forms import Form, pressed, typed
 from handlers.texts import DLT as T
-from handlers.wording import say
+from handlers.wording import level_label, say
 from storage.usecases.events import check_event_date, in_window, report_dlt, suggestion
 from storage.usecases.status import participant_record
 
-exits = FormExits("dlt", T)
+FORM = Form("dlt", "dlt", "investigator", T, prefix="dlt")
 PARTICIPANT, EVENT, GRADE, ONSET, ATTRIBUTION, JUDGEMENT, REVIEW = (
     "participant", "event", "grade", "onset", "attribution", "judgement", "review")
 
@@ -56,9 +47,6 @@ PARTICIPANT, EVENT, GRADE, ONSET, ATTRIBUTION, JUDGEMENT, REVIEW = (
 def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
     return context.user_data.setdefault("dlt", {})
 
-
-def label(trial: Trial, level: int) -> str:
-    return trial.protocol.dose_level(level).label
 
 
 def chosen_participant(context: ContextTypes.DEFAULT_TYPE) -> dict:
@@ -68,7 +56,7 @@ def chosen_participant(context: ContextTypes.DEFAULT_TYPE) -> dict:
 def participant_line(trial: Trial, row: dict) -> str:
     withdrawn = T["withdrawn"].format(on=row["withdrawn_on"]) if row["withdrawn_on"] else ""
     return T["participant"].format(
-        number=row["number"], label=label(trial, row["dose_level"]),
+        number=row["number"], label=level_label(trial.protocol, row["dose_level"]),
         infusion=row["infusion_date"], window_end=row["dlt_window_end"], withdrawn=withdrawn)
 
 
@@ -87,7 +75,7 @@ async def ask_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
     trial = trial_of(context)
     rows = in_window(trial)
     buttons = [(T["participant_button"].format(number=r["number"],
-                                               label=label(trial, r["dose_level"]),
+                                               label=level_label(trial.protocol, r["dose_level"]),
                                                end=r["dlt_window_end"]), f"dlt:who:{r['number']}")
                for r in rows]
     text = f"{T['choose'] if rows else T['nobody_in_window']}\n{T['type_number']}"
@@ -238,7 +226,7 @@ async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         event=T["events"][form["event"]], grade=form["grade"], grading=GRADING[form["event"]],
         onset=form["onset"], attribution=T["attributions"][form["attribution"]],
         suggestion=form["suggestion"], judgement=judgement_text(form))
-    markup = keyboard([[(T["save"], "dlt:save"), (COMMON["cancel"], "dlt:cancel")]])
+    markup = keyboard([[(T["save"], "dlt:save"), FORM.cancel_button()]])
     await reply(update, text, markup)
     return REVIEW
 
@@ -252,56 +240,25 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             onset=date.fromisoformat(form["onset"]), attribution=form["attribution"],
             is_dlt=form["judgement"], actor=update.effective_user.id)
     except Refused as refused:
-        return await exits.finish(update, context, T["refused"].format(
+        return await FORM.finish(update, context, T["refused"].format(
             reason=say(refused.reason)))
     now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
     text = T["saved"].format(
         number=form["participant"], event=T["events"][form["event"]], grade=form["grade"],
         grading=GRADING[form["event"]], onset=form["onset"],
         related=T["related"][form["attribution"]], judgement=judgement_text(form), reason=now)
-    return await exits.finish(update, context, text + to_confirm, markup)
+    return await FORM.finish(update, context, text + to_confirm, markup)
 
 
-press_cancel = exits.press_cancel
-cancel = exits.cancel
-use_buttons = exits.use_buttons
-FORM = "dlt"
-
-
-def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="dlt",
-        persistent=True,
-        entry_points=[CommandHandler("dlt", opens(FORM)(start))],
-        states={
-            PARTICIPANT: [
-                MessageHandler(text, typed_for(FORM)(typed_participant)),
-                CallbackQueryHandler(pressed_participant, pattern=r"^dlt:who:"),
-            ],
-            EVENT: [CallbackQueryHandler(pressed_event, pattern=r"^dlt:event:")],
-            GRADE: [CallbackQueryHandler(pressed_grade, pattern=r"^dlt:grade:")],
-            ONSET: [
-                MessageHandler(text, typed_for(FORM)(typed_onset)),
-                CallbackQueryHandler(pressed_onset, pattern=r"^dlt:onset:"),
-            ],
-            ATTRIBUTION: [CallbackQueryHandler(pressed_attribution, pattern=r"^dlt:attribution:")],
-            JUDGEMENT: [CallbackQueryHandler(pressed_judgement, pattern=r"^dlt:judge:(yes|no)$")],
-            REVIEW: [
-                CallbackQueryHandler(save, pattern=r"^dlt:save$"),
-                CallbackQueryHandler(press_cancel, pattern=r"^dlt:cancel$"),
-            ],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("dlt", opens(FORM)(start)),
-            CallbackQueryHandler(stale_button, pattern=r"^dlt:"),
-            MessageHandler(text, typed_for(FORM)(use_buttons)),
-        ],
-        allow_reentry=True,
-    )
 
 
 def handlers() -> list:
-    return [guarded("investigator", conversation()),
-            CallbackQueryHandler(stale_button, pattern=r"^dlt:")]
+    return FORM.handlers(start, {
+        PARTICIPANT: [typed(typed_participant), pressed("who:", pressed_participant)],
+        EVENT: [pressed("event:", pressed_event)],
+        GRADE: [pressed("grade:", pressed_grade)],
+        ONSET: [typed(typed_onset), pressed("onset:", pressed_onset)],
+        ATTRIBUTION: [pressed("attribution:", pressed_attribution)],
+        JUDGEMENT: [pressed("judge:(yes|no)$", pressed_judgement)],
+        REVIEW: [pressed("save$", save)],
+    })

@@ -13,36 +13,29 @@ from datetime import date, timedelta
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from domain.dates import latest_infusion
 from domain.reasons import Reason, Refused
 from domain.units import QuantityError, format_number, parse_quantity
-from handlers.access import guarded
 from handlers.common import (
     Trial,
     command_argument,
     date_problem,
     keyboard,
     mark_chosen,
-    opens,
     read_date,
     reply,
     screening_number,
-    stale_button,
     trial_of,
-    typed_for,
     with_note,
 )
-from handlers.texts import COMMON, CONFIRMATION
+from handlers.forms import Form, pressed, typed
+from handlers.texts import CONFIRMATION
 from handlers.texts import ENROLLMENT as T
-from handlers.wording import cells, say
+from handlers.wording import cells, level_label, say
 from storage.usecases.enrollment import (
     Dose,
     Place,
@@ -54,6 +47,7 @@ from storage.usecases.enrollment import (
     offer_place,
 )
 
+FORM = Form("enrollment", "enroll", "coordinator", T, prefix="enroll")
 WEIGHT, DATE, REVIEW = "weight", "date", "review"
 # --- small readers and texts ----------------------------------------------------------------
 
@@ -63,13 +57,13 @@ def waiting_text(trial: Trial, params: dict) -> str:
     if not params["who"] or params["level"] is None:
         return T["wait_no_one"]
     who = ", ".join(T["wait_item"].format(**row) for row in params["who"])
-    return T["wait"].format(label=label(trial, params["level"]), who=who)
+    return T["wait"].format(label=level_label(trial.protocol, params["level"]), who=who)
 
 
 def complete_text(trial: Trial, params: dict) -> str:
     level = params["level"]
-    return (T["complete"][params["action"]].format(label=label(trial, level) if level else "")
-            + "\n" + T["no_place"])
+    words = T["complete"][params["action"]].format(label=level_label(trial.protocol, level))
+    return words + "\n" + T["no_place"]
 
 
 def refusal_text(trial: Trial, reason: Reason) -> str:
@@ -91,7 +85,8 @@ def refusal_text(trial: Trial, reason: Reason) -> str:
 
 
 def step_words(trial: Trial, params: dict) -> str:
-    return CONFIRMATION["step"][params["action"]].format(label=label(trial, params["level"]))
+    label = level_label(trial.protocol, params["level"])
+    return CONFIRMATION["step"][params["action"]].format(label=label)
 
 
 def planned_date_text(trial: Trial, problem: str, params: dict, texts: dict) -> str:
@@ -101,9 +96,6 @@ def planned_date_text(trial: Trial, problem: str, params: dict, texts: dict) -> 
                         max_days=most, latest=latest_infusion(today, most),
                         example=today + timedelta(days=1))
 
-
-def label(trial: Trial, level: int) -> str:
-    return trial.protocol.dose_level(level).label
 
 
 def usage_text(trial: Trial) -> str:
@@ -147,7 +139,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
         place = offer_place(trial, screening_number(wanted))
     except Refused as refusal:
         return await refused(update, context, refusal.reason)
-    context.user_data["enrollment"] = {"place": place.model_dump(mode="json")}
+    context.user_data["enrollment"] = {"number": place.screening,
+                                       "place": place.model_dump(mode="json")}
     await reply(update, f"{place_text(place)}\n\n{T['ask_weight']}")
     return WEIGHT
 
@@ -212,8 +205,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     dose = dose_for(trial, place, form["weight"], date.fromisoformat(form["infusion"]))
     text = T["review"].format(number=place.screening, cohort=place.cohort, place=place.place,
                               size=place.size, **dose_words(dose, place))
-    markup = keyboard([[(COMMON["confirm"], "enroll:yes"), (COMMON["cancel"], "enroll:no")]])
-    await reply(update, text, markup)
+    await reply(update, text, FORM.confirm_buttons())
     return REVIEW
 
 
@@ -235,48 +227,15 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     return ConversationHandler.END
 
 
-async def press_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    await update.callback_query.edit_message_reply_markup(None)
-    return await cancel(update, context)
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    form = context.user_data.pop("enrollment", None)
-    await reply(update, T["cancelled"].format(number=Place.model_validate(form["place"]).screening)
-                if form else T["nothing_open"])
-    return ConversationHandler.END
-
-
 async def review_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return await show_review(update, context)
 
 
-FORM = "enrollment"
-
-
-def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="enrollment",
-        persistent=True,
-        entry_points=[CommandHandler("enroll", opens(FORM)(start))],
-        states={
-            WEIGHT: [MessageHandler(text, typed_for(FORM)(typed_weight))],
-            DATE: [
-                MessageHandler(text, typed_for(FORM)(typed_date)),
-                CallbackQueryHandler(pressed_date, pattern=r"^enroll:day:"),
-            ],
-            REVIEW: [
-                CallbackQueryHandler(confirm, pattern=r"^enroll:yes$"),
-                CallbackQueryHandler(press_cancel, pattern=r"^enroll:no$"),
-                MessageHandler(text, typed_for(FORM)(review_again)),
-            ],
-        },
-        fallbacks=[CommandHandler("cancel", cancel), CommandHandler("enroll", opens(FORM)(start))],
-        allow_reentry=True,
-    )
 
 
 def handlers() -> list:
-    return [guarded("coordinator", conversation()),
-            CallbackQueryHandler(stale_button, pattern=r"^enroll:")]
+    return FORM.handlers(start, {
+        WEIGHT: [typed(typed_weight)],
+        DATE: [typed(typed_date), pressed("day:", pressed_date)],
+        REVIEW: [pressed("yes$", confirm), typed(review_again)],
+    })

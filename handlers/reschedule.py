@@ -14,37 +14,27 @@ from datetime import date, timedelta
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from domain.dlt import dlt_window_end
 from domain.reasons import Reason, Refused
-from handlers.access import guarded
 from handlers.common import (
-    FormExits,
     Trial,
     command_argument,
     keyboard,
     mark_chosen,
-    opens,
     participant_number,
     read_date,
     reply,
-    stale_button,
     trial_of,
-    typed_for,
     with_note,
 )
 from handlers.enrollment import planned_date_text
-from handlers.texts import COMMON
+from handlers.forms import Form, pressed, typed
 from handlers.texts import RESCHEDULE as T
-from handlers.withdrawal import LEAST_REASON, MOST_REASON
-from handlers.wording import say
+from handlers.wording import level_label, say
 from storage.usecases.events import (
     check_new_infusion,
     may_reschedule,
@@ -53,21 +43,14 @@ from storage.usecases.events import (
 )
 from storage.usecases.status import participant_record
 
-exits = FormExits("reschedule", T)
-finish = exits.finish
-press_cancel = exits.press_cancel
-cancel = exits.cancel
-use_buttons = exits.use_buttons
-FORM = "reschedule"
+FORM = Form("reschedule", "reschedule", "coordinator", T, prefix="reschedule")
+finish = FORM.finish
 DATE, REASON, REVIEW = "date", "reason", "review"
 
 
 def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
     return context.user_data["reschedule"]
 
-
-def label(trial: Trial, level: int) -> str:
-    return trial.protocol.dose_level(level).label
 
 
 # --- may the planned date still change ------------------------------------------------------
@@ -103,8 +86,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
         return ConversationHandler.END
     context.user_data["reschedule"] = {"number": number, "old": row["infusion_date"].isoformat()}
     return await ask_date(update, context, lead=T["participant"].format(
-        number=number, label=label(trial, row["dose_level"]), infusion=row["infusion_date"],
-        window_end=row["dlt_window_end"]))
+        number=number, label=level_label(trial.protocol, row["dose_level"]),
+        infusion=row["infusion_date"], window_end=row["dlt_window_end"]))
 
 
 # --- the new date ---------------------------------------------------------------------------
@@ -164,11 +147,9 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: s
 
 
 async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    reason = " ".join(update.message.text.split())
-    if len(reason) < LEAST_REASON:
-        return await ask_reason(update, context, T["short_reason"].format(least=LEAST_REASON))
-    if len(reason) > MOST_REASON:
-        return await ask_reason(update, context, T["long_reason"].format(most=MOST_REASON))
+    reason, note = FORM.reason_problem(update.message.text)
+    if note:
+        return await ask_reason(update, context, note)
     form_of(context)["reason"] = reason
     return await show_review(update, context)
 
@@ -179,15 +160,14 @@ def change_fields(trial: Trial, form: dict) -> dict:
     """The placeholders of the summary and the reply."""
     row = participant_record(trial, form["number"])
     old, new = row["infusion_date"], date.fromisoformat(form["new"])
-    return {"number": form["number"], "label": label(trial, row["dose_level"]), "old": old,
-            "new": new, "old_end": row["dlt_window_end"],
+    return {"number": form["number"], "label": level_label(trial.protocol, row["dose_level"]),
+            "old": old, "new": new, "old_end": row["dlt_window_end"],
             "new_end": dlt_window_end(trial.protocol, new), "reason": form["reason"]}
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     text = T["summary"].format(**change_fields(trial_of(context), form_of(context)))
-    markup = keyboard([[(COMMON["confirm"], "reschedule:yes"),
-                        (COMMON["cancel"], "reschedule:no")]])
+    markup = FORM.confirm_buttons()
     await reply(update, text, markup)
     return REVIEW
 
@@ -207,33 +187,9 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
     return await finish(update, context, T["saved"].format(**fields))
 
 
-def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="reschedule",
-        persistent=True,
-        entry_points=[CommandHandler("reschedule", opens(FORM)(start))],
-        states={
-            DATE: [
-                MessageHandler(text, typed_for(FORM)(typed_date)),
-                CallbackQueryHandler(pressed_date, pattern=r"^reschedule:day:\d{4}-\d{2}-\d{2}$"),
-            ],
-            REASON: [MessageHandler(text, typed_for(FORM)(typed_reason))],
-            REVIEW: [
-                CallbackQueryHandler(confirm, pattern=r"^reschedule:yes$"),
-                CallbackQueryHandler(press_cancel, pattern=r"^reschedule:no$"),
-            ],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("reschedule", opens(FORM)(start)),
-            CallbackQueryHandler(stale_button, pattern=r"^reschedule:"),
-            MessageHandler(text, typed_for(FORM)(use_buttons)),
-        ],
-        allow_reentry=True,
-    )
-
-
 def handlers() -> list:
-    return [guarded("coordinator", conversation()),
-            CallbackQueryHandler(stale_button, pattern=r"^reschedule:")]
+    return FORM.handlers(start, {
+        DATE: [typed(typed_date), pressed(r"day:\d{4}-\d{2}-\d{2}$", pressed_date)],
+        REASON: [typed(typed_reason)],
+        REVIEW: [pressed("yes$", confirm)],
+    })

@@ -13,36 +13,29 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from domain.reasons import Reason, Refused
-from handlers.access import guarded
 from handlers.common import (
-    FormExits,
     Trial,
     command_argument,
     in_rows,
     keyboard,
     mark_chosen,
-    opens,
     participant_number,
     reply,
     stale_button,
     trial_of,
-    typed_for,
     whole_number,
     with_note,
 )
 from handlers.confirmation import after_words
-from handlers.texts import ACCESS, COMMON, DLT
+from handlers.forms import Form, pressed, typed
+from handlers.texts import ACCESS, DLT
 from handlers.texts import REVISION as T
-from handlers.wording import say
+from handlers.wording import level_label, say
 from storage.usecases.events import (
     Preview,
     participants_with_reports,
@@ -51,22 +44,14 @@ from storage.usecases.events import (
 )
 from storage.usecases.status import participant_record
 
-exits = FormExits("revision", T)
-finish = exits.finish
-press_cancel = exits.press_cancel
-cancel = exits.cancel
-use_buttons = exits.use_buttons
-FORM = "revision"
+FORM = Form("revision", "revise", "investigator", T, prefix="revise")
+finish = FORM.finish
 REPORT, REASON, REVIEW = "report", "reason", "review"
-LEAST_REASON, MOST_REASON = 5, 500  # characters of a typed reason
 
 
 def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
     return context.user_data["revision"]
 
-
-def label(trial: Trial, level: int) -> str:
-    return trial.protocol.dose_level(level).label
 
 
 def judged(is_dlt: bool) -> str:
@@ -124,7 +109,8 @@ async def ask_report(update: Update, context: ContextTypes.DEFAULT_TYPE, trial: 
     # what each button offered, to tell a stale press from a current one
     shown = {str(report["id"]): report["is_dlt"] for report in reports}
     context.user_data["revision"] = {"number": row["number"], "shown": shown}
-    text = T["choose"].format(number=row["number"], label=label(trial, row["dose_level"]),
+    text = T["choose"].format(number=row["number"],
+                              label=level_label(trial.protocol, row["dose_level"]),
                               infusion=row["infusion_date"], window_end=row["dlt_window_end"])
     await reply(update, text, keyboard(in_rows([report_button(r) for r in reports], 1)))
     return REPORT
@@ -154,11 +140,9 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: s
 
 
 async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    reason = " ".join(update.message.text.split())
-    if len(reason) < LEAST_REASON:
-        return await ask_reason(update, context, T["short_reason"].format(least=LEAST_REASON))
-    if len(reason) > MOST_REASON:
-        return await ask_reason(update, context, T["long_reason"].format(most=MOST_REASON))
+    reason, note = FORM.reason_problem(update.message.text)
+    if note:
+        return await ask_reason(update, context, note)
     form_of(context)["reason"] = reason
     return await show_review(update, context)
 
@@ -185,7 +169,7 @@ def then_text(found: Preview) -> str:
 # --- summary and saving ---------------------------------------------------------------------
 
 def review_markup():
-    return keyboard([[(COMMON["confirm"], "revise:yes"), (COMMON["cancel"], "revise:no")]])
+    return FORM.confirm_buttons()
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -194,7 +178,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     row = participant_record(trial, form["number"])
     found = revision_preview(trial, form["number"], form["report"], not form["was"])
     text = T["summary"].format(
-        number=form["number"], label=label(trial, row["dose_level"]),
+        number=form["number"], label=level_label(trial.protocol, row["dose_level"]),
         was=judged(form["was"]), to=judged(not form["was"]), reason=form["reason"],
         meaning=meaning_text(found.meaning), then=then_text(found),
         **report_fields(report))
@@ -233,30 +217,9 @@ def refusal_text(reason: Reason, form: dict) -> str:
 # --- leaving --------------------------------------------------------------------------------
 
 
-def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="revision",
-        persistent=True,
-        entry_points=[CommandHandler("revise", opens(FORM)(start))],
-        states={
-            REPORT: [CallbackQueryHandler(pressed_report, pattern=r"^revise:report:\d+$")],
-            REASON: [MessageHandler(text, typed_for(FORM)(typed_reason))],
-            REVIEW: [
-                CallbackQueryHandler(confirm, pattern=r"^revise:yes$"),
-                CallbackQueryHandler(press_cancel, pattern=r"^revise:no$"),
-            ],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("revise", opens(FORM)(start)),
-            CallbackQueryHandler(stale_button, pattern=r"^revise:"),
-            MessageHandler(text, typed_for(FORM)(use_buttons)),
-        ],
-        allow_reentry=True,
-    )
-
-
 def handlers() -> list:
-    return [guarded("investigator", conversation()),
-            CallbackQueryHandler(stale_button, pattern=r"^revise:")]
+    return FORM.handlers(start, {
+        REPORT: [pressed(r"report:\d+$", pressed_report)],
+        REASON: [typed(typed_reason)],
+        REVIEW: [pressed("yes$", confirm)],
+    })

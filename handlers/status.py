@@ -13,7 +13,15 @@ from telegram.ext import CommandHandler, ContextTypes
 from domain.escalation import HistoryError
 from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
-from handlers.common import Trial, cells, command_argument, keyboard, reply, trial_of
+from handlers.common import (
+    Trial,
+    cells,
+    command_argument,
+    keyboard,
+    participant_number,
+    reply,
+    trial_of,
+)
 from handlers.confirmation import confirm_button
 from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
@@ -59,8 +67,9 @@ def participant_text(trial: Trial, row: dict) -> str:
 
 @requires("coordinator")
 async def show_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    trial, number = trial_of(context), command_argument(context).upper()
-    if not number:
+    trial, typed = trial_of(context), command_argument(context)
+    number = participant_number(typed)
+    if number is None:
         await reply(update, T["participant_usage"])
         return
     row = participant_record(trial, number)

@@ -6,13 +6,13 @@ No Telegram here, so the offline command can print it without loading python-tel
 from __future__ import annotations
 
 from handlers.texts import STATUS as T
-from handlers.wording import cells, say
+from handlers.wording import cells, level_label, say
 from storage.usecases.status import Snapshot, snapshot
 from storage.usecases.trial import Trial
 
 
 def label(trial: Trial, level: int | None) -> str:
-    return trial.protocol.dose_level(level).label if level else T["none"]
+    return level_label(trial.protocol, level, none=T["none"])
 
 
 def level_lines(trial: Trial, decision) -> list[str]:

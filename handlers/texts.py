@@ -374,6 +374,7 @@ ENROLLMENT = {
                       "{size}): {total} CAR+ T cells for {weight} kg, infusion {infusion}, DLT "
                       "window until {window_end}.",
     "cancelled": "Not enrolled. Start again with /enroll {number}.",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
     "nothing_open": "There is no enrolment in progress.",
 }
 

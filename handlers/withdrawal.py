@@ -15,37 +15,30 @@ from datetime import date, timedelta
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from domain.reasons import Reason, Refused
-from handlers.access import guarded, has_role, staff_of
+from handlers.access import has_role, staff_of
 from handlers.common import (
     SCREENING_NUMBER,
-    FormExits,
     Trial,
     command_argument,
     date_problem,
     keyboard,
     mark_chosen,
-    opens,
     participant_number,
     read_date,
     reply,
-    stale_button,
     trial_of,
-    typed_for,
     with_note,
 )
 from handlers.confirmation import after_words
-from handlers.texts import ACCESS, COMMON
+from handlers.forms import Form, pressed, typed
+from handlers.texts import ACCESS
 from handlers.texts import WITHDRAWAL as T
-from handlers.wording import cells, say
+from handlers.wording import cells, level_label, say
 from storage.usecases.events import (
     Preview,
     check_event_date,
@@ -58,14 +51,9 @@ from storage.usecases.events import (
 )
 from storage.usecases.status import participant_record
 
-exits = FormExits("withdrawal", T)
-finish = exits.finish
-press_cancel = exits.press_cancel
-cancel = exits.cancel
-use_buttons = exits.use_buttons
-FORM = "withdrawal"
+FORM = Form("withdrawal", "withdraw", "coordinator", T, prefix="withdraw")
+finish = FORM.finish
 DATE, REASON, REVIEW = "date", "reason", "review"
-LEAST_REASON, MOST_REASON = 5, 500  # characters of a typed reason
 
 
 def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
@@ -77,9 +65,6 @@ def screening_number(text: str) -> str | None:
     match = SCREENING_NUMBER.match((text or "").strip())
     return f"S-{int(match.group(1)):03d}" if match else None
 
-
-def label(trial: Trial, level: int) -> str:
-    return trial.protocol.dose_level(level).label
 
 
 def usage_text(trial: Trial) -> str:
@@ -207,11 +192,9 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: s
 
 
 async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    reason = " ".join(update.message.text.split())
-    if len(reason) < LEAST_REASON:
-        return await ask_reason(update, context, T["short_reason"].format(least=LEAST_REASON))
-    if len(reason) > MOST_REASON:
-        return await ask_reason(update, context, T["long_reason"].format(most=MOST_REASON))
+    reason, note = FORM.reason_problem(update.message.text)
+    if note:
+        return await ask_reason(update, context, note)
     form = form_of(context)
     form["reason"] = reason
     if form["kind"] == "screening":
@@ -222,7 +205,7 @@ async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 # --- summary and saving: a participant ------------------------------------------------------
 
 def review_markup():
-    return keyboard([[(COMMON["confirm"], "withdraw:yes"), (COMMON["cancel"], "withdraw:no")]])
+    return FORM.confirm_buttons()
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -231,7 +214,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     row = participant_record(trial, form["number"])
     found = withdrawal_preview(trial, form["number"], on)
     text = T["summary"].format(
-        number=form["number"], label=label(trial, row["dose_level"]),
+        number=form["number"], label=level_label(trial.protocol, row["dose_level"]),
         infusion=row["infusion_date"], window_end=row["dlt_window_end"], on=on,
         reason=form["reason"], meaning="\n".join(meaning_lines(found.meaning)),
         then=then_text(found))
@@ -302,33 +285,9 @@ async def confirm_screening(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 # --- leaving --------------------------------------------------------------------------------
 
 
-def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="withdrawal",
-        persistent=True,
-        entry_points=[CommandHandler("withdraw", opens(FORM)(start))],
-        states={
-            DATE: [
-                MessageHandler(text, typed_for(FORM)(typed_date)),
-                CallbackQueryHandler(pressed_date, pattern=r"^withdraw:day:\d{4}-\d{2}-\d{2}$"),
-            ],
-            REASON: [MessageHandler(text, typed_for(FORM)(typed_reason))],
-            REVIEW: [
-                CallbackQueryHandler(confirm, pattern=r"^withdraw:yes$"),
-                CallbackQueryHandler(press_cancel, pattern=r"^withdraw:no$"),
-            ],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CommandHandler("withdraw", opens(FORM)(start)),
-            CallbackQueryHandler(stale_button, pattern=r"^withdraw:"),
-            MessageHandler(text, typed_for(FORM)(use_buttons)),
-        ],
-        allow_reentry=True,
-    )
-
-
 def handlers() -> list:
-    return [guarded("coordinator", conversation()),
-            CallbackQueryHandler(stale_button, pattern=r"^withdraw:")]
+    return FORM.handlers(start, {
+        DATE: [typed(typed_date), pressed(r"day:\d{4}-\d{2}-\d{2}$", pressed_date)],
+        REASON: [typed(typed_reason)],
+        REVIEW: [pressed("yes$", confirm)],
+    })

@@ -26,7 +26,7 @@ from domain.reasons import Reason
 from domain.units import format_number
 from handlers.texts import LIST_STYLES, REASONS
 
-__all__ = ["cells", "day", "number", "plural", "say", "say_alert"]
+__all__ = ["cells", "day", "level_label", "number", "plural", "say", "say_alert"]
 
 ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
 
@@ -63,6 +63,11 @@ def cells(value: float) -> str:
     mantissa, exponent = f"{value:.2e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}×10^{int(exponent)}"
+
+
+def level_label(protocol, level: int | None, none: str = "") -> str:
+    """A dose level as the ward names it ("DL1"); `none` where there is no level."""
+    return protocol.dose_level(level).label if level else none
 
 
 def day(value: date | str) -> str:

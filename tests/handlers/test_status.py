@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.texts import ACCESS
+from handlers.texts import STATUS as T
 from storage.screenings import finish_screening, start_screening
 from storage.staff import active_staff
 from tests.handlers.conftest import (
@@ -148,3 +149,12 @@ async def test_end_of_escalation_is_confirmed_by_an_investigator(app, driver, db
     assert alert_texts(app)[-1] == "Dr Mei confirmed the 3+3 step: DL2, the top dose, is cleared."
     [reply] = await driver.send(COORDINATOR, "/status")
     assert "Confirmed by Dr Mei" in reply.text and not reply.buttons
+
+
+async def test_every_command_reads_participant_numbers_alike(app, driver):
+    row = enrol_directly(app, days_ago=OPEN, weight=62)
+    for typed in ("p1", "P1", "P-01", "1", " p-001 "):
+        [reply] = await driver.send(COORDINATOR, f"/participant {typed}")
+        assert reply.text.startswith(f"{row['number']} (screening {row['screening']})"), typed
+    [reply] = await driver.send(COORDINATOR, "/participant P-1000")
+    assert reply.text == T["participant_usage"]
