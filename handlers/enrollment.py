@@ -196,12 +196,9 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     trial, form = trial_of(context), form_of(context)
     shown = place_of(context)
     try:
-        place = offer_place(trial, shown.screening)
+        place = offer_place(trial, shown.screening, shown)
     except Refused as refusal:
         return await refused(update, context, refusal.reason, T["refused"])
-    if (place.dose_level, place.action) != (shown.dose_level, shown.action):
-        return await refused(update, context, Reason(
-            code="refusal.step_changed", params={"now": trial.decision().reason}), T["refused"])
     dose = dose_for(trial, place, form["weight"], date.fromisoformat(form["infusion"]))
     text = T["review"].format(number=place.screening, cohort=place.cohort, place=place.place,
                               size=place.size, **dose_words(dose, place))

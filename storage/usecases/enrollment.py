@@ -107,11 +107,16 @@ def place_for(trial: Trial, screening: str, decision: Decision, rows: list[dict]
                  cap=trial.protocol.escalation.max_participants)
 
 
-def offer_place(trial: Trial, screening: str) -> Place:
-    """/enroll S-004: the place for this candidate now, or why there is none."""
+def offer_place(trial: Trial, screening: str, shown: Place | None = None) -> Place:
+    """/enroll S-004: the place for this candidate now, or why there is none; with `shown`,
+    also refused when the engine no longer offers the place shown earlier."""
     check_enrollable(trial.db, screening)
     rows = history_rows(trial.db)
-    return place_for(trial, screening, current_decision(trial, rows), rows)
+    decision = current_decision(trial, rows)
+    place = place_for(trial, screening, decision, rows)
+    if shown and (place.dose_level, place.action) != (shown.dose_level, shown.action):
+        raise Refused("step_changed", now=decision.reason)
+    return place
 
 
 def earliest_infusion(trial: Trial) -> date | None:
