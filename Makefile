@@ -15,6 +15,7 @@ run: $(STAMP)
 	$(VENV)/bin/trialbot run
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest -q
 
