@@ -188,8 +188,9 @@ SCREENING = {
     "correct_pick": "Please type a number from 1 to {count}.",
     "correct_reason": "Why is the answer to \"{prompt}\" corrected? The old answer and your "
                       "reason stay in the audit trail.",
-    "correct_reason_short": "Please give the reason in a few words (e.g. \"lab report "
-                            "re-checked\").",
+    "short_reason": "Please give the reason in a few words, at least {least} characters (e.g. "
+                    "\"lab report re-checked\").",
+    "long_reason": "Please keep the reason under {most} characters.",
     "correcting": "Type or choose the corrected answer.",
     "not_saved": "Not saved: see the message below.",
     "answered_meanwhile": "⚠ {number}: “{prompt}” was answered meanwhile (by {who}: {answer}); "
