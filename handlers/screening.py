@@ -27,7 +27,6 @@ from telegram.ext import (
     filters,
 )
 
-from domain.corrections import LEAST_REASON, MOST_REASON, checked_reason
 from domain.eligibility import CriterionResult, Verdict
 from domain.questions import QUESTION_BY_ID, Question
 from domain.reasons import Reason, Refused
@@ -526,23 +525,32 @@ async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TY
 
 
 async def reason_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """The reason (domain.corrections' rule), then the answer is taken back and asked again."""
-    reason, problem = checked_reason(update.message.text)
-    if problem:
-        await reply(update, T[problem].format(least=LEAST_REASON, most=MOST_REASON))
-        return REASON
+    """The reason (the rule of domain.corrections, which the use case applies), then the answer
+    is taken back and asked again."""
     trial, number = trial_of(context), context.user_data["screening"]
-    question_id = context.user_data.pop("correcting")
     try:
-        corrected = screenings.correct(trial, number=number, question=question_id,
-                                       reason=reason, actor=update.effective_user.id)
+        corrected = screenings.correct(trial, number=number,
+                                       question=context.user_data["correcting"],
+                                       reason=update.message.text, actor=update.effective_user.id)
     except Refused as refused:
-        if refused.reason.code == "refusal.nothing_to_correct":  # taken back meanwhile
-            return await ask_next(update, context, not_taken(refused.reason))
-        return await closed_meanwhile(update, context, refused.reason)
+        return await correction_refused(update, context, refused.reason)
+    context.user_data.pop("correcting")
     question = QUESTION_BY_ID[corrected.question]
     asking(context, question, corrected.old if question.kind == "multi" else ())
     return await ask_next(update, context, T["correcting"], now=corrected.next)
+
+
+async def correction_refused(update: Update, context, reason: Reason) -> str | int:
+    """A reason too short or too long is asked again; an answer taken back meanwhile leaves the
+    screening where it stands; a screening closed meanwhile ends the conversation."""
+    code = reason.code.removeprefix("refusal.")
+    if code in ("short_reason", "long_reason"):
+        await reply(update, T[code].format(**reason.params))
+        return REASON
+    context.user_data.pop("correcting", None)
+    if code == "nothing_to_correct":
+        return await ask_next(update, context, not_taken(reason))
+    return await closed_meanwhile(update, context, reason)
 
 
 async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
