@@ -27,7 +27,8 @@ from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
 from handlers.wording import say
-from storage.usecases.status import participant_record, screening_log, snapshot, what_if
+from storage.usecases.screening import screening_log
+from storage.usecases.status import participant_record, snapshot, what_if
 
 EVENTS = DLT["events"]
 
@@ -79,15 +80,15 @@ async def show_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 def screenlog_text(trial: Trial) -> str:
     rows = screening_log(trial)
-    statuses = Counter(r["status"] for r in rows)
+    statuses = Counter(r.status for r in rows)
     failures = Counter(
         f"{c['number']}. {CRITERION_TITLES.get(c['id'], c['id'])}"
-        for r in rows if r["status"] == "screen_failure" and r["verdict"]
-        for c in r["verdict"]["criteria"] if c["status"] == "not_met")
+        for r in rows if r.status == "screen_failure" and r.verdict
+        for c in r.verdict["criteria"] if c["status"] == "not_met")
     lines = [T["screenlog"].format(
         screened=len(rows), in_progress=statuses["in_progress"], eligible=statuses["eligible"],
         failed=statuses["screen_failure"], withdrawn=statuses["withdrawn"],
-        enrolled=sum(1 for r in rows if r["participant"]))]
+        enrolled=sum(1 for r in rows if r.participant))]
     if failures:
         lines.append(T["fail_reasons"])
         lines += [T["fail_reason"].format(criterion=k, count=n) for k, n in failures.most_common()]

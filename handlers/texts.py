@@ -188,8 +188,9 @@ SCREENING = {
     "correct_pick": "Please type a number from 1 to {count}.",
     "correct_reason": "Why is the answer to \"{prompt}\" corrected? The old answer and your "
                       "reason stay in the audit trail.",
-    "correct_reason_short": "Please give the reason in a few words (e.g. \"lab report "
-                            "re-checked\").",
+    "short_reason": "Please give the reason in a few words, at least {least} characters (e.g. "
+                    "\"lab report re-checked\").",
+    "long_reason": "Please keep the reason under {most} characters.",
     "correcting": "Type or choose the corrected answer.",
     "not_saved": "Not saved: see the message below.",
     "answered_meanwhile": "⚠ {number}: “{prompt}” was answered meanwhile (by {who}: {answer}); "
@@ -865,19 +866,68 @@ REASONS = {
     "history.end.mtd": "{level} is the MTD",
     "history.end.top-dose-cleared": "the top dose {level} was cleared",
     "history.end.no-tolerated-dose": "no dose level is tolerated",
-    # what the use cases refuse (storage.usecases raise Refused with these codes)
+    # What the use cases refuse (storage.usecases raise Refused; domain.reasons.REFUSALS lists
+    # them all). Generic words: a conversation may say some of them its own way.
     "refusal.not_staff": "Sorry, this bot serves registered trial staff only.",
     "refusal.needs_role": "This needs the {role} role; your role is {have}.",
+    "refusal.unknown_role": "There is no role {role}.",
+    "refusal.not_self": "You cannot deactivate yourself.",
+    "refusal.no_active_staff": "No active staff member has the user id {user_id}.",
     "refusal.no_screening": "There is no screening {number}.",
+    "refusal.no_participant": "There is no participant {number}.",
+    "refusal.no_report": "There is no such DLT report.",
+    "refusal.screening_closed": "Screening {number} is closed ({status}).",
+    "refusal.screening_enrolled": "Screening {number} is enrolled as {participant}.",
+    "refusal.screening_not_eligible": "Screening {number} is not eligible for enrolment "
+                                      "({status}).",
     "refusal.already_enrolled": "Screening {number} is already enrolled as {participant}.",
+    "refusal.already_withdrawn": "{number} was already withdrawn on {on} ({reason}).",
     "refusal.history_unreadable": "The escalation history does not fit the protocol ({error}). "
                                   "Nothing can be enrolled until an investigator has reviewed "
                                   "it.",
+    "refusal.cap_reached": "All {cap} places of the trial are taken. Now: {now}",
+    "refusal.escalation_complete": "Dose escalation has ended. Now: {now}",
+    "refusal.waiting_for_windows": "No place is open until DLT windows close. Now: {now}",
+    "refusal.step_unconfirmed": "The 3+3 step ({action}) needs an investigator's confirmation "
+                                "first.",
     "refusal.step_changed": "the 3+3 step changed while you were entering. Now: {now}",
     "refusal.step_stale": "That step is no longer current. Now: {now}",
     "refusal.step_already_confirmed": "Already confirmed: {action} {level}.",
-    "refusal.no_participant": "There is no participant {number}.",
-    "refusal.already_withdrawn": "{number} was already withdrawn on {on} ({reason}).",
-    "refusal.no_report": "There is no such DLT report for {number}.",
+    "refusal.revised_meanwhile": "The DLT judgement of {number} was changed meanwhile.",
+    "refusal.infusion_changed_meanwhile": "The planned infusion date of {number} was changed "
+                                          "meanwhile (now {infusion}).",
     "refusal.reason_required": "A reason is needed.",
+    "refusal.short_reason": "Please give the reason in a few words (at least {least} "
+                            "characters).",
+    "refusal.long_reason": "Please keep the reason under {most} characters.",
+    "refusal.unknown_question": "There is no screening question {question}.",
+    "refusal.invalid_answer": "{reason}",
+    "refusal.answered_meanwhile": "{number}: that question was answered meanwhile by {who} "
+                                  "({entered}).",
+    "refusal.moved_on": "{number}: that question is no longer the one to answer.",
+    "refusal.changed_meanwhile": "{number}: the answers changed meanwhile.",
+    "refusal.no_previous_question": "This is the first question.",
+    "refusal.cannot_finish": "Nothing has failed so far and {left} questions are left, so there "
+                             "is nothing to finish yet.",
+    "refusal.screening_incomplete": "Screening {number} is not complete: {left} questions are "
+                                    "left.",
+    "refusal.verdict_changed": "The verdict of {number} is no longer the one shown.",
+    "refusal.nothing_to_correct": "{number}: that answer was already taken back.",
+    "refusal.infusion_bad_date": "Please type the date as YYYY-MM-DD.",
+    "refusal.infusion_past_date": "{date} is in the past.",
+    "refusal.infusion_too_far": "{date} is more than {max_days} days ahead.",
+    "refusal.infusion_too_early": "{date} is before the earliest infusion the protocol allows "
+                                  "({earliest}).",
+    "refusal.infusion_unchanged": "{date} is the date already planned.",
+    "refusal.event_bad_date": "Please type the date as YYYY-MM-DD.",
+    "refusal.event_before_infusion": "{date} is before the infusion of {number} ({infusion}).",
+    "refusal.event_future": "{date} is in the future.",
+    "refusal.event_after_window": "{date} is after the DLT window of {number} (it ended on "
+                                  "{window_end}).",
+    "refusal.reschedule_withdrawn": "{number} was withdrawn on {on}: the planned infusion date "
+                                    "no longer moves.",
+    "refusal.reschedule_has_reports": "{number} has a DLT report: the planned infusion date no "
+                                      "longer moves.",
+    "refusal.reschedule_infusion_passed": "The infusion of {number} on {infusion} has passed: "
+                                          "its date no longer moves.",
 }
