@@ -865,6 +865,14 @@ REASONS = {
     "history.end.mtd": "{level} is the MTD",
     "history.end.top-dose-cleared": "the top dose {level} was cleared",
     "history.end.no-tolerated-dose": "no dose level is tolerated",
+    # a scenario the simulation cannot run (domain/simulation.py)
+    "simulation.rate_unreadable": "'{typed}' is not a probability: type it as 0.25 or 25%.",
+    "simulation.rate_outside": "{typed} is not a probability from 0 to 1: type 0.25 or 25%.",
+    "simulation.rates_count": "Give one true DLT rate per dose level, {count} in all, DL1 first "
+                              "({given} given).",
+    "simulation.dropout_outside": "The dropout probability must be at least 0 and below 1 "
+                                  "({typed} given).",
+    "simulation.trials_outside": "The number of simulated trials must be from 1 to {most:,}.",
     # what the use cases refuse (storage.usecases raise Refused with these codes)
     "refusal.not_staff": "Sorry, this bot serves registered trial staff only.",
     "refusal.needs_role": "This needs the {role} role; your role is {have}.",
