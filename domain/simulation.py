@@ -173,7 +173,7 @@ def margin(trials: int) -> float:
 
 def trials_for(wanted_margin: float) -> int:
     """How many simulated trials give every probability within `wanted_margin` (95 %)."""
-    return math.ceil(0.25 * (Z_95 / wanted_margin) ** 2)
+    return math.ceil(round(0.25 * (Z_95 / wanted_margin) ** 2, 6))  # 4000.0000001 is 4000
 
 
 # --- simulation with the engine -------------------------------------------------------------

@@ -603,6 +603,46 @@ RESCHEDULE = {
     "nothing_open": "There is no rescheduling in progress.",
 }
 
+# Operating characteristics (/simulate and `trialbot simulate`): a table in fixed-width lines,
+# probabilities in percent, and the chart sent with it in the chat.
+SIMULATE = {
+    "usage": "Give the true DLT rate you assume at each dose level, DL1 first, e.g. "
+             "/simulate 0.05 0.25 (or 5% 25%). 10,000 trials are simulated with the 3+3 rules "
+             "the bot applies to real participants.",
+    "refused": "{error}\n{usage}",
+    "title": "{trial}: what the 3+3 design will likely do, {trials} simulated trials (seed "
+             "{seed}).",
+    "from_current": "Starting from the trial as recorded: {history} (open DLT windows resolved "
+                    "by the same draws); figures count everyone, recorded participants included.",
+    "assumed": "Assumed true DLT rates: {rates}; not evaluable (left the DLT window early "
+               "without a DLT): {dropout}.",
+    "rate": "{label} {percent} %",
+    "dropout": "{percent} %",
+    "simulated": "simulated",
+    "exact": "exact",
+    "recommended": "Dose recommended at the end",
+    "mtd_declared": "MTD declared",
+    "end_state": "How dose escalation ends",
+    "no_dose": "none",
+    "end_states": {"mtd": "MTD declared", "top-dose-cleared": "top dose cleared",
+                   "no-tolerated-dose": "no tolerated dose", "cap-reached": "cap reached"},
+    "participants": "Participants (mean)",
+    "at_level": "at {label}",
+    "dlts": "DLTs (mean)",
+    "percent": "{value:.1f} %",
+    "mean": "{value:.2f}",
+    "precision": "Precision: with {trials} trials a simulated probability is within "
+                 "±{margin:.2g} percentage points of the true one under these assumptions (95 % "
+                 "confidence, at worst); ±{finer:.2g} points takes {finer_trials} trials.",
+    "exact_note": "Exact: the closed form (every cohort outcome, binomial probabilities).",
+    "no_exact": "No exact figures: the closed form covers a new trial without dropout.",
+    "chart_title": "{trial}: dose recommended at the end ({rates})",
+    "chart_axis": "probability (%)",
+    "chart_margin": "simulated, ±{margin} points (95 %)",
+    "caption": "Dose recommended at the end: simulated bars; black marks are the exact figures.",
+    "caption_no_exact": "Dose recommended at the end: simulated bars.",
+}
+
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).
 CONFIRMATION = {
     "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",

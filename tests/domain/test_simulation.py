@@ -249,4 +249,4 @@ def test_scenarios_that_cannot_be_simulated_are_refused(rd06, rates, dropout, tr
 def test_precision_of_a_number_of_trials():
     assert margin(10_000) == pytest.approx(0.0098, abs=1e-4)
     assert trials_for(0.01) == 9604  # the textbook 1.96² × 0.25 / 0.01²
-    assert trials_for(margin(10_000) / 2) == pytest.approx(40_000, abs=1)
+    assert trials_for(margin(10_000) / 2) == 40_000
