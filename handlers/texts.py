@@ -240,6 +240,7 @@ COMMANDS = {
     "participant": "One participant's timeline: /participant P-03",
     "screenlog": "Screening log counts",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
+    "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
     "staff": "Manage staff (admins)",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
@@ -249,7 +250,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "withdraw",
                         "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise"),
+        "investigator": ("dlt", "revise", "simulate"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -638,9 +639,8 @@ SIMULATE = {
     "no_exact": "No exact figures: the closed form covers a new trial without dropout.",
     "chart_title": "{trial}: dose recommended at the end ({rates})",
     "chart_axis": "probability (%)",
-    "chart_margin": "simulated, ±{margin} points (95 %)",
-    "caption": "Dose recommended at the end: simulated bars; black marks are the exact figures.",
-    "caption_no_exact": "Dose recommended at the end: simulated bars.",
+    "caption": "Dose recommended at the end: simulated (bars, 95 % margins) and exact (lines).",
+    "caption_no_exact": "Dose recommended at the end: simulated (bars, 95 % margins).",
 }
 
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).
