@@ -26,6 +26,7 @@ from handlers import (
     reschedule,
     revision,
     screening,
+    simulation,
     status,
     withdrawal,
 )
@@ -39,7 +40,7 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
-                 reschedule)
+                 reschedule, simulation)
 
 
 async def register_commands(application: Application) -> None:

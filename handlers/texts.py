@@ -241,6 +241,7 @@ COMMANDS = {
     "participant": "One participant's timeline: /participant P-03",
     "screenlog": "Screening log counts",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
+    "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
     "staff": "Manage staff (admins)",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
@@ -250,7 +251,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "withdraw",
                         "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise"),
+        "investigator": ("dlt", "revise", "simulate"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -604,6 +605,45 @@ RESCHEDULE = {
     "nothing_open": "There is no rescheduling in progress.",
 }
 
+# Operating characteristics (/simulate and `trialbot simulate`): a table in fixed-width lines,
+# probabilities in percent, and the chart sent with it in the chat.
+SIMULATE = {
+    "usage": "Give the true DLT rate you assume at each dose level, DL1 first, e.g. "
+             "/simulate 0.05 0.25 (or 5% 25%). 10,000 trials are simulated with the 3+3 rules "
+             "the bot applies to real participants.",
+    "refused": "{error}\n{usage}",
+    "title": "{trial}: what the 3+3 design will likely do, {trials} simulated trials (seed "
+             "{seed}).",
+    "from_current": "Starting from the trial as recorded: {history} (open DLT windows resolved "
+                    "by the same draws); figures count everyone, recorded participants included.",
+    "assumed": "Assumed true DLT rates: {rates}; not evaluable (left the DLT window early "
+               "without a DLT): {dropout}.",
+    "rate": "{label} {percent} %",
+    "dropout": "{percent} %",
+    "simulated": "simulated",
+    "exact": "exact",
+    "recommended": "Dose recommended at the end",
+    "mtd_declared": "MTD declared",
+    "end_state": "How dose escalation ends",
+    "no_dose": "none",
+    "end_states": {"mtd": "MTD declared", "top-dose-cleared": "top dose cleared",
+                   "no-tolerated-dose": "no tolerated dose", "cap-reached": "cap reached"},
+    "participants": "Participants (mean)",
+    "at_level": "at {label}",
+    "dlts": "DLTs (mean)",
+    "percent": "{value:.1f} %",
+    "mean": "{value:.2f}",
+    "precision": "Precision: with {trials} trials a simulated probability is within "
+                 "±{margin:.2g} percentage points of the true one under these assumptions (95 % "
+                 "confidence, at worst); ±{finer:.2g} points takes {finer_trials} trials.",
+    "exact_note": "Exact: the closed form (every cohort outcome, binomial probabilities).",
+    "no_exact": "No exact figures: the closed form covers a new trial without dropout.",
+    "chart_title": "{trial}: dose recommended at the end ({rates})",
+    "chart_axis": "probability (%)",
+    "caption": "Dose recommended at the end: simulated (bars, 95 % margins) and exact (lines).",
+    "caption_no_exact": "Dose recommended at the end: simulated (bars, 95 % margins).",
+}
+
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).
 CONFIRMATION = {
     "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
@@ -866,6 +906,14 @@ REASONS = {
     "history.end.mtd": "{level} is the MTD",
     "history.end.top-dose-cleared": "the top dose {level} was cleared",
     "history.end.no-tolerated-dose": "no dose level is tolerated",
+    # a scenario the simulation cannot run (domain/simulation.py)
+    "simulation.rate_unreadable": "'{typed}' is not a probability: type it as 0.25 or 25%.",
+    "simulation.rate_outside": "{typed} is not a probability from 0 to 1: type 0.25 or 25%.",
+    "simulation.rates_count": "Give one true DLT rate per dose level, {count} in all, DL1 first "
+                              "({given} given).",
+    "simulation.dropout_outside": "The dropout probability must be at least 0 and below 1 "
+                                  "({typed} given).",
+    "simulation.trials_outside": "The number of simulated trials must be from 1 to {most:,}.",
     # What the use cases refuse (storage.usecases raise Refused; domain.reasons.REFUSALS lists
     # them all). Generic words: a conversation may say some of them its own way.
     "refusal.not_staff": "Sorry, this bot serves registered trial staff only.",

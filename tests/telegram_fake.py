@@ -90,6 +90,7 @@ class FakeBotAPI(BaseRequest):
         self.outbox: list[tuple[str, dict]] = []
         self.chats: dict[int, dict] = {}  # chat dicts registered by ChatDriver
         self.commands: dict[tuple[str, str], list] = {}  # (scope json, language) -> commands
+        self.uploads: dict[str, bytes] = {}  # file_id -> the bytes of an uploaded photo
         self._ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._failures: dict[str, list[_Fail]] = defaultdict(list)
 
@@ -129,6 +130,8 @@ class FakeBotAPI(BaseRequest):
         params = {k: v if isinstance(original[k], str) else json.loads(v) for k, v in wire}
         if request_data.contains_files:
             params["_files"] = sorted(request_data.multipart_data)
+            params["_uploads"] = {name: part[1] for name, part in
+                                  request_data.multipart_data.items()}
         return params
 
     # -- test controls ----------------------------------------------------------------------
@@ -179,6 +182,21 @@ class FakeBotAPI(BaseRequest):
         if markup := self._inline_markup(p):
             msg["reply_markup"] = markup
         return self._store("sendMessage", msg)
+
+    def _api_sendPhoto(self, p: dict, url: str) -> dict:
+        """A photo uploaded as a file: the message keeps its caption and the upload's size."""
+        if p.get("_files") != ["photo"]:
+            raise _Fail(400, "Bad Request: there is no photo in the request")
+        chat = self._chat(p["chat_id"])
+        file_id = f"photo-{len(self.uploads) + 1}"
+        self.uploads[file_id] = p["_uploads"]["photo"]
+        msg = {"message_id": self.next_message_id(chat["id"]), "date": _now(), "chat": chat,
+               "from": self.bot_user, "photo": [{"file_id": file_id, "file_unique_id": file_id,
+                                                 "width": 600, "height": 400,
+                                                 "file_size": len(self.uploads[file_id])}]}
+        if "caption" in p:
+            msg["caption"] = p["caption"]
+        return self._store("sendPhoto", msg)
 
     def _edit(self, method: str, p: dict, text: str | None = None) -> dict | bool:
         if "inline_message_id" in p:

@@ -20,6 +20,7 @@ import domain.eligibility
 import domain.escalation
 import domain.questions
 import domain.reasons
+import domain.simulation
 import domain.units
 from domain.reasons import Codes, Reason, Refused
 from domain.scores import EULAR_ACR_2019_ITEMS, SLEDAI_DESCRIPTORS
@@ -27,7 +28,8 @@ from handlers import texts
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
 
-MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation]
+MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation,
+           domain.simulation]
 DECLARED = sorted([*(code for module in MODULES for code in module.CODES),
                    *domain.reasons.REFUSALS.all])
 
