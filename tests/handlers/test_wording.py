@@ -15,6 +15,7 @@ import pytest
 
 import domain.dates
 import domain.dlt
+import domain.dosing
 import domain.eligibility
 import domain.escalation
 import domain.questions
@@ -26,7 +27,8 @@ from handlers import texts
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
 
-MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation]
+MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation,
+           domain.dosing]
 DECLARED = sorted(code for module in MODULES for code in module.CODES)
 
 
@@ -63,6 +65,7 @@ DATE_TEXTS = [
     ("DLT", domain.dates.EVENT_PROBLEMS),
     # a withdrawal date has no last day (event_problem without last_day): no "after_window"
     ("WITHDRAWAL", domain.dates.EVENT_PROBLEMS - {"after_window"}),
+    ("INFUSION", domain.dates.INFUSED_PROBLEMS | domain.dates.LYMPHODEPLETION_PROBLEMS),
 ]
 
 
