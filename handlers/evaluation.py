@@ -111,11 +111,15 @@ async def refuse(update: Update, refused: Refused) -> None:
 
 
 async def drop_button(update: Update) -> None:
-    """Take the pressed button off its message, leaving any others."""
+    """Take the pressed button off its message, leaving any others (a forged button that is
+    not on the message changes nothing: Telegram refuses an edit that changes nothing)."""
     query = update.callback_query
     markup = getattr(query.message, "reply_markup", None)
+    buttons = [button for row in (markup.inline_keyboard if markup else ()) for button in row]
+    if not any(button.callback_data == query.data for button in buttons):
+        return
     rows = [[(b.text, b.callback_data) for b in row if b.callback_data != query.data]
-            for row in (markup.inline_keyboard if markup else ())]
+            for row in markup.inline_keyboard]
     rows = [row for row in rows if row]
     await query.edit_message_reply_markup(keyboard(rows) if rows else None)
 
