@@ -510,8 +510,9 @@ WITHDRAWAL = {
         "N": "Withdrawn on or after the last day of the DLT window without a DLT: stays "
              "evaluable.",
         "T": "Had a DLT in the DLT window: the DLT still counts.",
-        "P": "No DLT so far and the DLT window is still open today: the outcome is known when "
-             "the window ends.",
+        "P": "No DLT so far and the DLT window is still open today, or has ended without its "
+             "evaluation confirmed: the outcome is known once an investigator confirms it "
+             "(/evaluate).",
     },
     "meaning_expansion": "A case-expansion participant: not DLT-evaluated, the 3+3 decisions do "
                          "not change.",

@@ -226,7 +226,8 @@ async def test_an_unusual_weight_is_taken_only_with_the_button(app, driver, db):
 
 
 async def test_the_total_is_shown_to_three_significant_figures(tmp_path):
-    doses = 'cells_per_kg = 1.0e5\n\n[[dose_levels]]\nlevel = 2\nlabel = "DL2"\ncells_per_kg = 5.0e5'
+    doses = ('cells_per_kg = 1.0e5\n\n[[dose_levels]]\nlevel = 2\nlabel = "DL2"\n'
+             'cells_per_kg = 5.0e5')
     async with amended_app(tmp_path, doses, doses.replace("5.0e5", "1.0e6").replace(
             "1.0e5", "5.0e5", 1)) as app:  # DL1 at 5×10^5 cells/kg
         driver = ChatDriver(app)
