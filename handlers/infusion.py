@@ -10,7 +10,7 @@ spacing between infusions is checked at the time step and again at saving.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
@@ -68,11 +68,12 @@ DAYS = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:\s*(?:to|–|—|\.\.|,|\s)\s*(\d{
 def read_time(trial: Trial, text: str) -> datetime | None:
     """'2026-03-02 10:30' (24 h) as the site's aware time, or None."""
     match = DATE_TIME.match(text or "")
-    day = read_date(match.group(1)) if match else None
-    hour, minute = (int(match.group(2)), int(match.group(3))) if match else (24, 60)
+    if not match:
+        return None
+    day, hour, minute = read_date(match[1]), int(match[2]), int(match[3])
     if day is None or hour > 23 or minute > 59:
         return None
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=trial.timezone)
+    return datetime.combine(day, time(hour, minute), trial.timezone)
 
 
 def read_days(text: str) -> tuple[date | None, date | None]:
@@ -84,7 +85,9 @@ def read_days(text: str) -> tuple[date | None, date | None]:
     return first, read_date(match.group(2)) if match.group(2) else first
 
 
-def days_text(days: list[str] | None) -> str:
+def days_text(days) -> str:
+    """A lymphodepleting drug's (first, last) day (dates or ISO texts) in words, or "not
+    given"."""
     if not days:
         return T["not_given"]
     start, end = days
@@ -95,9 +98,10 @@ def days_text(days: list[str] | None) -> str:
 def problem_text(trial: Trial, problem: str, params: dict, infused_on: date | None = None) -> str:
     """An infusion time or lymphodepletion problem (a key of domain.dates) in words; the example
     of lymphodepletion days is the usual days -5 to -3 before `infused_on`."""
-    before = infused_on or trial.today()
-    example = (trial.now().strftime(SHOWN) if infused_on is None
-               else f"{before - timedelta(days=5)} {before - timedelta(days=3)}")
+    if infused_on is None:
+        example = trial.now().strftime(SHOWN)
+    else:
+        example = f"{infused_on - timedelta(days=5)} {infused_on - timedelta(days=3)}"
     return date_problem(T, problem, date=params.get("date"), earliest=params.get("earliest"),
                         number=params.get("number"), on=params.get("on"),
                         infusion=params.get("infusion"), example=example,

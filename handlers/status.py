@@ -25,8 +25,9 @@ from handlers.common import (
 )
 from handlers.confirmation import confirm_button
 from handlers.evaluation import awaiting_buttons
+from handlers.infusion import days_text
 from handlers.status_text import label, status_text
-from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP, INFUSION
+from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
 from handlers.wording import percent, say
 from storage.participants import LYMPHODEPLETION
@@ -91,9 +92,7 @@ def infusion_lines(trial: Trial, row: dict) -> str:
         cells=cells(infusion["infused_cells"]),
         percent=percent(dose_fraction(infusion["infused_cells"], row["total_cells"])),
         below=below, window_end=row["dlt_window_end"])
-    days = {drug: INFUSION["not_given"] if infusion[drug] is None else
-            INFUSION["one_day" if infusion[drug][0] == infusion[drug][1] else "days"].format(
-                start=infusion[drug][0], end=infusion[drug][1]) for drug in LYMPHODEPLETION}
+    days = {drug: days_text(infusion[drug]) for drug in LYMPHODEPLETION}
     return f"{given}\n{T['lymphodepletion'].format(**days)}"
 
 
