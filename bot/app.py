@@ -23,6 +23,8 @@ from handlers import (
     confirmation,
     dlt,
     enrollment,
+    evaluation,
+    infusion,
     reschedule,
     revision,
     screening,
@@ -39,8 +41,8 @@ log = logging.getLogger("trialbot")
 # bot_data holds the live Trial services (database connection), so it is not persisted.
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
-CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
-                 reschedule, simulation)
+CONVERSATIONS = (confirmation, evaluation, screening, enrollment, dlt, withdrawal, revision,
+                 status, admin, reschedule, infusion, simulation)
 
 
 async def register_commands(application: Application) -> None:

@@ -66,15 +66,20 @@ class HistoryError(ReasonError):
 
 
 def outcome_on(
-    *, has_dlt: bool, withdrawn_on: date | None, dlt_window_end: date, today: date
+    *, has_dlt: bool, withdrawn_on: date | None, dlt_window_end: date, today: date,
+    evaluated: bool, underdosed: bool = False,
 ) -> Outcome:
     """The outcome of one participant's DLT window as known on `today`. `dlt_window_end` is
-    the window's last day: the participant is still observed on it."""
+    the window's last day: the participant is still observed on it. The end of the window does
+    not make "no DLT" by itself: until an investigator has confirmed the evaluation
+    (`evaluated`), the participant stays pending (a DLT may be decided late, e.g. grade 3 CRS
+    not improving within 72 h). `underdosed` (less than the protocol's minimum fraction of the
+    target dose infused): not evaluable, replaced; a DLT counts all the same."""
     if has_dlt:
         return T
-    if withdrawn_on is not None and withdrawn_on < dlt_window_end:
+    if underdosed or (withdrawn_on is not None and withdrawn_on < dlt_window_end):
         return X
-    if today <= dlt_window_end:
+    if today <= dlt_window_end or not evaluated:
         return P
     return N
 

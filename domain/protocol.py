@@ -32,6 +32,9 @@ class Escalation(Strict):
     dlt_window_days: int = Field(28, ge=1)
     days_between_infusions: int = Field(0, ge=0)
     max_days_to_infusion: int = Field(60, gt=0)  # how far ahead an infusion may be planned
+    # below this fraction of the target dose infused: not evaluable for DLT, replaced (unset:
+    # no minimum; the registry entry names none)
+    min_dose_fraction: float | None = Field(None, gt=0, le=1)
 
     @model_validator(mode="after")
     def _expansion_is_larger(self) -> Escalation:

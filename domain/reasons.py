@@ -18,7 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from domain.dates import EVENT_PROBLEMS, NEW_INFUSION_PROBLEMS, RESCHEDULE_REFUSALS
+from domain.dates import (
+    EVENT_PROBLEMS,
+    INFUSED_PROBLEMS,
+    LYMPHODEPLETION_PROBLEMS,
+    NEW_INFUSION_PROBLEMS,
+    RESCHEDULE_REFUSALS,
+)
 
 __all__ = ["REFUSALS", "Codes", "Reason", "ReasonError", "Refused"]
 
@@ -82,6 +88,12 @@ REFUSALS = Codes(
     *(f"infusion_{problem}" for problem in sorted(NEW_INFUSION_PROBLEMS)),
     *(f"event_{problem}" for problem in sorted(EVENT_PROBLEMS)),
     *(f"reschedule_{refusal}" for refusal in sorted(RESCHEDULE_REFUSALS)),
+    *(f"infused_{problem}" for problem in sorted(INFUSED_PROBLEMS)),
+    *(f"lymphodepletion_{problem}" for problem in sorted(LYMPHODEPLETION_PROBLEMS)),
+    # dosing and the end of the DLT window (domain.dosing, /infuse, /evaluate)
+    "weight_unconfirmed", "already_infused", "already_evaluated", "evaluation_expansion",
+    "evaluation_has_dlt", "evaluation_not_evaluable", "evaluation_window_open",
+    "evaluation_not_infused",
 )
 
 

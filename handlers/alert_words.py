@@ -8,8 +8,17 @@ from collections.abc import Callable
 
 from domain.protocol import Protocol
 from domain.units import format_number
-from handlers.texts import CONFIRMATION, DLT, ENROLLMENT, RESCHEDULE, REVISION, WITHDRAWAL
-from handlers.wording import cells, level_label, say
+from handlers.texts import (
+    CONFIRMATION,
+    DLT,
+    ENROLLMENT,
+    EVALUATION,
+    INFUSION,
+    RESCHEDULE,
+    REVISION,
+    WITHDRAWAL,
+)
+from handlers.wording import cells, level_label, percent, say
 
 Words = Callable[[Protocol, dict], str]
 
@@ -21,7 +30,8 @@ def judged(is_dlt: bool) -> str:
 def enrolled(protocol: Protocol, p: dict) -> str:
     return ENROLLMENT["alert_enrolled"].format(**dict(
         p, label=level_label(protocol, p["level"]), total=cells(p["total"]),
-        weight=format_number(p["weight"])))
+        weight=format_number(p["weight"]),
+        weight_note=ENROLLMENT["alert_weight_confirmed"] if p.get("weight_confirmed") else ""))
 
 
 def dlt(protocol: Protocol, p: dict) -> str:
@@ -48,12 +58,25 @@ def moved(protocol: Protocol, p: dict) -> str:
     return RESCHEDULE["alert"].format(**dict(p, label=level_label(protocol, p["level"])))
 
 
+def infused(protocol: Protocol, p: dict) -> str:
+    below = (INFUSION["alert_below"].format(minimum=percent(p["min_fraction"]))
+             if p["underdosed"] else "")
+    return INFUSION["alert"].format(**dict(
+        p, label=level_label(protocol, p["level"]), cells=cells(p["cells"]),
+        total=cells(p["target"]), percent=percent(p["fraction"]), below=below))
+
+
+def evaluated(protocol: Protocol, p: dict) -> str:
+    return EVALUATION["alert"].format(**dict(p, label=level_label(protocol, p["level"])))
+
+
 def step_confirmed(protocol: Protocol, p: dict) -> str:
     step = CONFIRMATION["step"][p["action"]].format(label=level_label(protocol, p["level"]))
     return CONFIRMATION["step_confirmed_alert"].format(who=p["who"], step=step)
 
 
-CONFLICT_TEXTS = {"report": DLT, "withdrawal": WITHDRAWAL, "revision": REVISION}
+CONFLICT_TEXTS = {"report": DLT, "withdrawal": WITHDRAWAL, "revision": REVISION,
+                  "infusion": INFUSION, "evaluation": EVALUATION}
 
 
 def conflict(protocol: Protocol, p: dict) -> str:
@@ -66,6 +89,7 @@ def conflict(protocol: Protocol, p: dict) -> str:
 WORDS: dict[str, Words] = {
     "enrolled": enrolled, "dlt": dlt, "dlt-revised": revised, "withdrawn": withdrawn,
     "infusion-moved": moved, "step-confirmed": step_confirmed, "history-conflict": conflict,
+    "infused": infused, "dlt-evaluated": evaluated,
 }
 
 

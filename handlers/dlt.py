@@ -57,7 +57,7 @@ def participant_line(trial: Trial, row: dict) -> str:
     withdrawn = T["withdrawn"].format(on=row["withdrawn_on"]) if row["withdrawn_on"] else ""
     return T["participant"].format(
         number=row["number"], label=level_label(trial.protocol, row["dose_level"]),
-        infusion=row["infusion_date"], window_end=row["dlt_window_end"], withdrawn=withdrawn)
+        infusion=row["infusion_day"], window_end=row["dlt_window_end"], withdrawn=withdrawn)
 
 
 # --- participant ----------------------------------------------------------------------------

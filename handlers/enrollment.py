@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from domain.dates import latest_infusion
+from domain.dosing import USUAL_WEIGHT_KG, weight_unusual
 from domain.reasons import Reason, Refused
 from domain.units import QuantityError, format_number, parse_quantity
 from handlers.common import (
@@ -48,7 +49,7 @@ from storage.usecases.enrollment import (
 )
 
 FORM = Form("enrollment", "enroll", "coordinator", T, prefix="enroll")
-WEIGHT, DATE, REVIEW = "weight", "date", "review"
+WEIGHT, WEIGHT_CHECK, DATE, REVIEW = "weight", "weight_check", "date", "review"
 # --- small readers and texts ----------------------------------------------------------------
 
 # --- why nobody can be enrolled now: the use case's refusal in words --------------------------
@@ -56,7 +57,9 @@ WEIGHT, DATE, REVIEW = "weight", "date", "review"
 def waiting_text(trial: Trial, params: dict) -> str:
     if not params["who"] or params["level"] is None:
         return T["wait_no_one"]
-    who = ", ".join(T["wait_item"].format(**row) for row in params["who"])
+    today = trial.today().isoformat()
+    who = ", ".join(T["wait_item_ended" if row["end"] < today else "wait_item"].format(**row)
+                    for row in params["who"])
     return T["wait"].format(label=level_label(trial.protocol, params["level"]), who=who)
 
 
@@ -151,7 +154,30 @@ async def typed_weight(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     except QuantityError as error:
         await reply(update, f"⚠ {say(error.reason)}\n\n{T['ask_weight']}")
         return WEIGHT
-    form_of(context)["weight"] = weight.value
+    form = form_of(context)
+    form.update(weight=weight.value, weight_confirmed=False)
+    if weight_unusual(weight.value):
+        return await ask_weight_check(update, weight.value)
+    return await ask_date(update, context)
+
+
+async def ask_weight_check(update: Update, weight: float) -> str:
+    """A plausible but unusual weight (domain.dosing): taken only with the button; typing
+    another weight answers the question too."""
+    low, high = USUAL_WEIGHT_KG
+    shown = format_number(weight)
+    markup = keyboard([[(T["weight_right"].format(weight=shown), "enroll:weight:yes")],
+                       [FORM.cancel_button()]])
+    await reply(update, with_note(T["weight_unusual"].format(
+        weight=shown, low=format_number(low), high=format_number(high)), T["ask_weight"]),
+        markup)
+    return WEIGHT_CHECK
+
+
+async def weight_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    query, form = update.callback_query, form_of(context)
+    await mark_chosen(query, T["weight_right"].format(weight=format_number(form["weight"])))
+    form["weight_confirmed"] = True
     return await ask_date(update, context)
 
 
@@ -214,7 +240,8 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         return await ask_date(update, context, T["past_date"].format(date=infusion))
     try:
         done = enroll(trial, place=place_of(context), weight_kg=form["weight"],
-                      infusion=infusion, actor=update.effective_user.id)
+                      infusion=infusion, actor=update.effective_user.id,
+                      weight_confirmed=form.get("weight_confirmed", False))
     except Refused as refusal:
         return await refused(update, context, refusal.reason, T["refused"])
     context.user_data.pop("enrollment", None)
@@ -233,6 +260,7 @@ async def review_again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 def handlers() -> list:
     return FORM.handlers(start, {
         WEIGHT: [typed(typed_weight)],
+        WEIGHT_CHECK: [typed(typed_weight), pressed("weight:yes$", weight_confirmed)],
         DATE: [typed(typed_date), pressed("day:", pressed_date)],
         REVIEW: [pressed("yes$", confirm), typed(review_again)],
     })

@@ -4,8 +4,9 @@ A coordinator sees the participant and the planned date, types or picks the new 
 rules as /enroll: domain.dates, with the protocol's stagger from the 3+3 engine), gives the reason
 and confirms a summary. Confirm stores the new date and the DLT window end that follows from it,
 audited with the old values and the reason, and an alert for the investigators, in one
-transaction. A date may move only until it matters (domain.dates.reschedule_refusal): not once the
-planned day has passed, a DLT was reported or the participant was withdrawn.
+transaction. A date may move only until it matters (domain.dates.reschedule_refusal): until the
+infusion is recorded (/infuse; a planned day that passed without one may still move), a DLT is
+reported or the participant is withdrawn.
 """
 
 from __future__ import annotations

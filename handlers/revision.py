@@ -111,7 +111,7 @@ async def ask_report(update: Update, context: ContextTypes.DEFAULT_TYPE, trial: 
     context.user_data["revision"] = {"number": row["number"], "shown": shown}
     text = T["choose"].format(number=row["number"],
                               label=level_label(trial.protocol, row["dose_level"]),
-                              infusion=row["infusion_date"], window_end=row["dlt_window_end"])
+                              infusion=row["infusion_day"], window_end=row["dlt_window_end"])
     await reply(update, text, keyboard(in_rows([report_button(r) for r in reports], 1)))
     return REPORT
 

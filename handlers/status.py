@@ -10,6 +10,7 @@ from collections import Counter
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from domain.dosing import LYMPHODEPLETION, dose_fraction
 from domain.escalation import HistoryError
 from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
@@ -23,12 +24,19 @@ from handlers.common import (
     trial_of,
 )
 from handlers.confirmation import confirm_button
+from handlers.evaluation import awaiting_buttons
+from handlers.infusion import days_text
 from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
-from handlers.wording import say
+from handlers.wording import percent, say
 from storage.usecases.screening import screening_log
-from storage.usecases.status import participant_record, snapshot, what_if
+from storage.usecases.status import (
+    participant_record,
+    snapshot,
+    what_if,
+    windows_awaiting_evaluation,
+)
 
 EVENTS = DLT["events"]
 
@@ -37,12 +45,13 @@ EVENTS = DLT["events"]
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     trial = trial_of(context)
     snap = snapshot(trial)
-    text, markup = status_text(trial, snap), None
+    text, buttons = status_text(trial, snap), []
     if snap.to_confirm:
         text += "\n" + T["unconfirmed"]
         button = confirm_button(snap.decision)
-        markup = keyboard([[button]]) if button else None
-    await reply(update, text, markup)
+        buttons += [[button]] if button else []
+    buttons += awaiting_buttons(snap.awaiting_evaluation)
+    await reply(update, text, keyboard(buttons) if buttons else None)
 
 
 def participant_text(trial: Trial, row: dict) -> str:
@@ -51,9 +60,8 @@ def participant_text(trial: Trial, row: dict) -> str:
         number=row["number"], screening=row["screening"], label=level.label,
         cohort=row["cohort"], expansion=T["expansion"] if row["expansion"] else "",
         weight=format_number(row["weight_kg"]), total=cells(row["total_cells"]),
-        dose=cells(row["cells_per_kg"]), infusion=row["infusion_date"],
-        window_end=row["dlt_window_end"], enrolled_at=row["enrolled_at_local"],
-        enrolled_by=row["enrolled_by_name"])]
+        dose=cells(row["cells_per_kg"]), infusion=infusion_lines(trial, row),
+        enrolled_at=row["enrolled_at_local"], enrolled_by=row["enrolled_by_name"])]
     if row.get("withdrawn_on"):
         lines.append(T["withdrawn"].format(on=row["withdrawn_on"],
                                            reason=row.get("withdrawal_reason") or ""))
@@ -63,7 +71,28 @@ def participant_text(trial: Trial, row: dict) -> str:
                                  grading=r["grading"], attribution=r["attribution"],
                                  judgement=T["dlt_yes"] if r["is_dlt"] else T["dlt_no"])
               for r in reports] or [T["no_reports"]]
+    if row["evaluated"]:
+        lines.append(T["evaluated"].format(who=trial.staff_name(row["evaluated_by"]),
+                                           when=trial.local_time(row["evaluated_at"])))
     return "\n".join(lines)
+
+
+def infusion_lines(trial: Trial, row: dict) -> str:
+    """The infusion as planned, or as given with its lymphodepletion and dose."""
+    infusion = row["infusion"]
+    if infusion is None:
+        return T["planned"].format(number=row["number"], planned=row["infusion_date"],
+                                   window_end=row["dlt_window_end"])
+    minimum = trial.protocol.escalation.min_dose_fraction
+    below = (T["below_minimum"].format(minimum=percent(minimum))
+             if trial.underdosed(row) else "")
+    given = T["infused"].format(
+        at=infusion["infused_at"].strftime("%Y-%m-%d %H:%M"), planned=row["infusion_date"],
+        cells=cells(infusion["infused_cells"]),
+        percent=percent(dose_fraction(infusion["infused_cells"], row["total_cells"])),
+        below=below, window_end=row["dlt_window_end"])
+    days = {drug: days_text(infusion[drug]) for drug in LYMPHODEPLETION}
+    return f"{given}\n{T['lymphodepletion'].format(**days)}"
 
 
 @requires("coordinator")
@@ -74,8 +103,15 @@ async def show_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply(update, T["participant_usage"])
         return
     row = participant_record(trial, number)
-    await reply(update, participant_text(trial, row) if row
-                else T["no_participant"].format(number=number))
+    if row is None:
+        await reply(update, T["no_participant"].format(number=number))
+        return
+    awaiting = [r for r in windows_awaiting_evaluation(trial) if r["number"] == number]
+    text = participant_text(trial, row)
+    if awaiting:
+        text += "\n" + T["to_evaluate"]
+    buttons = awaiting_buttons(awaiting)
+    await reply(update, text, keyboard(buttons) if buttons else None)
 
 
 def screenlog_text(trial: Trial) -> str:

@@ -34,6 +34,23 @@ def window_line(trial: Trial, snap: Snapshot) -> str:
     return T["in_window"].format(who=", ".join(items))
 
 
+def awaiting_line(trial: Trial, snap: Snapshot) -> list[str]:
+    """Who awaits the confirmation of their evaluation (the engine counts them as pending)."""
+    if not snap.awaiting_evaluation:
+        return []
+    items = [T["awaiting_item" if r["infused_on"] else "awaiting_not_infused"].format(
+        number=r["number"], label=label(trial, r["dose_level"]), end=r["dlt_window_end"])
+        for r in snap.awaiting_evaluation]
+    return [T["awaiting_evaluation"].format(who=", ".join(items)), T["evaluate_hint"]]
+
+
+def spacing_line(trial: Trial, snap: Snapshot) -> list[str]:
+    if snap.next_infusion is None:
+        return []
+    return [T["next_infusion"].format(date=snap.next_infusion,
+                                      days=trial.protocol.escalation.days_between_infusions)]
+
+
 def status_text(trial: Trial, snap: Snapshot | None = None) -> str:
     """The trial's escalation state in a few lines (also printed by `trialbot status`)."""
     snap = snap or snapshot(trial)
@@ -45,6 +62,7 @@ def status_text(trial: Trial, snap: Snapshot | None = None) -> str:
                                left=decision.places_under_cap, cap=cap)]
     lines += level_lines(trial, decision)
     lines.append(window_line(trial, snap))
+    lines += awaiting_line(trial, snap) + spacing_line(trial, snap)
     lines.append(T["next"].format(action=T["actions"][decision.action],
                                   reason=say(decision.reason)))
     if decision.next_dose:

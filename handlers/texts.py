@@ -235,8 +235,10 @@ COMMANDS = {
     "correct": "Correct an answer of a screening, with a reason: /correct S-004",
     "enroll": "Enrol an eligible candidate: /enroll S-004",
     "reschedule": "Move a planned infusion date, with a reason: /reschedule P-03",
+    "infuse": "Record an infusion as given (time, lymphodepletion, cells): /infuse P-03",
     "dlt": "Report a dose-limiting toxicity",
     "revise": "Revise a DLT judgement, with a reason: /revise P-03",
+    "evaluate": "Confirm a DLT window completed without a DLT: /evaluate P-03",
     "withdraw": "Withdraw a participant or a screening: /withdraw P-03",
     "participant": "One participant's timeline: /participant P-03",
     "screenlog": "Screening log counts",
@@ -249,9 +251,9 @@ COMMANDS = {
 HELP = {
     "title": "trialbot for {name} ({role}). Commands you can use:",
     "roles": {
-        "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "withdraw",
-                        "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise", "simulate"),
+        "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "infuse",
+                        "withdraw", "participant", "screenlog", "whatif", "help", "cancel"),
+        "investigator": ("dlt", "revise", "evaluate", "simulate"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -283,8 +285,23 @@ STATUS = {
     "no_participant": "There is no participant {number}.",
     "participant": "{number} (screening {screening}) · {label}, cohort {cohort}{expansion}\n"
                    "Weight {weight} kg · dose {total} CAR+ T cells ({dose}/kg)\n"
-                   "Infused {infusion} · DLT window until {window_end}\n"
+                   "{infusion}\n"
                    "Enrolled {enrolled_at} by {enrolled_by}",
+    "infused": "Infused {at} (planned {planned}) · {cells} CAR+ T cells, {percent} of the "
+               "target{below} · DLT window until {window_end}",
+    "below_minimum": " (below the protocol's minimum of {minimum}: not evaluable for DLT)",
+    "lymphodepletion": "Lymphodepletion: fludarabine {fludarabine} · cyclophosphamide "
+                       "{cyclophosphamide}",
+    "planned": "Infusion planned {planned}, not yet recorded (/infuse {number}) · DLT window "
+               "until {window_end} as planned",
+    "evaluated": "DLT window completed, no DLT: confirmed by {who} on {when}.",
+    "to_evaluate": "The DLT window has ended: an investigator confirms the evaluation.",
+    "awaiting_evaluation": "DLT window ended, evaluation not confirmed: {who}",
+    "awaiting_item": "{number} ({label}) ended {end}",
+    "awaiting_not_infused": "{number} ({label}) ended {end} as planned, infusion not recorded",
+    "evaluate_hint": "Investigators confirm each with its button or /evaluate; until then the "
+                     "3+3 counts them as pending.",
+    "next_infusion": "Next infusion not before {date} (infusions {days} days apart).",
     "expansion": " (case expansion)",
     "withdrawn": "Withdrawn {on}: {reason}",
     "no_reports": "No toxicity reported.",
@@ -349,6 +366,7 @@ ENROLLMENT = {
     "wait": "Wait: every place at {label} is taken and DLT windows are open. Still in the "
             "window: {who}.",
     "wait_item": "{number} until {end}",
+    "wait_item_ended": "{number} (window ended {end}, evaluation not confirmed)",
     "wait_no_one": "Wait: no place is open now.",
     "unconfirmed": "Waiting for an investigator to confirm: {step}. (Investigators confirm "
                    "with the button in /status.)",
@@ -357,6 +375,9 @@ ENROLLMENT = {
              "/cancel leaves without enrolling.",
     "places_left": ("{left} place left", "{left} places left"),
     "ask_weight": "Body weight in kg (for the cell dose)? e.g. 62",
+    "weight_unusual": "{weight} kg is outside {low}-{high} kg, the usual range for this dose. If "
+                      "it is right, press the button; otherwise type the weight again.",
+    "weight_right": "{weight} kg is right",
     "ask_date": "Planned infusion date? Press a button or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
     "tomorrow": "Tomorrow ({date})",
@@ -374,7 +395,8 @@ ENROLLMENT = {
                 "Infusion {infusion}, DLT window until {window_end}.",
     "alert_enrolled": "{participant} enrolled at {label} (cohort {cohort} place {place} of "
                       "{size}): {total} CAR+ T cells for {weight} kg, infusion {infusion}, DLT "
-                      "window until {window_end}.",
+                      "window until {window_end}.{weight_note}",
+    "alert_weight_confirmed": " The weight is outside the usual range and was confirmed.",
     "cancelled": "Not enrolled. Start again with /enroll {number}.",
     "use_buttons": "Please answer with the buttons above, or /cancel.",
     "nothing_open": "There is no enrolment in progress.",
@@ -399,9 +421,19 @@ DLT = {
         "crs": "1 fever ≥38 °C · 2 hypotension without vasopressors and/or low-flow O2 "
                "(≤6 L/min) · 3 one vasopressor and/or high-flow O2 (>6 L/min) or mask · "
                "4 several vasopressors and/or positive-pressure ventilation · 5 death",
-        "icans": "1 ICE 7-9 · 2 ICE 3-6 · 3 ICE 0-2, a rapidly resolving seizure or focal "
-                 "oedema · 4 unarousable, prolonged or repeated seizures, deep focal motor "
-                 "weakness or diffuse cerebral oedema · 5 death",
+        "icans": "The worst of five domains sets the grade (ASTCT): ICE score, level of "
+                 "consciousness, seizure, motor findings, raised intracranial pressure.\n"
+                 "1 ICE 7-9; awakens spontaneously\n"
+                 "2 ICE 3-6; awakens to voice\n"
+                 "3 ICE 0-2; awakens only to touch; a clinical seizure resolving rapidly or "
+                 "non-convulsive seizures on EEG resolving with intervention; focal oedema on "
+                 "imaging\n"
+                 "4 ICE 0 (unarousable); needs vigorous or repeated stimuli, stupor or coma; "
+                 "seizure over 5 min or repeated without return to baseline; deep focal motor "
+                 "weakness; diffuse cerebral oedema, posturing, cranial nerve VI palsy, "
+                 "papilloedema or Cushing's triad\n"
+                 "5 death\n"
+                 "e.g. ICE 8 but awakens only to touch: grade 3.",
     },
     "grade_button": "Grade {grade}",
     "ask_onset": "Onset date? Press Today or type it as YYYY-MM-DD.",
@@ -480,8 +512,9 @@ WITHDRAWAL = {
         "N": "Withdrawn on or after the last day of the DLT window without a DLT: stays "
              "evaluable.",
         "T": "Had a DLT in the DLT window: the DLT still counts.",
-        "P": "No DLT so far and the DLT window is still open today: the outcome is known when "
-             "the window ends.",
+        "P": "No DLT so far and the DLT window is still open today, or has ended without its "
+             "evaluation confirmed: the outcome is known once an investigator confirms it "
+             "(/evaluate).",
     },
     "meaning_expansion": "A case-expansion participant: not DLT-evaluated, the 3+3 decisions do "
                          "not change.",
@@ -574,11 +607,12 @@ RESCHEDULE = {
     # why the planned date may no longer change (a key of domain.dates.reschedule_refusal)
     "withdrawn": "{number} was withdrawn on {on}: the infusion date can no longer be changed.",
     "at_save": {"has_reports": "{number} already has a DLT report",
-                "withdrawn": "{number} was withdrawn on {on}"},
+                "withdrawn": "{number} was withdrawn on {on}",
+                "infused": "the infusion of {number} was recorded meanwhile ({on})"},
     "has_reports": "{number} already has a DLT report: the infusion date ({infusion}) can no "
                    "longer be changed.",
-    "infusion_passed": "The infusion of {number} was planned for {infusion}, which has passed: "
-                       "the date can no longer be changed.",
+    "infused": "{number} was infused on {on} (recorded): the planned date ({infusion}) can no "
+               "longer be changed.",
     "participant": "Moving the infusion of {number}: {label}, planned for {infusion}, DLT window "
                    "until {window_end}.\n/cancel leaves without saving.",
     "ask_date": "New planned infusion date? Press a button or type it as YYYY-MM-DD.",
@@ -644,6 +678,99 @@ SIMULATE = {
     "caption_no_exact": "Dose recommended at the end: simulated (bars, 95 % margins).",
 }
 
+
+# /infuse: the infusion as given. Problems with the time are keys of domain/dates.py.
+INFUSION = {
+    "usage": "Whose infusion? e.g. /infuse P-03\nInfusions to record: {participants}",
+    "none": "none",
+    "participant": "Recording the infusion of {number}: {label}, planned for {planned}.\n"
+                   "Dose: {dose}/kg × {weight} kg = {total} CAR+ T cells.\n"
+                   "/cancel leaves without saving.",
+    "ask_time": "When was it infused? Press Now, or type the date and time as YYYY-MM-DD HH:MM "
+                "(24 h), e.g. {example}.",
+    "now": "Now",
+    "bad_time": "Please type the date and time as YYYY-MM-DD HH:MM (years {first} to {last}), "
+                "e.g. {example}.",
+    "infused_future": "{date} is in the future: record the infusion once it has been given.",
+    "before_enrolment": "{date} is before the enrolment of {number} ({on}).",
+    "after_withdrawal": "{date} is after the withdrawal of {number} ({on}).",
+    "after_onset": "{date} is after the onset of an event already reported for {number} ({on}): "
+                   "check the date, or the report.",
+    "too_early": "{date} is too early: the protocol spaces infusions, the earliest date is "
+                 "{earliest}.",
+    "ask_drug": "{drug} (lymphodepletion): first and last day? Type them as YYYY-MM-DD "
+                "YYYY-MM-DD (one date for a single day), or press a button.",
+    "drugs": {"fludarabine": "Fludarabine", "cyclophosphamide": "Cyclophosphamide"},
+    "not_given": "Not given",
+    "same_days": "Same days as fludarabine",
+    "bad_dates": "Please type the first and last day as YYYY-MM-DD YYYY-MM-DD (years {first} to "
+                 "{last}), e.g. {example}.",
+    "end_before_start": "The last day ({date}) comes before the first: please type the first "
+                        "day first.",
+    "after_infusion": "{date} is after the infusion ({infusion}): lymphodepletion comes before "
+                      "it.",
+    "too_long_before": "{date} is more than {max_days} days before the infusion ({infusion}): "
+                       "please check it.",
+    "ask_cells": "CAR+ T cells actually infused? Planned: {total}. Press the button if all of it "
+                 "was infused, or type the number, e.g. {example}.",
+    "as_planned": "All of it: {total}",
+    "summary": "Record this infusion?\n{number} ({label})\n"
+               "Infused: {at}\n"
+               "Fludarabine: {fludarabine}\n"
+               "Cyclophosphamide: {cyclophosphamide}\n"
+               "Cells infused: {cells} of {total} planned ({percent})\n"
+               "DLT window until: {old_end} → {new_end} (from the infusion)"
+               "{notes}",
+    "days": "{start} to {end}",
+    "one_day": "{start}",
+    "below_minimum": "⚠ Less than {minimum} of the target dose: not evaluable for DLT, the place "
+                     "will be refilled.",
+    "above_target": "⚠ More than the planned dose.",
+    "outcome_change": "For the 3+3: {before} → {after}.",
+    "outcomes": {"N": "evaluable, no DLT", "T": "DLT", "P": "in the DLT window",
+                 "X": "not evaluable"},
+    "then": "3+3 then: {reason}",
+    "then_conflict": "⚠ After this the 3+3 history would no longer fit the design ({error}). "
+                     "An investigator must review the escalation.",
+    "saved": "Saved: {number} infused {at}, {cells} CAR+ T cells ({percent} of the target). "
+             "DLT window until {window_end}.{meaning}\n3+3 now: {now}",
+    "to_confirm": "An investigator must confirm the next step: {step}.",
+    "alert": "Infusion recorded: {number} ({label}) on {at}, {cells} CAR+ T cells ({percent} "
+             "of {total} planned); DLT window until {window_end}. Recorded by {who}.{below}",
+    "alert_below": " Less than {minimum} of the target dose: not evaluable for DLT, replaced.",
+    "history_conflict": "After the infusion of {number} was recorded, the 3+3 history no longer "
+                        "fits the design ({error}). Review the escalation before enrolling "
+                        "anyone.",
+    "refused": "Not saved: {reason}",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "cancelled": "Stopped: nothing was saved.",
+    "nothing_open": "There is no infusion record in progress.",
+}
+
+# The end of a DLT window confirmed by an investigator (/evaluate, buttons in /status and
+# /participant, and on the reminders).
+EVALUATION = {
+    "usage": "Whose DLT window do you confirm? e.g. /evaluate P-03",
+    "awaiting": "DLT windows ended, evaluation not confirmed:",
+    "nobody": "No DLT window is awaiting its evaluation.",
+    "item": "{number} ({label}): window ended {end}",
+    "item_not_infused": "{number} ({label}): window ended {end} as planned; record the infusion "
+                        "first (/infuse {number})",
+    "button": "✅ {number}: DLT window completed, no DLT",
+    "facts": "{number} ({label}): infused {infused}, DLT window until {end}; {reports}.\n"
+             "Confirm that the DLT window completed without a DLT? From then on the 3+3 counts "
+             "{number} as evaluable, no DLT.",
+    "reports": {"zero": "no toxicity reported", "one": "1 report, not a DLT",
+                "other": "{count} reports, none a DLT"},
+    "confirmed": "✅ {who} confirmed: {number} DLT window completed, no DLT.\n3+3 now: {now}",
+    "already": "Already confirmed by {who} on {when}.",
+    "role": "Only an investigator can confirm a DLT evaluation.",
+    "alert": "DLT window completed without a DLT: {number} ({label}), window until "
+             "{window_end}; confirmed by {who}.",
+    "history_conflict": "After the evaluation of {number}, the 3+3 history no longer fits the "
+                        "design ({error}). Review the escalation before enrolling anyone.",
+}
+
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).
 CONFIRMATION = {
     "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
@@ -692,6 +819,11 @@ REASONS = {
     "answer.unknown_items": "Unknown item: {items}.",
     "answer.clinical_above_total": "The clinical SLEDAI-2K ({clinical}) cannot be higher than "
                                    "the SLEDAI-2K total ({total}).",
+    # an infused dose typed (domain/dosing.py)
+    "dosing.cells_unreadable": "Please type the number of cells as on the product label, e.g. "
+                               "{example}.",
+    "dosing.cells_implausible": "That is not a plausible number of infused cells (more than 0, "
+                                "at most {most}): please check it.",
     # a DLT suggestion (domain/dlt.py)
     "dlt.onset_before_infusion": "onset before the infusion ({infusion})",
     "dlt.onset_after_window": "onset after the DLT window (ended {window_end})",
@@ -801,7 +933,8 @@ REASONS = {
     "escalation.dlts": {"zero": "no DLT", "one": "1 DLT", "other": "{count} DLTs"},
     "escalation.evaluable": {"one": "1 evaluable participant",
                              "other": "{count} evaluable participants"},
-    "escalation.pending": {"zero": "", "other": ", {count} still in the DLT window"},
+    "escalation.pending": {"zero": "", "other": ", {count} still in the DLT window or awaiting "
+                                                "its evaluation"},
     "escalation.not_evaluable": {"zero": "", "other": ", {count} not evaluable (replaced)"},
     # ... the reason for what it asks now (by action) ...
     "escalation.reason.start": "No participant yet: dose escalation starts at {level} with "
@@ -823,7 +956,8 @@ REASONS = {
                  "({count} places open).",
     },
     "escalation.reason.wait": {
-        "zero": "{level}: {tally}; every place is taken: wait for the DLT windows still open.",
+        "zero": "{level}: {tally}; every place is taken: wait for the DLT windows still open and "
+                "their evaluation.",
         "one": "{level}: {tally}; 1 more participant needed.",
         "other": "{level}: {tally}; {count} more participants needed.",
     },
@@ -976,6 +1110,38 @@ REASONS = {
                                     "no longer moves.",
     "refusal.reschedule_has_reports": "{number} has a DLT report: the planned infusion date no "
                                       "longer moves.",
-    "refusal.reschedule_infusion_passed": "The infusion of {number} on {infusion} has passed: "
-                                          "its date no longer moves.",
+    "refusal.weight_unconfirmed": "{weight} kg is outside {low}-{high} kg: it needs the "
+                                  "coordinator's confirmation.",
+    "refusal.already_infused": "The infusion of {number} is already recorded ({at}).",
+    "refusal.already_evaluated": "The evaluation of {number} was already confirmed by {who} on "
+                                 "{when}.",
+    "refusal.evaluation_expansion": "{number} is a case-expansion participant: not "
+                                    "DLT-evaluated.",
+    "refusal.evaluation_has_dlt": "{number} had a DLT in the window: there is no 'no DLT' to "
+                                  "confirm.",
+    "refusal.evaluation_not_evaluable": "{number} is not evaluable (withdrawn before the end of "
+                                        "the window, or less than the minimum dose) and is "
+                                        "replaced: there is nothing to confirm.",
+    "refusal.evaluation_window_open": "The DLT window of {number} is open until {end}: confirm "
+                                      "it after that day.",
+    "refusal.evaluation_not_infused": "The infusion of {number} is not recorded: record it with "
+                                      "/infuse {number} first (the DLT window runs from it).",
+    # the infusion record (/infuse words these its own way; these are the generic words)
+    "refusal.infused_after_onset": "The infusion time is after the onset of an event already "
+                                   "reported for {number}.",
+    "refusal.infused_after_withdrawal": "The infusion time is after the withdrawal of {number}.",
+    "refusal.infused_bad_time": "Please type the date and time as YYYY-MM-DD HH:MM.",
+    "refusal.infused_before_enrolment": "The infusion time is before the enrolment of {number}.",
+    "refusal.infused_infused_future": "The infusion time is in the future: record the infusion "
+                                      "once it has been given.",
+    "refusal.infused_too_early": "The infusion is too early: the protocol spaces infusions.",
+    "refusal.lymphodepletion_after_infusion": "Lymphodepletion comes before the infusion.",
+    "refusal.lymphodepletion_bad_dates": "Please type the first and last day as YYYY-MM-DD "
+                                         "YYYY-MM-DD.",
+    "refusal.lymphodepletion_end_before_start": "The last day of lymphodepletion comes before "
+                                                "the first.",
+    "refusal.lymphodepletion_too_long_before": "Lymphodepletion is too long before the "
+                                               "infusion: please check the dates.",
+    "refusal.reschedule_infused": "The infusion of {number} is recorded: its date no longer "
+                                  "moves.",
 }

@@ -116,7 +116,7 @@ def participant_text(trial: Trial, row: dict) -> str:
     level = trial.protocol.dose_level(row["dose_level"])
     return T["participant"].format(
         number=row["number"], label=level.label, dose=cells(level.cells_per_kg),
-        expansion=T["expansion"] if row["expansion"] else "", infusion=row["infusion_date"],
+        expansion=T["expansion"] if row["expansion"] else "", infusion=row["infusion_day"],
         window_end=row["dlt_window_end"], reports=reports_text(row))
 
 
@@ -215,7 +215,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     found = withdrawal_preview(trial, form["number"], on)
     text = T["summary"].format(
         number=form["number"], label=level_label(trial.protocol, row["dose_level"]),
-        infusion=row["infusion_date"], window_end=row["dlt_window_end"], on=on,
+        infusion=row["infusion_day"], window_end=row["dlt_window_end"], on=on,
         reason=form["reason"], meaning="\n".join(meaning_lines(found.meaning)),
         then=then_text(found))
     await reply(update, text, review_markup())

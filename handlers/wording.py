@@ -20,13 +20,14 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from domain.reasons import Reason
 from domain.units import format_number
 from handlers.texts import LIST_STYLES, REASONS
 
-__all__ = ["cells", "day", "level_label", "number", "plural", "say", "say_alert"]
+__all__ = ["cells", "day", "level_label", "number", "percent", "plural", "say", "say_alert"]
 
 ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
 
@@ -59,10 +60,24 @@ def number(value: float) -> str:
 
 
 def cells(value: float) -> str:
-    """6200000 -> '6.2×10^6' (how cell doses are written on the ward)."""
-    mantissa, exponent = f"{value:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}×10^{int(exponent)}"
+    """A cell count to at most three significant figures, rounded half up on the decimal it was
+    written as: 6200000 -> '6.2×10^6', 31250000 -> '3.13×10^7', 31850000 -> '3.19×10^7' (the
+    way cell doses are written on the ward)."""
+    exact = Decimal(repr(float(value)))
+    if not exact:
+        return "0"
+    exponent = exact.adjusted()
+    mantissa = exact.scaleb(-exponent).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if mantissa >= 10:  # 9.995 rounds up to 10.00: 1×10^(exponent + 1)
+        mantissa, exponent = (mantissa / 10).quantize(Decimal("0.01")), exponent + 1
+    digits = format(mantissa, "f").rstrip("0").rstrip(".")
+    return f"{digits}×10^{exponent}"
+
+
+def percent(fraction: float) -> str:
+    """0.984375 -> '98.4%' (one decimal at most, rounded half up)."""
+    value = (Decimal(repr(float(fraction))) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{format(value, 'f').removesuffix('.0')}%"
 
 
 def level_label(protocol, level: int | None, none: str = "") -> str:

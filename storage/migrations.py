@@ -186,4 +186,37 @@ def alerts_as_kind_and_params(db: Database) -> None:
             db.execute(statement)
 
 
-MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params]
+INFUSIONS_AND_EVALUATIONS = (
+    """CREATE TABLE infusions (
+        participant TEXT PRIMARY KEY REFERENCES participants(number),
+        infused_at TEXT NOT NULL,
+        infused_cells REAL NOT NULL,
+        fludarabine_start TEXT,
+        fludarabine_end TEXT,
+        cyclophosphamide_start TEXT,
+        cyclophosphamide_end TEXT,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE dlt_evaluations (
+        participant TEXT PRIMARY KEY REFERENCES participants(number),
+        confirmed_by TEXT NOT NULL,
+        confirmed_at TEXT NOT NULL
+    )""",
+    *(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+      f"BEGIN SELECT RAISE(ABORT, '{table} records are never deleted'); END"
+      for table in ("infusions", "dlt_evaluations")),
+)
+
+
+def infusions_and_evaluations(db: Database) -> None:
+    """v4: the infusion as given (date and time with the site's UTC offset, the cells infused,
+    the lymphodepletion days) and the investigator's confirmation that a DLT window completed
+    without a DLT, each a record of its own and never deleted. Statement by statement, inside
+    migrate()'s transaction (executescript would commit it)."""
+    for statement in INFUSIONS_AND_EVALUATIONS:
+        db.execute(statement)
+
+
+MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
+              infusions_and_evaluations]

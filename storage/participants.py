@@ -3,16 +3,24 @@ audited writes. The decisions that decide a write (the 3+3 engine) are the use c
 (storage.usecases); they call these inside their own transaction."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from domain.dosing import LYMPHODEPLETION
 from domain.reasons import Refused
 from storage.audit import record_change, record_insert
 from storage.database import from_json, now, one, to_date, to_json
 
 ORDER = "CAST(substr(number, 3) AS INTEGER)"
+# A participant with what their infusion and DLT evaluation records add (NULL until recorded).
+WITH_RECORDS = (
+    "SELECT p.*, i.infused_at, i.infused_cells, e.confirmed_by AS evaluated_by,"
+    " e.confirmed_at AS evaluated_at"
+    " FROM participants p LEFT JOIN infusions i ON i.participant = p.number"
+    " LEFT JOIN dlt_evaluations e ON e.participant = p.number"
+)
 
 
 @dataclass
@@ -28,13 +36,14 @@ class Placement:
 
 
 def history_rows(db: Database) -> list[dict]:
-    """One dict per participant in enrolment order, what the escalation rules need."""
+    """One dict per participant in enrolment order, what the escalation rules need: the
+    participant, their infusion and evaluation records, and `has_dlt` (a report judged a DLT
+    with its onset in the window)."""
     rows = db.query(
-        "SELECT number, screening, dose_level, cohort, expansion, infusion_date, dlt_window_end,"
-        " withdrawn_on, weight_kg, total_cells, EXISTS ("
-        "  SELECT 1 FROM dlt_reports d WHERE d.participant = p.number AND d.is_dlt"
-        "  AND d.onset_date <= p.dlt_window_end) AS has_dlt"
-        f" FROM participants p ORDER BY {ORDER}"
+        f"SELECT r.*, EXISTS ("
+        "  SELECT 1 FROM dlt_reports d WHERE d.participant = r.number AND d.is_dlt"
+        "  AND d.onset_date <= r.dlt_window_end) AS has_dlt"
+        f" FROM ({WITH_RECORDS}) r ORDER BY {ORDER}"
     )
     return [dict(_participant_row(row), has_dlt=bool(row["has_dlt"])) for row in rows]
 
@@ -95,11 +104,12 @@ def set_infusion_date(db: Database, number: str, *, new_date: date, new_window_e
 
 
 def participant(db: Database, number: str) -> dict | None:
-    """A participant with its `dlt_reports` list, or None."""
-    row = one(db, "SELECT * FROM participants WHERE number = ?", [number])
+    """A participant with its `dlt_reports` list and `infusion` record (or None), or None."""
+    row = one(db, f"SELECT * FROM ({WITH_RECORDS}) WHERE number = ?", [number])
     if row is None:
         return None
-    return dict(_participant_row(row), dlt_reports=dlt_reports(db, number))
+    return dict(_participant_row(row), dlt_reports=dlt_reports(db, number),
+                infusion=infusion_record(db, number))
 
 
 def existing_participant(db: Database, number: str) -> dict:
@@ -111,9 +121,60 @@ def existing_participant(db: Database, number: str) -> dict:
 
 def participants(db: Database) -> list[dict]:
     """Every participant in enrolment order (without their reports)."""
-    return [
-        _participant_row(row) for row in db.query(f"SELECT * FROM participants ORDER BY {ORDER}")
-    ]
+    return [_participant_row(row)
+            for row in db.query(f"SELECT * FROM ({WITH_RECORDS}) ORDER BY {ORDER}")]
+
+
+# --- the infusion as given, and the end of the DLT window confirmed -------------------------
+
+def add_infusion(db: Database, number: str, *, infused_at: datetime, infused_cells: float,
+                 lymphodepletion: dict[str, tuple[date, date] | None], window_end: date,
+                 actor: Any) -> dict:
+    """Record a participant's infusion (once; audited) and move the DLT window end to the one
+    that runs from it, audited with the old value."""
+    old = existing_participant(db, number)
+    if old["infusion"] is not None:
+        raise Refused("already_infused", number=number, at=old["infusion"]["infused_at"])
+    row = {"infused_at": infused_at.isoformat(timespec="minutes"),
+           "infused_cells": float(infused_cells)}
+    for drug in LYMPHODEPLETION:
+        days = lymphodepletion.get(drug)
+        row[f"{drug}_start"], row[f"{drug}_end"] = (
+            (days[0].isoformat(), days[1].isoformat()) if days else (None, None))
+    db["infusions"].insert({"participant": number, **row, "recorded_by": str(actor),
+                            "recorded_at": now()})
+    record_insert(db, actor=actor, table="infusions", record=number, row=row)
+    if old["dlt_window_end"] != window_end:
+        db["participants"].update(number, {"dlt_window_end": window_end.isoformat()})
+        record_change(db, actor=actor, table="participants", record=number,
+                      field="dlt_window_end", old=old["dlt_window_end"], new=window_end,
+                      reason="DLT window from the infusion recorded")
+    return participant(db, number)
+
+
+def infusion_record(db: Database, number: str) -> dict | None:
+    """A participant's infusion as recorded: `infused_at` (aware datetime), `infused_cells`,
+    and per lymphodepleting drug its (first, last) day or None."""
+    row = one(db, "SELECT * FROM infusions WHERE participant = ?", [number])
+    if row is None:
+        return None
+    days = {drug: (to_date(row[f"{drug}_start"]), to_date(row[f"{drug}_end"]))
+            if row[f"{drug}_start"] else None for drug in LYMPHODEPLETION}
+    return dict(row, infused_at=datetime.fromisoformat(row["infused_at"]), **days)
+
+
+def add_evaluation(db: Database, number: str, *, actor: Any) -> dict:
+    """Record that an investigator confirmed the DLT window completed without a DLT (once;
+    audited)."""
+    old = existing_participant(db, number)
+    if old["evaluated"]:
+        raise Refused("already_evaluated", number=number, who=old["evaluated_by"],
+                      when=old["evaluated_at"])
+    db["dlt_evaluations"].insert({"participant": number, "confirmed_by": str(actor),
+                                  "confirmed_at": now()})
+    record_insert(db, actor=actor, table="dlt_evaluations", record=number,
+                  row={"dlt_window_completed_without_dlt": True})
+    return participant(db, number)
 
 
 def enrolled_as(db: Database, screening: str) -> str | None:
@@ -207,12 +268,21 @@ def check_enrollable(db: Database, screening: str) -> None:
 
 
 def _participant_row(row: dict) -> dict:
+    """A stored participant (with WITH_RECORDS' columns) as Python values; `infused_on` is the
+    day of the recorded infusion (the site's), `infusion_day` that day or, until it is
+    recorded, the planned `infusion_date`."""
+    infused_at = row.get("infused_at")
+    infused_on = datetime.fromisoformat(infused_at).date() if infused_at else None
+    planned = to_date(row["infusion_date"])
     return dict(
         row,
         expansion=bool(row["expansion"]),
-        infusion_date=to_date(row["infusion_date"]),
+        infusion_date=planned,
         dlt_window_end=to_date(row["dlt_window_end"]),
         withdrawn_on=to_date(row["withdrawn_on"]),
+        infused_on=infused_on,
+        infusion_day=infused_on or planned,
+        evaluated=row.get("evaluated_at") is not None,
     )
 
 

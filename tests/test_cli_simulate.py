@@ -12,7 +12,7 @@ from bot.cli import main
 from domain.simulation import margin
 from handlers.texts import SIMULATE
 from storage.database import open_database
-from storage.participants import Placement, add_dlt_report, add_participant
+from storage.participants import Placement, add_dlt_report, add_evaluation, add_participant
 from tests.storage.conftest import eligible_screening
 
 KEYS = {"trials", "recommended", "mtd_declared", "end_state", "mean_participants", "mean_dlts",
@@ -100,6 +100,7 @@ def record_one_dlt_from_stopping(path) -> None:
     add_dlt_report(db, participant="P-02", event="crs", grading="ASTCT", grade=4,
                    onset_date=today - timedelta(days=30), attribution="probable", is_dlt=True,
                    suggested_dlt=True, actor="test")
+    add_evaluation(db, "P-01", actor="test")  # window completed without a DLT, confirmed
     db.close()
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from domain.dates import infusion_problem
 from domain.dlt import dlt_window_end
+from domain.dosing import USUAL_WEIGHT_KG, total_cells, weight_unusual
 from domain.escalation import Decision, HistoryError, Outcome
 from domain.reasons import Refused
 from storage.database import transaction
@@ -136,16 +137,26 @@ def check_infusion(trial: Trial, day: date | None, earliest: date | None) -> dat
 
 
 def dose_for(trial: Trial, place: Place, weight_kg: float, infusion: date) -> Dose:
-    return Dose(weight_kg=weight_kg, total_cells=place.cells_per_kg * weight_kg,
+    return Dose(weight_kg=weight_kg, total_cells=total_cells(weight_kg, place.cells_per_kg),
                 infusion=infusion, window_end=dlt_window_end(trial.protocol, infusion))
 
 
-def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date,
-           actor: Any) -> Enrolled:
+def check_weight(weight_kg: float, confirmed: bool) -> float:
+    """A weight outside the usual adult range (domain.dosing) is taken only when confirmed."""
+    if weight_unusual(weight_kg) and not confirmed:
+        low, high = USUAL_WEIGHT_KG
+        raise Refused("weight_unconfirmed", weight=weight_kg, low=low, high=high)
+    return weight_kg
+
+
+def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date, actor: Any,
+           weight_confirmed: bool = False) -> Enrolled:
     """Enrol the candidate at the place shown, if the engine still offers it: all in one
-    transaction, with the investigators' alert and whatever 3+3 step it newly raises."""
+    transaction, with the investigators' alert and whatever 3+3 step it newly raises. A weight
+    outside the usual range needs `weight_confirmed` (the coordinator pressed the button)."""
     with transaction(trial.db):
         require_role(trial, actor, "coordinator")
+        check_weight(weight_kg, weight_confirmed)
         check_enrollable(trial.db, place.screening)
         rows = history_rows(trial.db)
         before = current_decision(trial, rows)
@@ -164,7 +175,8 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date,
             "participant": participant["number"], "level": now.dose_level,
             "cohort": now.cohort, "place": now.place, "size": now.size,
             "weight": weight_kg, "total": dose.total_cells, "infusion": infusion.isoformat(),
-            "window_end": dose.window_end.isoformat()})
+            "window_end": dose.window_end.isoformat(),
+            **({"weight_confirmed": True} if weight_unusual(weight_kg) else {})})
         add_alert(trial.db, enrolled)
         after = after_event(trial, before, participant["number"], "enrolment")
     return Enrolled(participant=participant["number"], place=now, dose=dose,

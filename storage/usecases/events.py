@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from domain.dates import event_problem, new_infusion_problem, reschedule_refusal
 from domain.dlt import GRADING, Suggestion, dlt_window_end, suggest_dlt
-from domain.escalation import Decision, HistoryError, Outcome, outcome_on
+from domain.escalation import Decision, HistoryError, Outcome
 from domain.reasons import Reason, Refused
 from storage.database import transaction
 from storage.outbox import AlertDraft, add_alert
@@ -55,8 +55,7 @@ def row_of(rows: list[dict], number: str) -> dict:
 
 
 def outcome_of(trial: Trial, row: dict) -> Outcome:
-    return outcome_on(has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
-                      dlt_window_end=row["dlt_window_end"], today=trial.today())
+    return trial.outcome(row)
 
 
 def outcome_change(trial: Trial, before: dict, after: dict) -> Reason:
@@ -90,11 +89,11 @@ def in_window(trial: Trial) -> list[dict]:
 
 
 def check_event_date(trial: Trial, row: dict, day: date | None, *, dlt: bool) -> date:
-    problem = event_problem(day, infusion=row["infusion_date"], today=trial.today(),
+    problem = event_problem(day, infusion=row["infusion_day"], today=trial.today(),
                             last_day=row["dlt_window_end"] if dlt else None)
     if problem:
         raise Refused(f"event_{problem}", date=day, number=row["number"],
-                      infusion=row["infusion_date"], window_end=row["dlt_window_end"],
+                      infusion=row["infusion_day"], window_end=row["dlt_window_end"],
                       today=trial.today())
     return day
 
@@ -105,7 +104,7 @@ def suggestion(trial: Trial, number: str, *, event: str, grade: int, attribution
                onset: date) -> Suggestion:
     row = existing_participant(trial.db, number)
     return suggest_dlt(trial.protocol, event=event, grade=grade, attribution=attribution,
-                       onset=onset, infusion_date=row["infusion_date"],
+                       onset=onset, infusion_date=row["infusion_day"],
                        dlt_window_end=row["dlt_window_end"])
 
 
@@ -248,12 +247,11 @@ def withdraw_candidate(trial: Trial, *, number: str, reason: str, actor: Any) ->
 def may_reschedule(trial: Trial, number: str) -> dict:
     """The participant, if their planned infusion date may still move; else Refused."""
     row = existing_participant(trial.db, number)
-    why = reschedule_refusal(infusion=row["infusion_date"], today=trial.today(),
-                             withdrawn=row["withdrawn_on"] is not None,
-                             reports=len(row["dlt_reports"]))
+    why = reschedule_refusal(withdrawn=row["withdrawn_on"] is not None,
+                             reports=len(row["dlt_reports"]), infused=row["infused_on"] is not None)
     if why:
         raise Refused(f"reschedule_{why}", number=number, infusion=row["infusion_date"],
-                      on=row["withdrawn_on"])
+                      on=row["withdrawn_on"] or row["infused_on"])
     return row
 
 

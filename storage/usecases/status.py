@@ -3,11 +3,11 @@ log is a screening use case: storage.usecases.screening)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from domain.escalation import Decision, HistoryError, decide, parse_history
+from domain.escalation import Decision, HistoryError, Outcome, decide, parse_history
 from domain.reasons import Reason
 from storage.participants import history_rows, participant
 from storage.usecases.escalation import confirmation_of, needs_confirmation
@@ -29,6 +29,8 @@ class Snapshot(BaseModel):
     confirmation: Confirmation | None = None
     to_confirm: bool = False
     in_window: list[dict] = []
+    awaiting_evaluation: list[dict] = []  # DLT window ended, evaluation not confirmed
+    next_infusion: date | None = None  # the protocol's spacing, from the infusions recorded
     today: date
 
 
@@ -37,14 +39,16 @@ def snapshot(trial: Trial) -> Snapshot:
     today = trial.today()
     open_now = [r for r in rows if r["dlt_window_end"] >= today and not r["withdrawn_on"]
                 and not r["expansion"]]
+    shown = {"rows": rows, "in_window": open_now, "today": today,
+             "awaiting_evaluation": awaiting_in(trial, rows),
+             "next_infusion": next_infusion_not_before(trial, rows)}
     try:
         decision = trial.decision(rows)
     except HistoryError as error:
-        return Snapshot(rows=rows, decision=None, error=error.reason, in_window=open_now,
-                        today=today)
+        return Snapshot(decision=None, error=error.reason, **shown)
     confirmed = confirmation_of(trial, decision)
     return Snapshot(
-        rows=rows, decision=decision, in_window=open_now, today=today,
+        decision=decision, **shown,
         to_confirm=needs_confirmation(trial, decision),
         confirmation=Confirmation(who=trial.staff_name(confirmed["confirmed_by"]),
                                   when=trial.local_time(confirmed["confirmed_at"]))
@@ -74,9 +78,29 @@ def windows_ending(trial: Trial, within_days: int = 1) -> list[dict]:
             and 0 <= (row["dlt_window_end"] - today).days <= within_days]
 
 
-def windows_ended_without_dlt(trial: Trial) -> list[dict]:
-    """Participants whose DLT window has ended with no DLT recorded (and not withdrawn)."""
+def windows_awaiting_evaluation(trial: Trial) -> list[dict]:
+    """Participants (DLT-evaluated) whose DLT window has ended with no DLT counted and who are
+    not replaced, and whose evaluation no investigator has confirmed yet: the engine counts
+    them as pending (the reminder's list; the button is `evaluate:<number>`). Rows as
+    history_rows; `infused_on` None: the infusion must be recorded before the evaluation."""
+    return awaiting_in(trial, history_rows(trial.db))
+
+
+def awaiting_in(trial: Trial, rows: list[dict]) -> list[dict]:
     today = trial.today()
-    return [row for row in history_rows(trial.db)
-            if not row["expansion"] and row["withdrawn_on"] is None and not row["has_dlt"]
-            and row["dlt_window_end"] < today]
+    return [row for row in rows if not row["expansion"] and row["dlt_window_end"] < today
+            and trial.outcome(row) is Outcome.PENDING]
+
+
+def next_infusion_not_before(trial: Trial, rows: list[dict]) -> date | None:
+    """When the protocol spaces infusions: the first day the next may be given (the
+    latest infusion recorded + `days_between_infusions`), while it is still ahead."""
+    days = trial.protocol.escalation.days_between_infusions
+    latest = max((row["infused_on"] for row in rows if row["infused_on"]), default=None)
+    if not days or latest is None:
+        return None
+    earliest = latest + timedelta(days=days)
+    return earliest if earliest > trial.today() else None
+
+
+windows_ended_without_dlt = windows_awaiting_evaluation  # its name before evaluations existed

@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from domain.escalation import Decision, Enrolment, HistoryError, decide, format_history, outcome_on
+from domain.dosing import underdosed
+from domain.escalation import (
+    Decision,
+    Enrolment,
+    HistoryError,
+    Outcome,
+    decide,
+    format_history,
+    outcome_on,
+)
 from domain.protocol import Protocol
 from domain.questions import Context
 from domain.reasons import Refused  # noqa: F401  (re-exported for use cases)
@@ -51,24 +60,30 @@ class Trial:
         found = get_staff(self.db, int(actor)) if str(actor).isdigit() else None
         return found["name"] if found else str(actor)
 
+    def outcome(self, row: dict) -> Outcome:
+        """One participant's DLT outcome as known today (a row of history_rows): pending until
+        an investigator confirms the evaluation, not evaluable when underdosed."""
+        return outcome_on(
+            has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
+            dlt_window_end=row["dlt_window_end"], today=self.today(),
+            evaluated=row["evaluated"], underdosed=self.underdosed(row))
+
+    def underdosed(self, row: dict) -> bool:
+        """Less than the protocol's minimum fraction of the target dose infused."""
+        return underdosed(row["infused_cells"], row["total_cells"],
+                          self.protocol.escalation.min_dose_fraction)
+
     def enrolments(self, rows: list[dict] | None = None) -> list[Enrolment]:
         """The escalation history as the 3+3 engine reads it, outcomes as known today."""
-        today = self.today()
         rows = history_rows(self.db) if rows is None else rows
-        return [
-            Enrolment(
-                dose_level=row["dose_level"],
-                expansion=bool(row["expansion"]),
-                outcome=outcome_on(
-                    has_dlt=row["has_dlt"], withdrawn_on=row["withdrawn_on"],
-                    dlt_window_end=row["dlt_window_end"], today=today),
-            )
-            for row in rows
-        ]
+        return [Enrolment(dose_level=row["dose_level"], expansion=bool(row["expansion"]),
+                          outcome=self.outcome(row)) for row in rows]
 
     def decision(self, rows: list[dict] | None = None) -> Decision:
+        """The 3+3 answer; the protocol's spacing counts from the latest infusion, as given
+        where it is recorded, else as planned."""
         rows = history_rows(self.db) if rows is None else rows
-        last_infusion = max((row["infusion_date"] for row in rows), default=None)
+        last_infusion = max((row["infusion_day"] for row in rows), default=None)
         return decide(self.protocol, self.enrolments(rows), last_infusion=last_infusion)
 
     def decision_if_readable(self, rows: list[dict] | None = None) -> Decision | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,10 +11,13 @@ from domain.dates import (
     FIRST_YEAR,
     LAST_YEAR,
     event_problem,
+    infused_problem,
     infusion_problem,
     latest_infusion,
+    lymphodepletion_problem,
     new_infusion_problem,
     reschedule_refusal,
+    spacing_earliest,
     within_years,
 )
 
@@ -93,14 +97,13 @@ def test_an_event_after_the_window_but_before_today_is_allowed_without_a_last_da
 
 
 @pytest.mark.parametrize(("changes", "refusal"), [
-    ({}, None),
-    ({"infusion": TODAY}, None),  # the planned day itself: may still move
-    ({"infusion": day(-1)}, "infusion_passed"),
+    ({}, None),  # also once the planned day has passed: the infusion was delayed
+    ({"infused": True}, "infused"),  # the infusion is recorded: the window runs from it
     ({"reports": 1}, "has_reports"),
     ({"withdrawn": True}, "withdrawn"),
 ])
 def test_a_planned_infusion_may_move_until_it_matters(changes, refusal):
-    facts = {"infusion": day(5), "today": TODAY, "withdrawn": False, "reports": 0, **changes}
+    facts = {"withdrawn": False, "reports": 0, "infused": False, **changes}
     assert reschedule_refusal(**facts) == refusal
 
 
@@ -120,3 +123,58 @@ def test_years_a_record_may_hold():
     assert within_years(date(2000, 1, 1)) and within_years(date(2099, 12, 31))
     assert not within_years(date(1999, 12, 31)) and not within_years(date(2100, 1, 1))
     assert not within_years(date(9999, 12, 31)) and not within_years(date(1, 1, 1))
+
+
+# --- the infusion as given ------------------------------------------------------------------
+
+SITE = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 27, 10, 30, 20, tzinfo=SITE)
+
+
+def at(n: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(day(n), datetime.min.time(), SITE).replace(hour=hour, minute=minute)
+
+
+@pytest.mark.parametrize(("given", "facts", "problem"), [
+    (None, {}, "bad_time"),
+    (datetime(9999, 1, 1, tzinfo=SITE), {}, "bad_time"),
+    (at(0, 10, 30), {}, None),  # the minute now
+    (at(0, 10, 31), {}, "infused_future"),
+    (at(1), {}, "infused_future"),
+    (at(-3), {"enrolled_on": day(-3)}, None),  # the day of the enrolment
+    (at(-4), {"enrolled_on": day(-3)}, "before_enrolment"),
+    (at(-2), {"withdrawn_on": day(-2)}, None),
+    (at(-1), {"withdrawn_on": day(-2)}, "after_withdrawal"),
+    (at(-2), {"first_onset": day(-2)}, None),
+    (at(-1), {"first_onset": day(-2)}, "after_onset"),
+])
+def test_an_infusion_is_recorded_from_the_enrolment_to_now(given, facts, problem):
+    facts = {"enrolled_on": day(-10), **facts}
+    assert infused_problem(given, now=NOW, **facts) == problem
+
+
+@pytest.mark.parametrize(("others", "earliest"), [
+    ([], None),
+    ([day(-14)], None),  # exactly 14 days apart
+    ([day(-13)], day(1)),
+    ([day(-20), day(-5)], day(9)),
+    ([day(13)], day(27)),  # an infusion recorded later that is too close counts too
+    ([day(14)], None),
+])
+def test_infusions_are_spaced_as_the_protocol_says(others, earliest):
+    assert spacing_earliest(day(0), others, 14) == earliest
+    assert spacing_earliest(day(0), others, 0) is None  # the shipped protocol: no spacing
+
+
+@pytest.mark.parametrize(("start", "end", "problem"), [
+    (day(-5), day(-3), None),
+    (day(-3), day(-3), None),  # a single day
+    (day(-1), day(0), None),  # up to the day of the infusion
+    (None, day(-3), "bad_dates"),
+    (day(-3), day(-5), "end_before_start"),
+    (day(-3), day(1), "after_infusion"),
+    (day(-30), day(-28), None),
+    (day(-31), day(-28), "too_long_before"),
+])
+def test_lymphodepletion_comes_in_the_days_before_the_infusion(start, end, problem):
+    assert lymphodepletion_problem(start, end, infused_on=day(0)) == problem

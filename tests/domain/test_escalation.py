@@ -539,8 +539,26 @@ WINDOW_END = date(2025, 3, 1)
 )
 def test_outcome_on(has_dlt, withdrawn_on, today, outcome):
     assert outcome_on(
-        has_dlt=has_dlt, withdrawn_on=withdrawn_on, dlt_window_end=WINDOW_END, today=today
+        has_dlt=has_dlt, withdrawn_on=withdrawn_on, dlt_window_end=WINDOW_END, today=today,
+        evaluated=True,
     ) is outcome
+
+
+@pytest.mark.parametrize(("facts", "outcome"), [
+    ({"today": date(2025, 3, 2)}, Outcome.PENDING),  # window over, evaluation not confirmed
+    ({"today": date(2025, 3, 2), "evaluated": True}, Outcome.NO_DLT),
+    ({"today": date(2025, 3, 1), "evaluated": True}, Outcome.PENDING),  # still observed
+    ({"withdrawn_on": date(2025, 3, 1), "today": date(2025, 3, 2)}, Outcome.PENDING),
+    ({"withdrawn_on": date(2025, 2, 10), "today": date(2025, 2, 11)}, Outcome.NOT_EVALUABLE),
+    ({"has_dlt": True, "today": date(2025, 3, 2)}, Outcome.DLT),  # no evaluation needed
+    ({"underdosed": True, "today": date(2025, 2, 1)}, Outcome.NOT_EVALUABLE),
+    ({"underdosed": True, "today": date(2025, 3, 2), "evaluated": True},
+     Outcome.NOT_EVALUABLE),
+    ({"underdosed": True, "has_dlt": True, "today": date(2025, 2, 1)}, Outcome.DLT),
+])
+def test_the_end_of_a_window_is_no_dlt_only_once_evaluated(facts, outcome):
+    facts = {"has_dlt": False, "withdrawn_on": None, "evaluated": False, **facts}
+    assert outcome_on(dlt_window_end=WINDOW_END, **facts) is outcome
 
 
 # --- the answer as data ---------------------------------------------------------------------

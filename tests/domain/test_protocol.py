@@ -152,3 +152,24 @@ def test_amended_comparison_moves_the_alternative_question(tmp_path):
     verdict = assess(eligible_answers(amended, inr="1.8", pt="12.5 s"), amended)
     assert say(criterion(verdict, "coagulation").reason) == (
         "INR 1.8 = 1.5×ULN (ULN 1.2) ≥ 1.5×ULN; PT 12.5 s = 0.962×ULN (ULN 13) ≤ 1.5×ULN")
+
+
+@pytest.mark.parametrize(("written", "loaded"), [
+    (None, None),  # the shipped file: the registry entry names no minimum
+    ("min_dose_fraction = 0.8", 0.8),
+    ("min_dose_fraction = 1", 1.0),
+])
+def test_the_minimum_fraction_of_the_target_dose_is_a_protocol_setting(tmp_path, written,
+                                                                      loaded):
+    edits = [("# min_dose_fraction = 0.8", written)] if written else []
+    assert load_protocol(amend_protocol(tmp_path, *edits)).escalation.min_dose_fraction == loaded
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("min_dose_fraction = 0", "escalation.min_dose_fraction: Input should be greater than 0"),
+    ("min_dose_fraction = 1.2", "escalation.min_dose_fraction: Input should be less than or "
+                                "equal to 1"),
+])
+def test_an_impossible_minimum_fraction_is_refused(tmp_path, written, message):
+    with pytest.raises(ProtocolError, match=message):
+        load_protocol(amend_protocol(tmp_path, ("# min_dose_fraction = 0.8", written)))

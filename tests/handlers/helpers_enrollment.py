@@ -4,10 +4,17 @@ DLTs recorded directly, and an application running an amended protocol (e.g. a s
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from domain.dlt import dlt_window_end
-from storage.participants import Placement, add_dlt_report, add_participant
+from storage.participants import (
+    Placement,
+    add_dlt_report,
+    add_evaluation,
+    add_infusion,
+    add_participant,
+    participants,
+)
 from storage.protocol_file import DEFAULT_PROTOCOL_FILE
 from storage.screenings import finish_screening, start_screening
 from storage.staff import add_staff
@@ -29,17 +36,43 @@ def eligible(db) -> str:
     return number
 
 
-def enrol_directly(app, *, days_ago: int, level: int = 1, weight: float = 60.0) -> dict:
-    """Enrol a new eligible screening at `level`, infused `days_ago` days before today."""
+def enrol_directly(app, *, days_ago: int, level: int = 1, weight: float = 60.0,
+                   infused: bool | None = None, evaluated: bool | None = None) -> dict:
+    """Enrol a new eligible screening at `level`, planned for `days_ago` days before today
+    (negative: ahead). A day already past is recorded as infused with the full dose unless
+    `infused` says otherwise, and a DLT window already over as evaluated by an investigator
+    (DLT window completed, no DLT) unless `evaluated` says otherwise."""
     trial = trial_of(app)
-    infused = trial.today() - timedelta(days=days_ago)
+    planned = trial.today() - timedelta(days=days_ago)
     dose = trial.protocol.dose_level(level)
 
     placement = Placement(dose_level=level, cohort=1, expansion=False,
                           cells_per_kg=dose.cells_per_kg, total_cells=dose.cells_per_kg * weight,
-                          dlt_window_end=dlt_window_end(trial.protocol, infused))
-    return add_participant(trial.db, screening=eligible(trial.db), weight_kg=weight,
-                           infusion_date=infused, actor="test", placement=placement)
+                          dlt_window_end=dlt_window_end(trial.protocol, planned))
+    row = add_participant(trial.db, screening=eligible(trial.db), weight_kg=weight,
+                          infusion_date=planned, actor="test", placement=placement)
+    if infused is None:
+        infused = days_ago > 0
+    if infused:
+        row = infuse_directly(app, row["number"], planned)
+    if evaluated is None:
+        evaluated = row["dlt_window_end"] < trial.today()
+    if evaluated:
+        row = add_evaluation(trial.db, row["number"], actor=INVESTIGATOR)
+    return row
+
+
+def infuse_directly(app, number: str, day: date, *, cells: float | None = None) -> dict:
+    """Record that `number` was infused on `day` at 09:00 (all of the planned dose unless
+    `cells` says otherwise), after fludarabine and cyclophosphamide on days -5 to -3."""
+    trial = trial_of(app)
+    target = next(p for p in participants(trial.db) if p["number"] == number)["total_cells"]
+    days = (day - timedelta(days=5), day - timedelta(days=3))
+    return add_infusion(trial.db, number, infused_at=datetime.combine(day, time(9),
+                                                                      trial.timezone),
+                        infused_cells=target if cells is None else cells,
+                        lymphodepletion={"fludarabine": days, "cyclophosphamide": days},
+                        window_end=dlt_window_end(trial.protocol, day), actor="test")
 
 
 def dlt_directly(app, number: str, onset: date) -> dict:

@@ -212,12 +212,21 @@ async def test_a_bad_new_date_is_asked_again(app, driver, db):
     assert participant(db, "P-01")["infusion_date"] == days(app, 5)
 
 
-async def test_reschedule_is_refused_once_the_planned_date_passed(app, driver, db):
-    enrol_directly(app, days_ago=1)
+async def test_reschedule_is_refused_once_the_infusion_is_recorded(app, driver, db):
+    enrol_directly(app, days_ago=1)  # infused yesterday, recorded
     [refused] = await driver.send(COORDINATOR, "/reschedule P-01")
-    assert refused.text == (f"The infusion of P-01 was planned for {days(app, -1)}, which has "
-                            "passed: the date can no longer be changed.")
+    assert refused.text == (f"P-01 was infused on {days(app, -1)} (recorded): the planned date "
+                            f"({days(app, -1)}) can no longer be changed.")
     assert no_form_open(await driver.send(COORDINATOR, str(days(app, 3))))  # no form is open
+
+
+async def test_a_planned_day_passed_without_an_infusion_may_still_move(app, driver, db):
+    enrol_directly(app, days_ago=1, infused=False)  # the product was not released in time
+    await reschedule(driver, "P-01", days(app, 2))
+    *_, saved = await driver.press(COORDINATOR, "✅ Confirm")
+    assert saved.text.startswith(f"Saved: the infusion of P-01 moved from {days(app, -1)} to "
+                                 f"{days(app, 2)}")
+    assert participant(db, "P-01")["dlt_window_end"] == days(app, 30)
 
 
 async def test_reschedule_is_refused_after_a_dlt_report(app, driver, db):

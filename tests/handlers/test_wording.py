@@ -16,6 +16,7 @@ import pytest
 
 import domain.dates
 import domain.dlt
+import domain.dosing
 import domain.eligibility
 import domain.escalation
 import domain.questions
@@ -27,9 +28,10 @@ from domain.scores import EULAR_ACR_2019_ITEMS, SLEDAI_DESCRIPTORS
 from handlers import texts
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
+from storage.usecases.evaluation import NOT_TO_CONFIRM
 
 MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation,
-           domain.simulation]
+           domain.simulation, domain.dosing]
 DECLARED = sorted([*(code for module in MODULES for code in module.CODES),
                    *domain.reasons.REFUSALS.all])
 
@@ -62,9 +64,13 @@ def test_a_use_case_cannot_refuse_with_an_undeclared_name():
 # Refusal names built from a domain.dates problem (f"infusion_{problem}"), by prefix.
 REFUSAL_FAMILIES = {"infusion_": domain.dates.NEW_INFUSION_PROBLEMS,
                     "event_": domain.dates.EVENT_PROBLEMS,
-                    "reschedule_": domain.dates.RESCHEDULE_REFUSALS}
+                    "reschedule_": domain.dates.RESCHEDULE_REFUSALS,
+                    "infused_": domain.dates.INFUSED_PROBLEMS,
+                    "lymphodepletion_": domain.dates.LYMPHODEPLETION_PROBLEMS}
 # Refusal names held in a variable: the names it may hold (corrections.checked_reason's problem).
 REFUSAL_VARIABLES = {"problem": ("short_reason", "long_reason")}
+# Refusal names looked up in a table of the use case (storage.usecases.evaluation).
+REFUSAL_TABLES = {"NOT_TO_CONFIRM": tuple(NOT_TO_CONFIRM.values())}
 STORAGE = Path(domain.reasons.__file__).parent.parent / "storage"
 
 
@@ -79,6 +85,8 @@ def refusals_raised(source: str) -> list[tuple[int, list[str], set[str]]]:
             codes = [name.value]
         elif isinstance(name, ast.Name):
             codes = list(REFUSAL_VARIABLES[name.id])
+        elif isinstance(name, ast.Subscript):  # a table of names: NOT_TO_CONFIRM[outcome]
+            codes = list(REFUSAL_TABLES[name.value.id])
         else:  # f"infusion_{problem}"
             prefix = name.values[0].value
             codes = [prefix + problem for problem in REFUSAL_FAMILIES[prefix]]
@@ -117,6 +125,7 @@ DATE_TEXTS = [
     ("DLT", domain.dates.EVENT_PROBLEMS),
     # a withdrawal date has no last day (event_problem without last_day): no "after_window"
     ("WITHDRAWAL", domain.dates.EVENT_PROBLEMS - {"after_window"}),
+    ("INFUSION", domain.dates.INFUSED_PROBLEMS | domain.dates.LYMPHODEPLETION_PROBLEMS),
 ]
 
 

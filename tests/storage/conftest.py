@@ -6,10 +6,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.dlt import dlt_window_end
 from domain.reasons import Reason, Refused
 from domain.site import UpperLimits
 from storage.database import open_database
-from storage.participants import Placement, add_participant
+from storage.participants import (
+    Placement,
+    add_evaluation,
+    add_infusion,
+    add_participant,
+    participant,
+)
 from storage.protocol_file import DEFAULT_PROTOCOL_FILE, load_protocol
 from storage.screenings import finish_screening, save_answer, start_screening
 from storage.staff import add_staff
@@ -106,7 +113,8 @@ def trial(db_path, clock):
 
 # --- driving the use cases ----------------------------------------------------------------------
 
-RECORDS = ("screenings", "participants", "dlt_reports", "escalation_decisions", "alerts", "audit")
+RECORDS = ("screenings", "participants", "dlt_reports", "escalation_decisions", "alerts", "audit",
+           "infusions", "dlt_evaluations")
 
 
 def everything(db) -> dict:
@@ -130,9 +138,26 @@ def enrol(trial, screening=None, *, weight=60.0, infusion=None, actor=COORDINATO
                   actor=actor)
 
 
+def infuse_directly(trial, number, *, cells=None, at=None) -> dict:
+    """Record straight into storage that `number` was infused (now unless `at`, all of the
+    planned dose unless `cells`), after fludarabine and cyclophosphamide on days -5 to -3."""
+    at = at or trial.now()
+    row = participant(trial.db, number)
+    days = (at.date() - timedelta(days=5), at.date() - timedelta(days=3))
+    return add_infusion(trial.db, number, infused_at=at,
+                        infused_cells=row["total_cells"] if cells is None else cells,
+                        lymphodepletion={"fludarabine": days, "cyclophosphamide": days},
+                        window_end=dlt_window_end(trial.protocol, at.date()), actor=COORDINATOR)
+
+
 def first_cohort_cleared(trial, clock) -> list[str]:
     """Three participants enrolled at DL1 and infused today, then the clock moves past their
-    28-day DLT window (1NNN): the 3+3 asks to escalate to DL2, to be confirmed."""
+    28-day DLT window and an investigator confirms each evaluation (1NNN): the 3+3 asks to
+    escalate to DL2, to be confirmed."""
     numbers = [enrol(trial).participant for _ in range(3)]
+    for number in numbers:
+        infuse_directly(trial, number)
     clock.advance(29)
+    for number in numbers:
+        add_evaluation(trial.db, number, actor=INVESTIGATOR)
     return numbers

@@ -168,7 +168,7 @@ def test_version_2_alerts_are_kept_as_they_were_worded(db_path):
 
     db = open_database(db_path)
 
-    assert schema_version(db) == 3 == len(MIGRATIONS)
+    assert schema_version(db) == len(MIGRATIONS) >= 3
     assert alerts(db) == [dict(worded, params={})]
     assert [a["id"] for a in pending_alerts(db)] == [7]
     assert add_alert(db, AlertDraft("info", "all", {"n": 1}))["id"] == 8
@@ -208,3 +208,35 @@ def test_transaction_rolls_back_on_error_and_commits_otherwise(db):
             }
         )
     assert db["alerts"].count == 1
+
+
+def test_version_3_participants_are_kept_without_infusion_or_evaluation(db_path):
+    """Participants enrolled before infusions were recorded keep their row; the engine counts
+    them as pending until the infusion is recorded and the evaluation confirmed."""
+    from storage.participants import participant
+
+    old = raw_database(db_path)
+    assert migrate(old, upto=3) == 3
+    old.execute("INSERT INTO screenings (number, screened_by, started_at, status) "
+                "VALUES ('S-001', '1', '2025-01-01T00:00:00+00:00', 'eligible')")
+    old["participants"].insert({
+        "number": "P-01", "screening": "S-001", "dose_level": 1, "cohort": 1, "weight_kg": 60.0,
+        "cells_per_kg": 1e5, "total_cells": 6e6, "infusion_date": "2025-01-01",
+        "dlt_window_end": "2025-01-29", "enrolled_by": "1",
+        "enrolled_at": "2025-01-01T00:00:00+00:00"})
+    old.close()
+
+    db = open_database(db_path)
+
+    assert schema_version(db) == len(MIGRATIONS) >= 4
+    row = participant(db, "P-01")
+    assert (row["infusion"], row["infused_on"], row["evaluated"]) == (None, None, False)
+    assert row["infusion_day"] == row["infusion_date"]
+    for table in ("infusions", "dlt_evaluations"):
+        db[table].insert({"participant": "P-01", **(
+            {"infused_at": "2025-01-01T09:00+08:00", "infused_cells": 6e6, "recorded_by": "1",
+             "recorded_at": "2025-01-01T01:00:00+00:00"} if table == "infusions" else
+            {"confirmed_by": "2", "confirmed_at": "2025-02-01T01:00:00+00:00"})})
+        with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+            db.execute(f"DELETE FROM {table}")
+    db.close()

@@ -29,6 +29,7 @@ from tests.storage.conftest import (
     enrol,
     everything,
     first_cohort_cleared,
+    infuse_directly,
     place_directly,
     refusal,
 )
@@ -291,7 +292,8 @@ def reported(trial, clock):
     crs(trial, number="P-01", onset=trial.today(), is_dlt=False)
 
 
-def day_passed(trial, clock):
+def infused(trial, clock):
+    infuse_directly(trial, "P-01")  # the infusion is recorded: the window runs from it
     clock.advance(1)
 
 
@@ -305,7 +307,7 @@ TODAY = INFUSED  # the participant below is infused on the clock's first day
 @pytest.mark.parametrize(("before", "change", "code"), [
     (withdrawn, {}, "reschedule_withdrawn"),
     (reported, {}, "reschedule_has_reports"),
-    (day_passed, {"new": TODAY + timedelta(days=5)}, "reschedule_infusion_passed"),
+    (infused, {"new": TODAY + timedelta(days=5)}, "reschedule_infused"),
     (nothing, {"planned": TODAY + timedelta(days=1)}, "infusion_changed_meanwhile"),
     (nothing, {"new": TODAY}, "infusion_unchanged"),
     (nothing, {"new": TODAY - timedelta(days=1)}, "infusion_past_date"),
@@ -324,3 +326,15 @@ def test_a_date_that_may_not_move_is_refused(trial, clock, before, change, code)
     assert refusal(reschedule, trial, **asked).code == code
     assert everything(trial.db) == stored
     assert participant(trial.db, "P-01")["infusion_date"] == TODAY
+
+
+def test_a_planned_day_passed_without_a_recorded_infusion_may_still_move(trial, clock):
+    enrol(trial)  # planned for today
+    clock.advance(2)  # the product was not released: nothing recorded
+    new = trial.today() + timedelta(days=1)
+
+    saved = reschedule(trial, number="P-01", planned=TODAY, new=new, reason="product delayed",
+                       actor=COORDINATOR)
+
+    assert (saved.record["infusion_date"], saved.record["dlt_window_end"]) == (
+        new, new + timedelta(days=28))

@@ -6,16 +6,25 @@ from datetime import timedelta
 from domain.simulation import Scenario
 from storage.usecases.events import report_dlt
 from storage.usecases.simulation import from_current, operating_characteristics
-from tests.storage.conftest import INVESTIGATOR, enrol, everything, place_directly, refusal
+from tests.storage.conftest import (
+    INVESTIGATOR,
+    add_evaluation,
+    enrol,
+    everything,
+    infuse_directly,
+    place_directly,
+    refusal,
+)
 
 
 def one_dlt_from_stopping(trial, clock) -> None:
     """1NTP: P-01 and P-02 at DL1 past their DLT windows, P-02 with a DLT, P-03 still in the
     window. One more DLT at DL1 and no dose is tolerated."""
     infused = trial.today()
-    enrol(trial)
-    enrol(trial)
+    for number in (enrol(trial).participant, enrol(trial).participant):
+        infuse_directly(trial, number)
     clock.advance(29)
+    add_evaluation(trial.db, "P-01", actor=INVESTIGATOR)  # window completed, no DLT
     report_dlt(trial, number="P-02", event="crs", grade=4, onset=infused + timedelta(days=10),
                attribution="probable", is_dlt=True, actor=INVESTIGATOR)
     enrol(trial)
