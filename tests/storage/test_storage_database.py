@@ -168,11 +168,30 @@ def test_version_2_alerts_are_kept_as_they_were_worded(db_path):
 
     db = open_database(db_path)
 
-    assert schema_version(db) == 3 == len(MIGRATIONS)
+    assert schema_version(db) == len(MIGRATIONS) >= 3
     assert alerts(db) == [dict(worded, params={})]
     assert [a["id"] for a in pending_alerts(db)] == [7]
     assert add_alert(db, AlertDraft("info", "all", {"n": 1}))["id"] == 8
     assert "idx_alerts_delivered_at" in [index.name for index in db["alerts"].indexes]
+    db.close()
+
+
+def test_version_3_audit_rows_are_kept_and_new_ones_keep_what_was_typed(db_path):
+    from storage.audit import audit_trail, record_change
+
+    old = raw_database(db_path)
+    assert migrate(old, upto=3) == 3
+    old["audit"].insert({"at": "2026-01-05T02:00:00+00:00", "actor": "7", "table_name": "answers",
+                         "record_id": "S-001", "field": "age", "old_value": None,
+                         "new_value": "34", "reason": None})
+    old.close()
+
+    db = open_database(db_path)
+    record_change(db, actor=7, table="answers", record="S-001", field="age", old=34, new=43,
+                  reason="digits swapped", old_typed="34", new_typed="43")
+
+    assert [(r["new_value"], r["old_typed"], r["new_typed"]) for r in audit_trail(db)] == [
+        (34, None, None), (43, "34", "43")]
     db.close()
 
 
