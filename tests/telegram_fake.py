@@ -11,16 +11,20 @@
 FakeBotAPI answers Bot API calls in memory and behaves like Telegram where it matters to
 handlers: dates in Unix seconds, per-chat message ids, HTTP 400 for unknown methods, for editing
 a missing message and for "message is not modified", HTML parse_mode validated and stripped.
+Photos and documents uploaded (sendPhoto, sendDocument) are kept byte for byte in `.files` by
+file_id, so a test can open them (`driver.file(sent)`).
 ChatDriver builds real Update dicts, feeds them to `app.process_update` and returns what the bot
 sent or edited. Exceptions raised in handlers are re-raised by the driver (raise_errors=True).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
 import re
+import struct
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -55,6 +59,13 @@ class _Fail(Exception):
 
 def _now() -> int:
     return int(time.time())
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header; (0, 0) for anything else, as a test would notice."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return struct.unpack(">II", data[16:24])
+    return 0, 0
 
 
 def _html_to_text(text: str) -> str:
@@ -92,6 +103,8 @@ class FakeBotAPI(BaseRequest):
         self.commands: dict[tuple[str, str], list] = {}  # (scope json, language) -> commands
         self._ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._failures: dict[str, list[_Fail]] = defaultdict(list)
+        self.files: dict[str, bytes] = {}  # file_id -> the bytes uploaded
+        self._uploads: dict[str, tuple] = {}  # the files of the call being answered
 
     # -- BaseRequest interface ------------------------------------------------------------
     read_timeout = 5.0  # BaseRequest requires the attribute (an abstract property)
@@ -106,6 +119,7 @@ class FakeBotAPI(BaseRequest):
                          **_timeouts: Any) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = self._decode(request_data)
+        self._uploads = request_data.multipart_data if params.get("_files") else {}
         try:
             if self._failures.get(api_method):
                 raise self._failures[api_method].pop(0)
@@ -180,6 +194,45 @@ class FakeBotAPI(BaseRequest):
             msg["reply_markup"] = markup
         return self._store("sendMessage", msg)
 
+    def _upload(self, p: dict, field: str) -> tuple[str, bytes, str | None, str]:
+        """(file_id, bytes, file name, MIME type) of the file sent as `field`: uploaded in this
+        call, or a file_id sent before (Telegram's way of sending a file again)."""
+        if field in self._uploads:
+            name, data, mime = self._uploads[field]
+            file_id = "file-" + hashlib.sha256(data).hexdigest()[:16]
+            self.files[file_id] = data
+            return file_id, data, name, mime
+        file_id = p.get(field)
+        if file_id not in self.files:
+            raise _Fail(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return file_id, self.files[file_id], None, "application/octet-stream"
+
+    def _with_file(self, method: str, p: dict, key: str, media: Any) -> dict:
+        chat = self._chat(p["chat_id"])
+        msg = {"message_id": self.next_message_id(chat["id"]), "date": _now(), "chat": chat,
+               "from": self.bot_user, key: media}
+        if "caption" in p:
+            msg["caption"] = _html_to_text(p["caption"]) if p.get("parse_mode") == "HTML" \
+                else p["caption"]
+        if markup := self._inline_markup(p):
+            msg["reply_markup"] = markup
+        return self._store(method, msg)
+
+    def _api_sendPhoto(self, p: dict, url: str) -> dict:
+        file_id, data, _, _ = self._upload(p, "photo")
+        width, height = _png_size(data)
+        size = {"file_id": file_id, "file_unique_id": file_id[5:], "width": width,
+                "height": height, "file_size": len(data)}
+        return self._with_file("sendPhoto", p, "photo", [size])
+
+    def _api_sendDocument(self, p: dict, url: str) -> dict:
+        file_id, data, name, mime = self._upload(p, "document")
+        document = {"file_id": file_id, "file_unique_id": file_id[5:], "file_size": len(data),
+                    "mime_type": mime}
+        if name:
+            document["file_name"] = name
+        return self._with_file("sendDocument", p, "document", document)
+
     def _edit(self, method: str, p: dict, text: str | None = None) -> dict | bool:
         if "inline_message_id" in p:
             return True
@@ -239,6 +292,17 @@ class Sent:
     text: str | None
     buttons: list[list[tuple[str, str | None]]]  # inline keyboard rows of (text, callback_data)
     raw: dict
+
+    @property
+    def caption(self) -> str | None:
+        return self.raw.get("caption")
+
+    @property
+    def file_id(self) -> str | None:
+        """The photo's (largest size) or the document's file_id, or None for a text."""
+        if "photo" in self.raw:
+            return self.raw["photo"][-1]["file_id"]
+        return (self.raw.get("document") or {}).get("file_id")
 
     @classmethod
     def of(cls, method: str, msg: dict) -> Sent:
@@ -323,6 +387,11 @@ class ChatDriver:
         query = {"id": str(next(self._query_ids)), "from": self._user(user_id, first_name),
                  "chat_instance": str(chat_id), "data": data, "message": msg}
         return await self.process({"callback_query": query})
+
+    def file(self, sent: Sent) -> bytes:
+        """The bytes of the photo or document a bot message carries."""
+        assert sent.file_id, f"{sent.method} message {sent.message_id} carries no file"
+        return self.fake.files[sent.file_id]
 
     def last(self, chat_id: int) -> Sent | None:
         """The latest bot message in the chat, as it currently stands."""
