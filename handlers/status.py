@@ -42,7 +42,7 @@ from storage.usecases.reports import (
     screening_counts,
     what_if_picture,
 )
-from storage.usecases.status import participant_record, snapshot, what_if
+from storage.usecases.status import participant_record, snapshot
 
 EVENTS = DLT["events"]
 
@@ -62,8 +62,6 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_chart(update: Update, picture: Picture) -> None:
     """The escalation chart, drawn off the event loop, before the text it goes with."""
-    if update.callback_query:
-        await update.callback_query.answer()
     png = await asyncio.to_thread(chart_png, picture)
     await update.effective_chat.send_photo(png, filename="escalation.png")
 
@@ -153,11 +151,12 @@ async def whatif(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     trial = trial_of(context)
     try:
-        d = what_if(trial, history)
+        picture = what_if_picture(trial, history)
     except HistoryError as error:
         await reply(update, T["not_allowed"].format(error=say(error.reason)))
         return
-    await send_chart(update, what_if_picture(trial, history))
+    d = picture.decision
+    await send_chart(update, picture)
     await reply(update, T["whatif"].format(
         history=history, reason=say(d.reason), action=d.action, next_dose=label(trial, d.next_dose),
         mtd=label(trial, d.mtd), recommended=label(trial, d.recommended_dose),

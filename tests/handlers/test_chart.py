@@ -8,6 +8,7 @@ import struct
 import pytest
 
 from handlers.chart import HEIGHT, WIDTH, chart_png, title
+from handlers.texts import CHART
 from storage.usecases.reports import escalation_picture, what_if_picture
 from tests.storage.conftest import Clock, make_trial, place_directly
 
@@ -54,6 +55,15 @@ def test_the_title_gives_the_cohorts_the_step_and_the_places_left(pictures):
         "Next step: de-escalate · next participant at DL1"]
     assert title(pictures["MTD"]).endswith("Next step: MTD declared")
     assert "12 enrolled, 0 of 12 places left" in title(pictures["cap"])
+
+
+def test_a_history_the_rules_cannot_read_is_drawn_with_the_warning(trial):
+    place_directly(trial.db, dose_level=2)  # DL2 first: the 3+3 design never asks for it
+    picture = escalation_picture(trial)
+    assert picture.decision is None and picture.error.code == "history.starts_at"
+    assert png_size(chart_png(picture)) == (WIDTH, HEIGHT)
+    assert title(picture).split("\n") == [
+        "RD06-04: 1 enrolled, 11 of 12 places left", "Cohorts: 2N", CHART["unreadable"]]
 
 
 def test_the_same_trial_draws_the_same_picture_and_a_new_participant_changes_it(trial):

@@ -28,6 +28,7 @@ from storage.usecases.reports import COLUMNS
 from storage.usecases.staff import add_member
 from tests.handlers.conftest import ADMIN, COORDINATOR, INVESTIGATOR
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, enrol_directly, trial_of
+from tests.handlers.test_screening import ELIGIBLE, answer_all
 
 SHEETS = EXPORT["sheets"]
 HEADER = {key: header for key, (header, _) in EXPORT["columns"].items()}
@@ -247,6 +248,21 @@ def test_every_export_column_and_sheet_has_words():
     assert keys == set(EXPORT["columns"])
     assert set(SHEETS) == {"about", *COLUMNS, "columns"}
     assert all(len(title) <= 31 for title in SHEETS.values())  # Excel's limit
+
+
+# --- what was typed, in the audit trail ---------------------------------------------------------
+
+async def test_an_answer_changed_in_the_chat_keeps_what_was_typed_in_the_audit(app, driver, db):
+    await driver.send(COORDINATOR, "/screen")
+    await answer_all(app, driver, "S-001", ELIGIBLE, stop_at="creatinine")  # bilirubin 0.8 mg/dL
+    await driver.send(COORDINATOR, "/back")
+    await driver.send(COORDINATOR, "12 µmol/L")
+    trail = [(r["old_value"], r["old_typed"], r["new_value"], r["new_typed"], r["reason"])
+             for r in audit_trail(db, "answers", "S-001") if r["field"] == "bilirubin"]
+    assert trail == [
+        (None, None, 13.68, "0.8 mg/dL", None),
+        (13.68, "0.8 mg/dL", None, None, "went back with /back"),
+        (None, None, 12, "12 µmol/L", None)]
 
 
 # --- the screening log --------------------------------------------------------------------------
