@@ -26,6 +26,7 @@ from handlers import (
     reschedule,
     revision,
     screening,
+    simulation,
     status,
     withdrawal,
 )
@@ -39,7 +40,7 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
-                 reschedule)
+                 reschedule, simulation)
 
 
 async def register_commands(application: Application) -> None:
@@ -66,24 +67,27 @@ class TrialApplication(Application):
         await self.update_persistence()
 
 
-def make_bot(settings: Settings, request: BaseRequest | None) -> AnsweringBot:
+def make_bot(settings: Settings, request: BaseRequest | None,
+             limit_rate: bool = True) -> AnsweringBot:
     return AnsweringBot(
         token=settings.token.get_secret_value() if settings.token else "0:OFFLINE",
         base_url=settings.api_base_url,
         base_file_url=settings.file_base_url,
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=request or HTTPXRequest(),
-        rate_limiter=AIORateLimiter(max_retries=3),
+        rate_limiter=AIORateLimiter(max_retries=3) if limit_rate else None,
     )
 
 
-def build_application(settings: Settings, *, request: BaseRequest | None = None) -> Application:
-    """The whole bot, ready for `run_polling` (or for tests, with a fake Bot API request)."""
+def build_application(settings: Settings, *, request: BaseRequest | None = None,
+                      limit_rate: bool = True) -> Application:
+    """The whole bot, ready for `run_polling` (or for tests, with a fake Bot API request;
+    the benchmark turns Telegram's rate limiter off to measure the bot itself)."""
     trial = make_trial(settings)
     application = (
         Application.builder()
         .application_class(TrialApplication)
-        .bot(make_bot(settings, request))
+        .bot(make_bot(settings, request, limit_rate))
         .persistence(SQLitePersistence(settings.db, store_data=CONVERSATIONS_AND_USERS))
         .post_init(register_commands)
         .build()

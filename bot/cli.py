@@ -28,6 +28,7 @@ To run it: talk to @BotFather in Telegram, create a bot, then
 Offline, right now, you can use:
     .venv/bin/trialbot status                        the trial as it stands in {db}
     .venv/bin/trialbot escalation "1NNT 1NNN 2NTT"   the 3+3 answer for a history
+    .venv/bin/trialbot simulate --dlt-rates 0.05,0.25   what the design will likely do
     .venv/bin/trialbot staff list                    who may use the bot
 """
 
@@ -112,6 +113,57 @@ def decide_history(settings, args) -> int:
     for alert, shown in zip(decision.alerts, summary["alerts"], strict=True):
         shown["message"] = say(alert.reason)
     print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def simulate(args) -> int:
+    """A new trial needs neither the settings nor a database (unless TRIALBOT_PROTOCOL may be set,
+    as for `escalation`); --from-current reads the trial's recorded history from the database."""
+    if args.from_current:
+        return with_settings(simulate_from_current)(args)
+    if protocol_may_be_set():
+        return with_settings(simulate_new_trial)(args)
+    return simulate_new_trial(None, args)
+
+
+def simulate_new_trial(settings, args) -> int:
+    from storage.usecases.simulation import operating_characteristics
+
+    protocol = load_protocol(settings.protocol if settings else None)
+    return show_simulation(protocol, args, lambda scenario: operating_characteristics(
+        protocol, scenario, trials=args.trials, seed=args.seed))
+
+
+def simulate_from_current(settings, args) -> int:
+    from bot.trial import make_trial
+    from storage.database import check_database
+    from storage.usecases.simulation import from_current
+
+    check_database(settings.db, create=False)
+    trial = make_trial(settings)
+    with closing(trial.db):
+        return show_simulation(trial.protocol, args, lambda scenario: from_current(
+            trial, scenario, trials=args.trials, seed=args.seed))
+
+
+def show_simulation(protocol, args, run_with) -> int:
+    """Run the simulation for the scenario of the arguments; print the table or the JSON."""
+    from domain.reasons import Refused
+    from domain.simulation import Scenario, SimulationError, read_rate
+    from handlers.simulation_text import simulation_text
+    from handlers.wording import say
+
+    try:
+        scenario = Scenario(dlt_rates=[read_rate(rate) for rate in args.dlt_rates.split(",")],
+                            dropout=read_rate(args.dropout))
+        result = run_with(scenario)
+    except (SimulationError, Refused) as error:
+        print(f"trialbot simulate: {say(error.reason)}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.simulated.as_json()))
+    else:
+        print(simulation_text(protocol, result))
     return 0
 
 
@@ -233,6 +285,18 @@ def parser() -> argparse.ArgumentParser:
     what_if.add_argument("history", help='e.g. "1NNT 1NNN 2NTT" (N no DLT, T DLT, '
                                          'P window open, X not evaluable)')
     what_if.set_defaults(func=escalation)
+    sim = sub.add_parser("simulate", help="what the 3+3 design will likely do under assumed true "
+                                          "DLT rates (operating characteristics)")
+    sim.add_argument("--dlt-rates", required=True,
+                     help="the true DLT rate of each dose level, DL1 first: 0.05,0.25 or 5%%,25%%")
+    sim.add_argument("--trials", type=int, default=10_000, help="simulated trials (10000)")
+    sim.add_argument("--seed", type=int, help="the same seed gives the same figures")
+    sim.add_argument("--dropout", default="0", help="probability that a participant without a "
+                     "DLT leaves before the window ends (not evaluable, replaced); 0 by default")
+    sim.add_argument("--from-current", action="store_true",
+                     help="start from the trial's recorded history in the database")
+    sim.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    sim.set_defaults(func=simulate)
     people = sub.add_parser("staff", help="manage who may use the bot")
     actions = people.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="add or change a staff member")

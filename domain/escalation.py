@@ -285,6 +285,11 @@ class _Course:
         self.known: list[Outcome] = []  # outcome per admitted participant as the design knew it
         self.step = _Step("enroll", 1, self.size)
         self.status: dict[int, LevelStatus] = {}
+        # Kept up to date as participants are admitted and outcomes revealed, so that the many
+        # questions a replay asks (simulation asks it at every step) are not scans of the history.
+        self.evaluated: dict[int, list[int]] = {}  # DLT-evaluation participants per level
+        self.tallies: dict[int, _Tally] = {}  # per level, dropped when its outcomes change
+        self.hidden: list[int] = []  # admitted, outcome known today but not yet to the design
 
     # what the design knows
 
@@ -294,19 +299,19 @@ class _Course:
         return f"DL{level}"
 
     def evaluated_at(self, level: int) -> list[int]:
-        return [
-            i for i in range(len(self.known))
-            if self.history[i].dose_level == level and not self.history[i].expansion
-        ]
+        """The admitted DLT-evaluation participants at `level` (indices, enrolment order)."""
+        return self.evaluated.get(level, [])
 
     def tally(self, level: int) -> _Tally:
-        outcomes = [self.known[i] for i in self.evaluated_at(level)]
-        return _Tally(
-            evaluable=outcomes.count(N) + outcomes.count(T),
-            dlts=outcomes.count(T),
-            pending=outcomes.count(P),
-            not_evaluable=outcomes.count(X),
-        )
+        if level not in self.tallies:
+            outcomes = [self.known[i] for i in self.evaluated_at(level)]
+            self.tallies[level] = _Tally(
+                evaluable=outcomes.count(N) + outcomes.count(T),
+                dlts=outcomes.count(T),
+                pending=outcomes.count(P),
+                not_evaluable=outcomes.count(X),
+            )
+        return self.tallies[level]
 
     def token(self, level: int) -> str:
         """The level's DLT-evaluation outcomes, '1NNT'."""
@@ -319,12 +324,13 @@ class _Course:
 
     def reveal(self, wanted: Callable[[int], bool]) -> bool:
         """Let the design know today's outcome of the participants `wanted`; True if news."""
-        news = False
-        for i in range(len(self.known)):
-            if self.known[i] is P and self.history[i].outcome is not P and wanted(i):
-                self.known[i] = self.history[i].outcome
-                news = True
-        return news
+        news = [i for i in self.hidden if wanted(i)]
+        for i in news:
+            self.known[i] = self.history[i].outcome
+            self.tallies.pop(self.history[i].dose_level, None)
+        if news:
+            self.hidden = [i for i in self.hidden if i not in news]
+        return bool(news)
 
     # the rules
 
@@ -394,6 +400,11 @@ class _Course:
         else:
             self._check_evaluation(number, level)
         self.known.append(P)
+        if enrolment.outcome is not P:
+            self.hidden.append(number - 1)
+        if not enrolment.expansion:
+            self.evaluated.setdefault(level, []).append(number - 1)
+            self.tallies.pop(level, None)
 
     def _check_evaluation(self, number: int, level: int) -> None:
         evaluated = 1 + sum(self.history[i].outcome is not X for i in self.evaluated_at(level))

@@ -8,7 +8,8 @@ Parameters are JSON-able: numbers, strings, lists of them, and (only where a rea
 smaller ones) nested Reasons, which the catalogue renders in place.
 
 A domain module declares its codes (`Codes`) and raises `ReasonError`s; the use cases
-(storage.usecases) refuse with `Refused` ("refusal.*" codes).
+(storage.usecases) refuse with `Refused`, by one of the names declared here (REFUSALS, the
+"refusal.*" codes), so the catalogue can be checked to word every refusal.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["Codes", "Reason", "ReasonError", "Refused"]
+from domain.dates import EVENT_PROBLEMS, NEW_INFUSION_PROBLEMS, RESCHEDULE_REFUSALS
+
+__all__ = ["REFUSALS", "Codes", "Reason", "ReasonError", "Refused"]
 
 
 class Reason(BaseModel, frozen=True):
@@ -56,9 +59,36 @@ class ReasonError(ValueError):
         self.reason = reason
 
 
+# Everything a use case may refuse, by name: Refused takes no other.
+REFUSALS = Codes(
+    "refusal",
+    # who acts
+    "not_staff", "needs_role", "unknown_role", "not_self", "no_active_staff",
+    # a record that is not there, or no longer takes this change
+    "no_screening", "no_participant", "no_report", "screening_closed", "screening_enrolled",
+    "screening_not_eligible", "already_enrolled", "already_withdrawn",
+    # the 3+3 escalation
+    "history_unreadable", "cap_reached", "escalation_complete", "waiting_for_windows",
+    "step_unconfirmed", "step_changed", "step_stale", "step_already_confirmed",
+    # changed by someone else meanwhile
+    "revised_meanwhile", "infusion_changed_meanwhile",
+    # the reason a change needs (domain.corrections)
+    "reason_required", "short_reason", "long_reason",
+    # a screening's answers
+    "unknown_question", "invalid_answer", "answered_meanwhile", "moved_on", "changed_meanwhile",
+    "no_previous_question", "cannot_finish", "screening_incomplete", "verdict_changed",
+    "nothing_to_correct",
+    # dates (domain.dates): a planned infusion, an event after it, moving a planned infusion
+    *(f"infusion_{problem}" for problem in sorted(NEW_INFUSION_PROBLEMS)),
+    *(f"event_{problem}" for problem in sorted(EVENT_PROBLEMS)),
+    *(f"reschedule_{refusal}" for refusal in sorted(RESCHEDULE_REFUSALS)),
+)
+
+
 class Refused(Exception):
-    """Something that cannot be done now; `reason` says why, as a code the chat words."""
+    """Something that cannot be done now; `reason` says why, as a code the chat words. `name`
+    must be one of REFUSALS (ValueError otherwise)."""
 
     def __init__(self, name: str, **params: Any):
-        self.reason = Reason(code=f"refusal.{name}", params=params)
+        self.reason = REFUSALS(name, **params)
         super().__init__(self.reason.code, params)

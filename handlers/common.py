@@ -84,37 +84,6 @@ def with_note(note: str, text: str) -> str:
     return f"⚠ {note}\n\n{text}" if note else text
 
 
-class FormExits:
-    """The ways out of a form whose answers are kept in user_data[key]; `texts` has its
-    "cancelled", "nothing_open" and "use_buttons" texts."""
-
-    def __init__(self, key: str, texts: dict):
-        self.key, self.texts = key, texts
-
-    async def finish(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                     markup: InlineKeyboardMarkup | None = None) -> int:
-        """End the form with a last reply."""
-        context.user_data.pop(self.key, None)
-        await reply(update, text, markup)
-        return ConversationHandler.END
-
-    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        """/cancel: leave without saving."""
-        form = context.user_data.pop(self.key, None)
-        await reply(update, self.texts["cancelled"] if form is not None
-                    else self.texts["nothing_open"])
-        return ConversationHandler.END
-
-    async def press_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        """The Cancel button: its keyboard goes, then as /cancel."""
-        await update.callback_query.edit_message_reply_markup(None)
-        return await self.cancel(update, context)
-
-    async def use_buttons(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Text typed where a button is expected: say so and stay at the same question."""
-        await reply(update, self.texts["use_buttons"])
-
-
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button from an earlier step, or one no longer valid: say so and stay where we are."""
     await update.callback_query.answer(COMMON["stale_button"])

@@ -1,14 +1,15 @@
 """/screen: step a coordinator through every inclusion criterion, one question at a time.
 
-The questions are data (domain.questions). One callback asks the next unanswered question,
-another stores an answer; where a screening stands is always derived from the stored answers,
-so it resumes after /cancel, a restart or a crash.
+The questions are data (domain.questions); the screening's use cases (storage.usecases.screening)
+say where a screening stands, derived from its stored answers, so it resumes after /cancel, a
+restart or a crash. This module only turns chat into those calls and their results into replies.
 
 Every answer is bound to what its sender was shown: asking a question records the screening and
 the question in the user's (persisted) conversation data, and every button carries both. An
 answer to anything but the question shown, while it is still the screening's current one, is
-refused with a note and the current question is asked again; the store refuses too
-(expect_unanswered), so two staff on one screening never overwrite each other.
+refused with a note and the current question is asked again; the use case refuses too (inside
+its transaction, and the store with expect_unanswered), so two staff on one screening never
+overwrite each other.
 """
 
 from __future__ import annotations
@@ -26,17 +27,9 @@ from telegram.ext import (
     filters,
 )
 
-from domain.eligibility import CriterionResult, Verdict, assess
-from domain.questions import (
-    QUESTION_BY_ID,
-    QUESTIONS,
-    AnswerError,
-    Question,
-    applicable,
-    next_question,
-    previous_question,
-    read_answer,
-)
+from domain.eligibility import CriterionResult, Verdict
+from domain.questions import QUESTION_BY_ID, Question
+from domain.reasons import Reason, Refused
 from domain.scores import (
     EULAR_ACR_2019_ITEMS,
     SLEDAI_WEIGHTS,
@@ -44,7 +37,7 @@ from domain.scores import (
     eular_acr_2019,
     sledai_2k,
 )
-from domain.units import example, readings
+from domain.units import example
 from handlers import wording
 from handlers.access import guarded
 from handlers.common import (
@@ -70,20 +63,8 @@ from handlers.texts import (
     SLEDAI_LABELS,
 )
 from handlers.texts import SCREENING as T
-from storage.screenings import (
-    AnswerConflict,
-    ScreeningClosed,
-    answer_details,
-    answers_version,
-    finish_screening,
-    get_screening,
-    list_screenings,
-    reopen_screening,
-    retract_answer,
-    save_answer,
-    screening_answers,
-    start_screening,
-)
+from storage.usecases import screening as screenings
+from storage.usecases.screening import Review, ShownAnswer, Standing
 
 ANSWERING, REVIEW, CHOOSING, REASON = "answering", "review", "choosing", "reason"
 
@@ -167,15 +148,17 @@ def prompt_text(number: str, question: Question) -> str:
 
 
 async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
-                   readings: list[str] | None = None, toast: str | None = None) -> str:
+                   readings: list[str] | None = None, toast: str | None = None,
+                   now: Standing | None = None) -> str:
     """Ask the first unanswered question, or show the review when all are answered; either
     becomes what this user is shown. `readings`: for a number typed without its unit, the
-    values to pick from as buttons; `toast`: the pressed button's answer."""
+    values to pick from as buttons; `toast`: the pressed button's answer; `now`: where the
+    screening stands, if a use case just said so."""
     trial, number = trial_of(context), context.user_data["screening"]
-    answers = screening_answers(trial.db, number)
-    question = next_question(answers, trial.context)
-    if question is None:
-        return await show_review(update, context, assess(answers, trial.context), note, toast)
+    now = now or screenings.standing(trial, number)
+    if now.question is None:
+        return await show_review(update, context, screenings.review(trial, number), note, toast)
+    question = QUESTION_BY_ID[now.question]
     if context.user_data.get("question") != question.id:
         asking(context, question)
     text = prompt_text(number, question)
@@ -190,18 +173,27 @@ async def refuse(update: Update, context, note: str) -> str:
     return await ask_next(update, context, note, toast=T["not_saved"])
 
 
-def changed_note(trial, number: str, question_id: str | None) -> str:
-    """Why an answer to `question_id` (None: the review) of `number` is no longer taken."""
-    if question_id is None:
-        return T["changed_meanwhile"].format(number=number)
-    question = QUESTION_BY_ID[question_id]
-    standing = next((row for row in answer_details(trial.db, number)
-                     if row["question_id"] == question_id and row["value"] is not None), None)
-    if standing is None:
-        return T["moved_on"].format(number=number, prompt=QUESTION_PROMPTS[question_id])
-    return T["answered_meanwhile"].format(
-        number=number, prompt=QUESTION_PROMPTS[question_id],
-        who=trial.staff_name(standing["answered_by"]), answer=shown_value(question, standing))
+def prompt_of(params: dict) -> str:
+    return QUESTION_PROMPTS[params["question"]]
+
+
+# Why an answer (or /back, or a save) to what a user was shown is not taken, by refusal code.
+NOT_TAKEN = {
+    "answered_meanwhile": lambda p: T["answered_meanwhile"].format(
+        number=p["number"], prompt=prompt_of(p), who=p["who"],
+        answer=shown_value(QUESTION_BY_ID[p["question"]], p["value"], p["entered"])),
+    "moved_on": lambda p: T["moved_on"].format(number=p["number"], prompt=prompt_of(p)),
+    "changed_meanwhile": lambda p: T["changed_meanwhile"].format(number=p["number"]),
+    "verdict_changed": lambda p: T["unknown_button"],
+    "screening_incomplete": lambda p: T["unknown_button"],
+    "unknown_question": lambda p: T["unknown_button"],
+}
+
+
+def not_taken(reason: Reason) -> str:
+    """The note that says why what a user sent was not taken."""
+    words = NOT_TAKEN.get(reason.code.removeprefix("refusal."))
+    return words(reason.params) if words else f"⚠ {wording.say(reason)}"
 
 
 def refusal(context, number: str, question_id: str | None) -> str | None:
@@ -212,15 +204,15 @@ def refusal(context, number: str, question_id: str | None) -> str | None:
     if number != open_number:
         return T["other_screening"].format(button=number, number=open_number)
     shown = context.user_data.get("question")
-    if shown is None and question_id is None:  # the review (of a screening finished early too)
-        if context.user_data.get("review_of") != answers_version(trial.db, number):
-            return T["changed_meanwhile"].format(number=number)
-        return None
-    current = current_question(context)
-    if shown != (current.id if current else None):
-        return changed_note(trial, number, shown)   # what this user sees has changed
-    if question_id != shown:
-        return changed_note(trial, number, question_id)   # a button of an earlier question
+    try:
+        if shown is None and question_id is None:  # the review (of a screening finished early too)
+            screenings.check_review(trial, number, context.user_data.get("review_of"))
+            return None
+        screenings.check_current(trial, number, shown)  # what this user sees has not changed
+        if question_id != shown:
+            screenings.check_current(trial, number, question_id)  # an earlier question's button
+    except Refused as refused:
+        return not_taken(refused.reason)
     return None
 
 
@@ -242,26 +234,36 @@ def question_button(callback):
 
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, wanted = trial_of(context), command_argument(context)
-    if not wanted:
-        still_open = [s["number"] for s in list_screenings(trial.db)
-                      if s["status"] == "in_progress"]
-        number = start_screening(trial.db, actor=update.effective_user.id)
-        note = T["started"].format(number=number)
-        if still_open:
-            note += "\n" + T["also_open"].format(numbers=", ".join(still_open))
-    else:
-        wanted = screening_number(wanted)
-        found = get_screening(trial.db, wanted)
-        if found is None:
-            await reply(update, T["not_found"].format(number=wanted))
-            return ConversationHandler.END
-        if found["status"] != "in_progress":
-            await reply(update, T["closed"].format(number=wanted, status=found["status"]))
-            return ConversationHandler.END
-        number, note = wanted, T["resumed"].format(number=wanted)
+    try:
+        if not wanted:
+            started = screenings.start(trial, actor=update.effective_user.id)
+            number, now = started.standing.number, started.standing
+            note = T["started"].format(number=number)
+            if started.still_open:
+                note += "\n" + T["also_open"].format(numbers=", ".join(started.still_open))
+        else:
+            number = screening_number(wanted)
+            now = screenings.resume(trial, number)
+            note = T["resumed"].format(number=number)
+    except Refused as refused:
+        await reply(update, closed_text(refused.reason))
+        return ConversationHandler.END
     context.user_data.update(screening=number)
     asking(context, None)
-    return await ask_next(update, context, note)
+    return await ask_next(update, context, note, now=now)
+
+
+# A screening that cannot be opened (or written to), by refusal code.
+CLOSED = {
+    "no_screening": lambda p: T["not_found"].format(number=p["number"]),
+    "screening_closed": lambda p: T["closed"].format(number=p["number"], status=p["status"]),
+    "screening_enrolled": lambda p: T["correct_enrolled"].format(**p),
+}
+
+
+def closed_text(reason: Reason) -> str:
+    words = CLOSED.get(reason.code.removeprefix("refusal."))
+    return words(reason.params) if words else wording.say(reason)
 
 
 async def store(update: Update, context, question: Question, given, chosen: str | None = None,
@@ -269,44 +271,36 @@ async def store(update: Update, context, question: Question, given, chosen: str 
     """Check an answer; on success save it (with its audit row), show the pressed button's
     `chosen` under its question and ask the next question. An answer given meanwhile stands."""
     trial, number = trial_of(context), context.user_data["screening"]
-    answers = screening_answers(trial.db, number)
     try:
-        answer = read_answer(question, given, answers)
-    except AnswerError as error:
-        choices = readings(question.analyte, given) if question.kind == "number" else []
-        note = f"⚠ {wording.say(error.reason)}" + (f" {T['pick_reading']}" if choices else "")
-        return await ask_next(update, context, note, choices)
-    try:
-        save_answer(trial.db, number, question.id, value=answer.value, entered=answer.entered,
-                    unit=answer.unit, actor=update.effective_user.id, expect_unanswered=True)
-    except ScreeningClosed:
-        return await closed_meanwhile(update, context)
-    except AnswerConflict:
-        return await refuse(update, context, changed_note(trial, number, question.id))
+        answered = screenings.answer(trial, number=number, question=question.id, given=given,
+                                     actor=update.effective_user.id)
+    except Refused as refused:
+        return await answer_refused(update, context, refused.reason)
     if chosen is not None:
         await mark_chosen(update.callback_query, chosen, prompt)
-    return await ask_next(update, context, failure_note(trial, number, question))
+    failure = answered.failure
+    note = T["warning"].format(reason=wording.say(failure)) if failure else ""
+    return await ask_next(update, context, note, now=answered.next)
 
 
-async def closed_meanwhile(update: Update, context) -> int:
+async def answer_refused(update: Update, context, reason: Reason) -> str | int:
+    """An answer not taken: checked and found wrong (say why, offer the readings it may mean),
+    the screening closed meanwhile, or the question no longer the one to answer."""
+    code, params = reason.code.removeprefix("refusal."), reason.params
+    if code == "invalid_answer":
+        choices = params["readings"]
+        note = f"⚠ {wording.say(params['reason'])}" + (f" {T['pick_reading']}" if choices else "")
+        return await ask_next(update, context, note, choices)
+    if code in CLOSED:
+        return await closed_meanwhile(update, context, reason)
+    return await refuse(update, context, not_taken(reason))
+
+
+async def closed_meanwhile(update: Update, context, reason: Reason) -> int:
     """The screening was closed elsewhere (withdrawn, or saved from another chat)."""
-    number = context.user_data.pop("screening")
-    found = get_screening(trial_of(context).db, number)
-    await reply(update, T["closed"].format(number=number, status=found["status"]))
+    context.user_data.pop("screening", None)
+    await reply(update, closed_text(reason))
     return ConversationHandler.END
-
-
-def failure_note(trial, number: str, question: Question) -> str:
-    """A warning when this answer makes the candidate ineligible, so no time is wasted."""
-    verdict = assess(screening_answers(trial.db, number), trial.context)
-    failed = [c for c in verdict.failed if c.number == question.criterion]
-    return T["warning"].format(reason=wording.say(failed[0].reason)) if failed else ""
-
-
-def current_question(context) -> Question | None:
-    trial = trial_of(context)
-    answers = screening_answers(trial.db, context.user_data["screening"])
-    return next_question(answers, trial.context)
 
 
 async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -314,11 +308,12 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     note = refusal(context, context.user_data["screening"], context.user_data.get("question"))
     if note:
         return await refuse(update, context, note)
-    question = current_question(context)
-    if question is None:
-        return await ask_next(update, context)
+    now = screenings.standing(trial_of(context), context.user_data["screening"])
+    if now.question is None:
+        return await ask_next(update, context, now=now)
+    question = QUESTION_BY_ID[now.question]
     if question.kind == "multi":
-        return await ask_next(update, context, T["use_buttons"])
+        return await ask_next(update, context, T["use_buttons"], now=now)
     return await store(update, context, question, update.message.text)
 
 
@@ -367,27 +362,30 @@ async def ticking_done(update: Update, context, question: Question, extra: str |
     if extra is not None:
         return await refuse(update, context, T["unknown_button"])
     chosen = context.user_data.get("ticked", [])
-    shown = ", ".join(option_label(question, o) for o in chosen) or "none"
-    return await store(update, context, question, chosen, shown, QUESTION_PROMPTS[question.id])
+    return await store(update, context, question, chosen, option_names(question, chosen),
+                       QUESTION_PROMPTS[question.id])
 
 
-async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Retract the answer before the question this user is shown, and ask it again; refused
     when what they are shown has changed meanwhile (they would take back what they never saw).
     """
     trial, number = trial_of(context), context.user_data["screening"]
-    note = refusal(context, number, context.user_data.get("question"))
+    shown = context.user_data.get("question")
+    note = refusal(context, number, shown)
     if note:
         return await refuse(update, context, note)
-    answers = screening_answers(trial.db, number)
-    current = next_question(answers, trial.context)
-    previous = previous_question(answers, trial.context, current.id if current else None)
-    if previous is None:
-        return await ask_next(update, context, T["first_question"])
-    retract_answer(trial.db, number, previous.id, actor=update.effective_user.id,
-                   reason=T["back_reason"])
-    asking(context, previous, answers[previous.id] if previous.kind == "multi" else ())
-    return await ask_next(update, context, T["went_back"])
+    try:
+        went = screenings.go_back(trial, number=number, shown_question=shown,
+                                  version=context.user_data.get("review_of"),
+                                  reason=T["back_reason"], actor=update.effective_user.id)
+    except Refused as refused:
+        if refused.reason.code == "refusal.no_previous_question":
+            return await ask_next(update, context, T["first_question"])
+        return await answer_refused(update, context, refused.reason)
+    previous = QUESTION_BY_ID[went.question]
+    asking(context, previous, went.retracted if previous.kind == "multi" else ())
+    return await ask_next(update, context, T["went_back"], now=went.next)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -396,41 +394,40 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, number = trial_of(context), context.user_data["screening"]
-    verdict = assess(screening_answers(trial.db, number), trial.context)
-    if verdict.status != "not_eligible":
-        return await ask_next(update, context, T["cannot_finish"].format(
-            left=len(verdict.missing_questions)))
-    return await show_review(update, context, verdict)
+    try:
+        found = screenings.finish_early(trial, number)
+    except Refused as refused:
+        if refused.reason.code == "refusal.cannot_finish":
+            return await ask_next(update, context, T["cannot_finish"].format(
+                left=refused.reason.params["left"]))
+        return await closed_meanwhile(update, context, refused.reason)
+    return await show_review(update, context, found)
 
 
-def shown_value(question: Question, row: dict) -> str:
-    """A stored answer (a row of answer_details) as the staff see it."""
+def option_names(question: Question, options: list[str]) -> str:
+    return ", ".join(option_label(question, o) for o in options) or "none"
+
+
+def shown_value(question: Question, value, entered: str) -> str:
+    """A stored answer as the staff see it."""
     if question.kind in ("yes_no", "choice", "grade"):
-        return option_label(question, row["value"])
+        return option_label(question, value)
     if question.kind == "multi":
-        return ", ".join(option_label(question, o) for o in row["value"]) or "none"
-    return row["entered"]
+        return option_names(question, value)
+    return entered
 
 
-def answered(trial, number: str) -> list[tuple[str, str]]:
-    """(question id, 'question answer') of every current answer, in the order asked."""
-    applies = {q.id for q in applicable(screening_answers(trial.db, number), trial.context)}
-    lines = []
-    for row in answer_details(trial.db, number):
-        if row["value"] is None or row["question_id"] not in applies:
-            continue
-        question = QUESTION_BY_ID[row["question_id"]]
-        lines.append((question.id, f"{QUESTION_PROMPTS[question.id]} "
-                                   f"{shown_value(question, row)}"))
-    order = [q.id for q in QUESTIONS]
-    return sorted(lines, key=lambda line: order.index(line[0]))
+def answer_line(answer: ShownAnswer) -> str:
+    """'question answer', as a review and a correction list it."""
+    question = QUESTION_BY_ID[answer.question]
+    return f"{QUESTION_PROMPTS[question.id]} {shown_value(question, answer.value, answer.entered)}"
 
 
-def answers_summary(trial, number: str) -> str:
-    lines = [T["answers_title"].format(number=number)]
-    return "\n".join(lines + [f"• {line}" for _, line in answered(trial, number)])
+def answers_summary(found: Review) -> str:
+    lines = [T["answers_title"].format(number=found.number)]
+    return "\n".join(lines + [f"• {answer_line(answer)}" for answer in found.answers])
 
 
 def criterion_line(result: CriterionResult) -> str:
@@ -454,12 +451,12 @@ def verdict_summary(number: str, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-async def show_review(update: Update, context, verdict: Verdict, note: str = "",
+async def show_review(update: Update, context, found: Review, note: str = "",
                       toast: str | None = None) -> str:
-    trial, number = trial_of(context), context.user_data["screening"]
+    number, verdict = found.number, found.verdict
     asking(context, None)
-    context.user_data["review_of"] = answers_version(trial.db, number)
-    summary = answers_summary(trial, number)
+    context.user_data["review_of"] = found.version
+    summary = answers_summary(found)
     await say(update, f"{note}\n\n{summary}" if note else summary, toast=toast)
     save = "confirm_eligible" if verdict.status == "eligible" else "confirm_failure"
     markup = keyboard([[(T[save], f"save:{number}:{verdict.status}")],
@@ -477,21 +474,20 @@ def review_refusal(context, pattern: re.Pattern, data: str | None) -> str | None
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | str:
     query = update.callback_query
     trial, number = trial_of(context), context.user_data["screening"]
-    verdict = assess(screening_answers(trial.db, number), trial.context)
     note = review_refusal(context, SAVE_BUTTON, query.data)
-    if note or query.data != f"save:{number}:{verdict.status}" or verdict.status == "incomplete":
-        return await refuse(update, context, note or T["unknown_button"])
-    status = "eligible" if verdict.status == "eligible" else "screen_failure"
+    if note:
+        return await refuse(update, context, note)
     try:
-        finish_screening(trial.db, number, status=status,
-                         verdict=verdict.model_dump(mode="json"), actor=update.effective_user.id)
-    except ScreeningClosed:
-        return await closed_meanwhile(update, context)
+        saved = screenings.save_verdict(
+            trial, number=number, shown_verdict=SAVE_BUTTON.match(query.data)[2],
+            version=context.user_data.get("review_of"), actor=update.effective_user.id)
+    except Refused as refused:
+        return await answer_refused(update, context, refused.reason)
     await query.edit_message_reply_markup(None)
-    if status == "eligible":
+    if saved.status == "eligible":
         text = T["saved_eligible"].format(number=number)
     else:
-        reasons = "; ".join(f"{c.number}. {wording.say(c.reason)}" for c in verdict.failed)
+        reasons = "; ".join(f"{c.number}. {wording.say(c.reason)}" for c in saved.verdict.failed)
         text = T["saved_failure"].format(number=number, reasons=reasons)
     await reply(update, text)
     context.user_data.pop("screening", None)
@@ -502,31 +498,18 @@ async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     """/correct [S-004]: pick an answer of an open or finished screening to correct."""
     trial = trial_of(context)
     number = screening_number(command_argument(context)) or context.user_data.get("screening")
-    found = get_screening(trial.db, number) if number else None
-    if found is None:
-        await reply(update, T["not_found"].format(number=number) if number
-                    else T["correct_usage"])
+    if not number:
+        await reply(update, T["correct_usage"])
         return ConversationHandler.END
-    problem = correction_problem(trial, found)
-    if problem:
-        await reply(update, problem)
+    try:
+        answers = screenings.correctable(trial, number)
+    except Refused as refused:
+        await reply(update, closed_text(refused.reason))
         return ConversationHandler.END
-    lines = answered(trial, number)
-    context.user_data.update(screening=number, correctable=[qid for qid, _ in lines])
-    listing = "\n".join(f"{n}. {line}" for n, (_, line) in enumerate(lines, 1))
+    context.user_data.update(screening=number, correctable=[a.question for a in answers])
+    listing = "\n".join(f"{n}. {answer_line(a)}" for n, a in enumerate(answers, 1))
     await reply(update, T["correct_which"].format(number=number, answers=listing))
     return CHOOSING
-
-
-def correction_problem(trial, screening: dict) -> str | None:
-    """Why a screening's answers cannot be corrected here, or None."""
-    enrolled = [s["participant"] for s in list_screenings(trial.db)
-                if s["number"] == screening["number"] and s["participant"]]
-    if enrolled:
-        return T["correct_enrolled"].format(number=screening["number"], participant=enrolled[0])
-    if screening["status"] == "withdrawn":
-        return T["closed"].format(number=screening["number"], status=screening["status"])
-    return None
 
 
 async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -541,23 +524,36 @@ async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TY
     return REASON
 
 
-async def reason_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    reason = update.message.text.strip()
-    if len(reason) < 3:
-        await reply(update, T["correct_reason_short"])
-        return REASON
+async def reason_for_correction(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """The reason (the rule of domain.corrections, which the use case applies), then the answer
+    is taken back and asked again."""
     trial, number = trial_of(context), context.user_data["screening"]
-    question = QUESTION_BY_ID[context.user_data.pop("correcting")]
-    actor = update.effective_user.id
-    if get_screening(trial.db, number)["status"] != "in_progress":
-        reopen_screening(trial.db, number, actor=actor, reason=reason)
-    old = screening_answers(trial.db, number).get(question.id)
-    retract_answer(trial.db, number, question.id, actor=actor, reason=reason)
-    asking(context, question, (old or ()) if question.kind == "multi" else ())
-    return await ask_next(update, context, T["correcting"])
+    try:
+        corrected = screenings.correct(trial, number=number,
+                                       question=context.user_data["correcting"],
+                                       reason=update.message.text, actor=update.effective_user.id)
+    except Refused as refused:
+        return await correction_refused(update, context, refused.reason)
+    context.user_data.pop("correcting")
+    question = QUESTION_BY_ID[corrected.question]
+    asking(context, question, corrected.old if question.kind == "multi" else ())
+    return await ask_next(update, context, T["correcting"], now=corrected.next)
 
 
-async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def correction_refused(update: Update, context, reason: Reason) -> str | int:
+    """A reason too short or too long is asked again; an answer taken back meanwhile leaves the
+    screening where it stands; a screening closed meanwhile ends the conversation."""
+    code = reason.code.removeprefix("refusal.")
+    if code in ("short_reason", "long_reason"):
+        await reply(update, T[code].format(**reason.params))
+        return REASON
+    context.user_data.pop("correcting", None)
+    if code == "nothing_to_correct":
+        return await ask_next(update, context, not_taken(reason))
+    return await closed_meanwhile(update, context, reason)
+
+
+async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     note = review_refusal(context, CHANGE_BUTTON, update.callback_query.data)
     if note:
         return await refuse(update, context, note)

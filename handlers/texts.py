@@ -188,8 +188,9 @@ SCREENING = {
     "correct_pick": "Please type a number from 1 to {count}.",
     "correct_reason": "Why is the answer to \"{prompt}\" corrected? The old answer and your "
                       "reason stay in the audit trail.",
-    "correct_reason_short": "Please give the reason in a few words (e.g. \"lab report "
-                            "re-checked\").",
+    "short_reason": "Please give the reason in a few words, at least {least} characters (e.g. "
+                    "\"lab report re-checked\").",
+    "long_reason": "Please keep the reason under {most} characters.",
     "correcting": "Type or choose the corrected answer.",
     "not_saved": "Not saved: see the message below.",
     "answered_meanwhile": "⚠ {number}: “{prompt}” was answered meanwhile (by {who}: {answer}); "
@@ -241,6 +242,7 @@ COMMANDS = {
     "screenlog": "Screening log counts: /screenlog 2026-11-01 2026-11-30 for a range",
     "export": "The trial's records as a workbook (investigators)",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
+    "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
     "staff": "Manage staff (admins)",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
@@ -250,7 +252,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "withdraw",
                         "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise", "export"),
+        "investigator": ("dlt", "revise", "simulate", "export"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -759,6 +761,45 @@ RESCHEDULE = {
     "nothing_open": "There is no rescheduling in progress.",
 }
 
+# Operating characteristics (/simulate and `trialbot simulate`): a table in fixed-width lines,
+# probabilities in percent, and the chart sent with it in the chat.
+SIMULATE = {
+    "usage": "Give the true DLT rate you assume at each dose level, DL1 first, e.g. "
+             "/simulate 0.05 0.25 (or 5% 25%). 10,000 trials are simulated with the 3+3 rules "
+             "the bot applies to real participants.",
+    "refused": "{error}\n{usage}",
+    "title": "{trial}: what the 3+3 design will likely do, {trials} simulated trials (seed "
+             "{seed}).",
+    "from_current": "Starting from the trial as recorded: {history} (open DLT windows resolved "
+                    "by the same draws); figures count everyone, recorded participants included.",
+    "assumed": "Assumed true DLT rates: {rates}; not evaluable (left the DLT window early "
+               "without a DLT): {dropout}.",
+    "rate": "{label} {percent} %",
+    "dropout": "{percent} %",
+    "simulated": "simulated",
+    "exact": "exact",
+    "recommended": "Dose recommended at the end",
+    "mtd_declared": "MTD declared",
+    "end_state": "How dose escalation ends",
+    "no_dose": "none",
+    "end_states": {"mtd": "MTD declared", "top-dose-cleared": "top dose cleared",
+                   "no-tolerated-dose": "no tolerated dose", "cap-reached": "cap reached"},
+    "participants": "Participants (mean)",
+    "at_level": "at {label}",
+    "dlts": "DLTs (mean)",
+    "percent": "{value:.1f} %",
+    "mean": "{value:.2f}",
+    "precision": "Precision: with {trials} trials a simulated probability is within "
+                 "±{margin:.2g} percentage points of the true one under these assumptions (95 % "
+                 "confidence, at worst); ±{finer:.2g} points takes {finer_trials} trials.",
+    "exact_note": "Exact: the closed form (every cohort outcome, binomial probabilities).",
+    "no_exact": "No exact figures: the closed form covers a new trial without dropout.",
+    "chart_title": "{trial}: dose recommended at the end ({rates})",
+    "chart_axis": "probability (%)",
+    "caption": "Dose recommended at the end: simulated (bars, 95 % margins) and exact (lines).",
+    "caption_no_exact": "Dose recommended at the end: simulated (bars, 95 % margins).",
+}
+
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).
 CONFIRMATION = {
     "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
@@ -1021,19 +1062,76 @@ REASONS = {
     "history.end.mtd": "{level} is the MTD",
     "history.end.top-dose-cleared": "the top dose {level} was cleared",
     "history.end.no-tolerated-dose": "no dose level is tolerated",
-    # what the use cases refuse (storage.usecases raise Refused with these codes)
+    # a scenario the simulation cannot run (domain/simulation.py)
+    "simulation.rate_unreadable": "'{typed}' is not a probability: type it as 0.25 or 25%.",
+    "simulation.rate_outside": "{typed} is not a probability from 0 to 1: type 0.25 or 25%.",
+    "simulation.rates_count": "Give one true DLT rate per dose level, {count} in all, DL1 first "
+                              "({given} given).",
+    "simulation.dropout_outside": "The dropout probability must be at least 0 and below 1 "
+                                  "({typed} given).",
+    "simulation.trials_outside": "The number of simulated trials must be from 1 to {most:,}.",
+    # What the use cases refuse (storage.usecases raise Refused; domain.reasons.REFUSALS lists
+    # them all). Generic words: a conversation may say some of them its own way.
     "refusal.not_staff": "Sorry, this bot serves registered trial staff only.",
     "refusal.needs_role": "This needs the {role} role; your role is {have}.",
+    "refusal.unknown_role": "There is no role {role}.",
+    "refusal.not_self": "You cannot deactivate yourself.",
+    "refusal.no_active_staff": "No active staff member has the user id {user_id}.",
     "refusal.no_screening": "There is no screening {number}.",
+    "refusal.no_participant": "There is no participant {number}.",
+    "refusal.no_report": "There is no such DLT report.",
+    "refusal.screening_closed": "Screening {number} is closed ({status}).",
+    "refusal.screening_enrolled": "Screening {number} is enrolled as {participant}.",
+    "refusal.screening_not_eligible": "Screening {number} is not eligible for enrolment "
+                                      "({status}).",
     "refusal.already_enrolled": "Screening {number} is already enrolled as {participant}.",
+    "refusal.already_withdrawn": "{number} was already withdrawn on {on} ({reason}).",
     "refusal.history_unreadable": "The escalation history does not fit the protocol ({error}). "
                                   "Nothing can be enrolled until an investigator has reviewed "
                                   "it.",
+    "refusal.cap_reached": "All {cap} places of the trial are taken. Now: {now}",
+    "refusal.escalation_complete": "Dose escalation has ended. Now: {now}",
+    "refusal.waiting_for_windows": "No place is open until DLT windows close. Now: {now}",
+    "refusal.step_unconfirmed": "The 3+3 step ({action}) needs an investigator's confirmation "
+                                "first.",
     "refusal.step_changed": "the 3+3 step changed while you were entering. Now: {now}",
     "refusal.step_stale": "That step is no longer current. Now: {now}",
     "refusal.step_already_confirmed": "Already confirmed: {action} {level}.",
-    "refusal.no_participant": "There is no participant {number}.",
-    "refusal.already_withdrawn": "{number} was already withdrawn on {on} ({reason}).",
-    "refusal.no_report": "There is no such DLT report for {number}.",
+    "refusal.revised_meanwhile": "The DLT judgement of {number} was changed meanwhile.",
+    "refusal.infusion_changed_meanwhile": "The planned infusion date of {number} was changed "
+                                          "meanwhile (now {infusion}).",
     "refusal.reason_required": "A reason is needed.",
+    "refusal.short_reason": "Please give the reason in a few words (at least {least} "
+                            "characters).",
+    "refusal.long_reason": "Please keep the reason under {most} characters.",
+    "refusal.unknown_question": "There is no screening question {question}.",
+    "refusal.invalid_answer": "{reason}",
+    "refusal.answered_meanwhile": "{number}: that question was answered meanwhile by {who} "
+                                  "({entered}).",
+    "refusal.moved_on": "{number}: that question is no longer the one to answer.",
+    "refusal.changed_meanwhile": "{number}: the answers changed meanwhile.",
+    "refusal.no_previous_question": "This is the first question.",
+    "refusal.cannot_finish": "Nothing has failed so far and {left} questions are left, so there "
+                             "is nothing to finish yet.",
+    "refusal.screening_incomplete": "Screening {number} is not complete: {left} questions are "
+                                    "left.",
+    "refusal.verdict_changed": "The verdict of {number} is no longer the one shown.",
+    "refusal.nothing_to_correct": "{number}: that answer was already taken back.",
+    "refusal.infusion_bad_date": "Please type the date as YYYY-MM-DD.",
+    "refusal.infusion_past_date": "{date} is in the past.",
+    "refusal.infusion_too_far": "{date} is more than {max_days} days ahead.",
+    "refusal.infusion_too_early": "{date} is before the earliest infusion the protocol allows "
+                                  "({earliest}).",
+    "refusal.infusion_unchanged": "{date} is the date already planned.",
+    "refusal.event_bad_date": "Please type the date as YYYY-MM-DD.",
+    "refusal.event_before_infusion": "{date} is before the infusion of {number} ({infusion}).",
+    "refusal.event_future": "{date} is in the future.",
+    "refusal.event_after_window": "{date} is after the DLT window of {number} (it ended on "
+                                  "{window_end}).",
+    "refusal.reschedule_withdrawn": "{number} was withdrawn on {on}: the planned infusion date "
+                                    "no longer moves.",
+    "refusal.reschedule_has_reports": "{number} has a DLT report: the planned infusion date no "
+                                      "longer moves.",
+    "refusal.reschedule_infusion_passed": "The infusion of {number} on {infusion} has passed: "
+                                          "its date no longer moves.",
 }

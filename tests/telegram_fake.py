@@ -11,8 +11,8 @@
 FakeBotAPI answers Bot API calls in memory and behaves like Telegram where it matters to
 handlers: dates in Unix seconds, per-chat message ids, HTTP 400 for unknown methods, for editing
 a missing message and for "message is not modified", HTML parse_mode validated and stripped.
-Photos and documents uploaded (sendPhoto, sendDocument) are kept byte for byte in `.files` by
-file_id, so a test can open them (`driver.file(sent)`).
+Photos and documents uploaded (sendPhoto, sendDocument) are kept byte for byte in `.uploads`
+by file_id, so a test can open them (`driver.file(sent)`).
 ChatDriver builds real Update dicts, feeds them to `app.process_update` and returns what the bot
 sent or edited. Exceptions raised in handlers are re-raised by the driver (raise_errors=True).
 """
@@ -101,10 +101,9 @@ class FakeBotAPI(BaseRequest):
         self.outbox: list[tuple[str, dict]] = []
         self.chats: dict[int, dict] = {}  # chat dicts registered by ChatDriver
         self.commands: dict[tuple[str, str], list] = {}  # (scope json, language) -> commands
+        self.uploads: dict[str, bytes] = {}  # file_id -> the bytes of an uploaded file
         self._ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._failures: dict[str, list[_Fail]] = defaultdict(list)
-        self.files: dict[str, bytes] = {}  # file_id -> the bytes uploaded
-        self._uploads: dict[str, tuple] = {}  # the files of the call being answered
 
     # -- BaseRequest interface ------------------------------------------------------------
     read_timeout = 5.0  # BaseRequest requires the attribute (an abstract property)
@@ -119,7 +118,6 @@ class FakeBotAPI(BaseRequest):
                          **_timeouts: Any) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = self._decode(request_data)
-        self._uploads = request_data.multipart_data if params.get("_files") else {}
         try:
             if self._failures.get(api_method):
                 raise self._failures[api_method].pop(0)
@@ -143,6 +141,7 @@ class FakeBotAPI(BaseRequest):
         params = {k: v if isinstance(original[k], str) else json.loads(v) for k, v in wire}
         if request_data.contains_files:
             params["_files"] = sorted(request_data.multipart_data)
+            params["_uploads"] = dict(request_data.multipart_data)  # name -> (file, bytes, type)
         return params
 
     # -- test controls ----------------------------------------------------------------------
@@ -197,15 +196,15 @@ class FakeBotAPI(BaseRequest):
     def _upload(self, p: dict, field: str) -> tuple[str, bytes, str | None, str]:
         """(file_id, bytes, file name, MIME type) of the file sent as `field`: uploaded in this
         call, or a file_id sent before (Telegram's way of sending a file again)."""
-        if field in self._uploads:
-            name, data, mime = self._uploads[field]
+        if field in p.get("_uploads", {}):
+            name, data, mime = p["_uploads"][field]
             file_id = "file-" + hashlib.sha256(data).hexdigest()[:16]
-            self.files[file_id] = data
+            self.uploads[file_id] = data
             return file_id, data, name, mime
         file_id = p.get(field)
-        if file_id not in self.files:
+        if file_id not in self.uploads:
             raise _Fail(400, "Bad Request: wrong file identifier/HTTP URL specified")
-        return file_id, self.files[file_id], None, "application/octet-stream"
+        return file_id, self.uploads[file_id], None, "application/octet-stream"
 
     def _with_file(self, method: str, p: dict, key: str, media: Any) -> dict:
         chat = self._chat(p["chat_id"])
@@ -391,7 +390,7 @@ class ChatDriver:
     def file(self, sent: Sent) -> bytes:
         """The bytes of the photo or document a bot message carries."""
         assert sent.file_id, f"{sent.method} message {sent.message_id} carries no file"
-        return self.fake.files[sent.file_id]
+        return self.fake.uploads[sent.file_id]
 
     def last(self, chat_id: int) -> Sent | None:
         """The latest bot message in the chat, as it currently stands."""

@@ -25,6 +25,8 @@ OFFLINE = [
     ["status"],
     ["run"],  # without a token: explains, then prints the status
     ["escalation", "1NNT 1NNN"],
+    ["simulate", "--dlt-rates", "0.05,0.25", "--trials", "100"],
+    ["simulate", "--dlt-rates", "0.05,0.25", "--trials", "100", "--from-current"],
     ["staff", "list"],
     ["staff", "add", "777", "--name", "Li Na", "--role", "coordinator"],
     ["staff", "deactivate", "555"],
@@ -64,3 +66,9 @@ def test_offline_command_does_not_import_telegram(site, argv):
 def test_escalation_loads_neither_settings_nor_sqlite(site):
     loaded = loaded_by(["escalation", "1NNT"], site)
     assert not loaded & {"telegram", "pydantic_settings", "sqlite_utils", "sqlite3", "httpx"}
+
+
+def test_simulating_a_new_trial_needs_no_database(site):
+    loaded = loaded_by(["simulate", "--dlt-rates", "0.05,0.25", "--trials", "100"], site)
+    assert not loaded & {"telegram", "pydantic_settings", "sqlite_utils", "sqlite3", "httpx",
+                         "matplotlib"}

@@ -1,4 +1,5 @@
-"""What everyone asks: the trial's escalation state, one participant, the screening log."""
+"""What everyone asks: the trial's escalation state, one participant, what if (the screening
+log is a screening use case: storage.usecases.screening)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pydantic import BaseModel
 from domain.escalation import Decision, HistoryError, decide, parse_history
 from domain.reasons import Reason
 from storage.participants import history_rows, participant
-from storage.screenings import list_screenings
 from storage.usecases.escalation import confirmation_of, needs_confirmation
 from storage.usecases.trial import Trial
 
@@ -58,10 +58,6 @@ def participant_record(trial: Trial, number: str) -> dict | None:
         return None
     return dict(row, enrolled_by_name=trial.staff_name(row["enrolled_by"]),
                 enrolled_at_local=trial.local_time(row["enrolled_at"]))
-
-
-def screening_log(trial: Trial) -> list[dict]:
-    return list_screenings(trial.db)
 
 
 def what_if(trial: Trial, history: str) -> Decision:

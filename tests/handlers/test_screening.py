@@ -316,3 +316,17 @@ async def test_correction_refused_once_enrolled(app, driver, db):
     row = enrol_directly(app, days_ago=5)
     [reply] = await driver.send(COORDINATOR, f"/correct {row['screening']}")
     assert f"enrolled as {row['number']}" in reply.text
+
+
+async def test_a_correction_reason_follows_the_reason_rule_of_every_form(app, driver, db):
+    await driver.send(COORDINATOR, "/screen")
+    await answer_all(app, driver, "S-001", ELIGIBLE, stop_at="sle_criteria")
+    await driver.send(COORDINATOR, "/correct")            # the screening open here
+    await driver.send(COORDINATOR, "2")
+    [again] = await driver.send(COORDINATOR, "typo")      # 4 characters: too short
+    assert "at least 5 characters" in again.text
+    assert screening_answers(db, "S-001")["age"] == 45
+    [asked_again] = await driver.send(COORDINATOR, "typo!")
+    assert "Age in years?" in asked_again.text and "age" not in screening_answers(db, "S-001")
+    trail = [r for r in audit_trail(db, "answers", "S-001") if r["field"] == "age"]
+    assert trail[-1]["reason"] == "typo!"

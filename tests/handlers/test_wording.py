@@ -1,7 +1,8 @@
 """The domain speaks codes; handlers/texts.py says them (handlers/wording.py).
 
-Every code a domain module declares has words in the catalogue, every catalogue entry is a code
-some module declares, and no domain module builds a user-facing English sentence.
+Every code a domain module declares, and every refusal a use case may raise (domain.reasons
+REFUSALS), has words in the catalogue; every catalogue entry is a declared code; no domain module
+builds a user-facing English sentence.
 """
 
 from __future__ import annotations
@@ -19,15 +20,18 @@ import domain.eligibility
 import domain.escalation
 import domain.questions
 import domain.reasons
+import domain.simulation
 import domain.units
-from domain.reasons import Codes, Reason
+from domain.reasons import Codes, Reason, Refused
 from domain.scores import EULAR_ACR_2019_ITEMS, SLEDAI_DESCRIPTORS
 from handlers import texts
 from handlers.texts import COMPUTED_NAMES, CRITERION_TITLES, REASONS
 from handlers.wording import plural, say
 
-MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation]
-DECLARED = sorted(code for module in MODULES for code in module.CODES)
+MODULES = [domain.units, domain.questions, domain.dlt, domain.eligibility, domain.escalation,
+           domain.simulation]
+DECLARED = sorted([*(code for module in MODULES for code in module.CODES),
+                   *domain.reasons.REFUSALS.all])
 
 
 def fields(template: str | dict) -> set[str]:
@@ -45,8 +49,58 @@ def test_every_declared_code_has_words(code):
 
 
 def test_every_catalogue_entry_is_a_declared_code():
-    # "refusal.*": what the use cases refuse (storage.usecases, Refused), worded and tested there
-    assert sorted(code for code in REASONS if not code.startswith("refusal.")) == DECLARED
+    assert sorted(REASONS) == DECLARED
+
+
+def test_a_use_case_cannot_refuse_with_an_undeclared_name():
+    assert Refused("no_screening", number="S-404").reason == Reason(
+        code="refusal.no_screening", params={"number": "S-404"})
+    with pytest.raises(ValueError, match="undeclared reason code refusal.no_such_refusal"):
+        Refused("no_such_refusal")
+
+
+# Refusal names built from a domain.dates problem (f"infusion_{problem}"), by prefix.
+REFUSAL_FAMILIES = {"infusion_": domain.dates.NEW_INFUSION_PROBLEMS,
+                    "event_": domain.dates.EVENT_PROBLEMS,
+                    "reschedule_": domain.dates.RESCHEDULE_REFUSALS}
+# Refusal names held in a variable: the names it may hold (corrections.checked_reason's problem).
+REFUSAL_VARIABLES = {"problem": ("short_reason", "long_reason")}
+STORAGE = Path(domain.reasons.__file__).parent.parent / "storage"
+
+
+def refusals_raised(source: str) -> list[tuple[int, list[str], set[str]]]:
+    """(line, refusal codes, parameter names) of every Refused(...) built in a module."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Refused"):
+            continue
+        name, params = node.args[0], {k.arg for k in node.keywords}
+        if isinstance(name, ast.Constant):
+            codes = [name.value]
+        elif isinstance(name, ast.Name):
+            codes = list(REFUSAL_VARIABLES[name.id])
+        else:  # f"infusion_{problem}"
+            prefix = name.values[0].value
+            codes = [prefix + problem for problem in REFUSAL_FAMILIES[prefix]]
+        found.append((node.lineno, [f"refusal.{code}" for code in codes], params))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(STORAGE.rglob("*.py")),
+                         ids=lambda path: str(path.relative_to(STORAGE)))
+def test_every_refusal_raised_gives_the_parameters_its_words_use(path):
+    for line, codes, params in refusals_raised(path.read_text(encoding="utf-8")):
+        for code in codes:
+            assert code in domain.reasons.REFUSALS.all, f"{path.name}:{line} {code} undeclared"
+            missing = fields(REASONS[code]) - params
+            assert not missing, f"{path.name}:{line} {code} lacks {sorted(missing)}"
+
+
+def test_the_refusal_parameter_check_can_fail():
+    source = 'raise Refused("no_screening", numbr=n)\nraise Refused(f"event_{p}", date=d)'
+    [(_, [typo], params), (_, family, _)] = refusals_raised(source)
+    assert fields(REASONS[typo]) - params == {"number"}
+    assert "refusal.event_after_window" in family
 
 
 def test_every_criterion_computed_value_and_score_item_has_a_name():

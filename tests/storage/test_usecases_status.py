@@ -6,9 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 from storage.participants import escalation_decisions
 from storage.usecases.escalation import confirm_step
 from storage.usecases.events import report_dlt, withdraw
+from storage.usecases.screening import screening_log
 from storage.usecases.status import (
     participant_record,
-    screening_log,
     snapshot,
     what_if,
     windows_ended_without_dlt,
@@ -82,7 +82,7 @@ def test_a_participant_record_names_who_enrolled_them(trial):
     assert (record["screening"], record["enrolled_by_name"]) == (screening, "Coordinator Li")
     assert record["enrolled_at_local"] == trial.local_time(record["enrolled_at"])
     assert participant_record(trial, "P-09") is None
-    assert [(s["number"], s["participant"]) for s in screening_log(trial)] == [(screening,
+    assert [(s.number, s.participant) for s in screening_log(trial)] == [(screening,
                                                                                 "P-01")]
     assert what_if(trial, "1NNN").action == "escalate"
 

@@ -1,0 +1,1 @@
+"""The trialbot benchmark: `make bench` (see bench/__main__.py)."""

@@ -1,0 +1,364 @@
+"""Screening a candidate, question by question: start or resume a screening, the question it
+stands at, an answer, going back, finishing early, the verdict and saving it, correcting an
+answer (also after the verdict, until enrolment), the open screenings and the screening log.
+
+Where a screening stands is derived from its stored answers (domain.questions.next_question),
+never from a chat's state. Every answer names the question its sender was shown: unless that is
+still the screening's current question it is refused (who answered it meanwhile, and what) and
+nothing is written; the store refuses too (save_answer's expect_unanswered), so two
+coordinators on one screening never overwrite each other. A review is saved only for the
+answers it showed (answers_version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.corrections import LEAST_REASON, MOST_REASON, checked_reason
+from domain.eligibility import Verdict, assess
+from domain.questions import (
+    QUESTION_BY_ID,
+    QUESTIONS,
+    AnswerError,
+    Question,
+    applicable,
+    next_question,
+    previous_question,
+    read_answer,
+)
+from domain.reasons import Reason, Refused
+from domain.units import readings
+from storage.database import transaction
+from storage.participants import enrolled_as
+from storage.screenings import (
+    AnswerConflict,
+    answer_details,
+    answers_version,
+    finish_screening,
+    get_screening,
+    list_screenings,
+    reopen_screening,
+    retract_answer,
+    save_answer,
+    screening_answers,
+    start_screening,
+)
+from storage.usecases.escalation import require_role
+from storage.usecases.trial import Trial
+
+ROLE = "coordinator"  # who screens, goes back, saves and corrects
+SAVED_AS = {"eligible": "eligible", "not_eligible": "screen_failure"}  # verdict -> status
+ORDER = {question.id: place for place, question in enumerate(QUESTIONS)}
+
+
+class Standing(BaseModel):
+    """Where a screening stands: the question to ask next, or (none left: `question` None) the
+    verdict; `version` names its answers as they are now."""
+
+    number: str
+    question: str | None
+    verdict: Verdict | None = None
+    version: int
+
+
+class Started(BaseModel):
+    standing: Standing
+    still_open: list[str]  # the screenings that were open before this one
+
+
+class ShownAnswer(BaseModel):
+    """A standing answer, as typed or pressed, with who gave it (by name) and when (UTC)."""
+
+    question: str
+    value: Any
+    entered: str
+    unit: str | None
+    answered_by: str
+    answered_at: str
+
+
+class Answered(BaseModel):
+    """A stored answer; the reason its criterion fails, if this answer fails it; what next."""
+
+    answer: ShownAnswer
+    failure: Reason | None = None
+    next: Standing
+
+
+class WentBack(BaseModel):
+    question: str  # asked again
+    retracted: Any  # its answer, now only in the audit trail
+    next: Standing
+
+
+class Review(BaseModel):
+    """What a coordinator reviews before saving: the verdict and the answers it was given."""
+
+    number: str
+    verdict: Verdict
+    answers: list[ShownAnswer]
+    version: int
+
+
+class Finished(BaseModel):
+    number: str
+    status: str  # eligible or screen_failure
+    verdict: Verdict
+
+
+class Corrected(BaseModel):
+    question: str  # asked again
+    old: Any  # the answer corrected, kept in the audit trail with the reason
+    reopened: bool  # the saved verdict was set aside
+    next: Standing
+
+
+class LogEntry(BaseModel):
+    """One line of the screening log."""
+
+    number: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    age: int | None
+    sex: str | None
+    verdict: dict | None  # as saved (JSON)
+    participant: str | None
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def standing(trial: Trial, number: str) -> Standing:
+    """The current question of a screening (the first that applies and is unanswered), or the
+    verdict when every question that applies is answered."""
+    answers = screening_answers(trial.db, number)
+    question = next_question(answers, trial.context)
+    return Standing(number=number, question=question.id if question else None,
+                    verdict=None if question else assess(answers, trial.context),
+                    version=answers_version(trial.db, number))
+
+
+def existing(trial: Trial, number: str) -> dict:
+    found = get_screening(trial.db, number)
+    if found is None:
+        raise Refused("no_screening", number=number)
+    return found
+
+
+def open_screening(trial: Trial, number: str) -> dict:
+    """The screening, if it still takes answers."""
+    found = existing(trial, number)
+    if found["status"] != "in_progress":
+        raise Refused("screening_closed", number=number, status=found["status"])
+    return found
+
+
+def resume(trial: Trial, number: str) -> Standing:
+    """/screen S-004: where an open screening stands."""
+    open_screening(trial, number)
+    return standing(trial, number)
+
+
+def open_screenings(trial: Trial) -> list[str]:
+    return [s["number"] for s in list_screenings(trial.db) if s["status"] == "in_progress"]
+
+
+def screening_log(trial: Trial) -> list[LogEntry]:
+    return [LogEntry.model_validate(row) for row in list_screenings(trial.db)]
+
+
+def shown(trial: Trial, row: dict) -> ShownAnswer:
+    return ShownAnswer(question=row["question_id"], value=row["value"], entered=row["entered"],
+                       unit=row["unit"], answered_by=trial.staff_name(row["answered_by"]),
+                       answered_at=row["answered_at"])
+
+
+def answers_shown(trial: Trial, number: str) -> list[ShownAnswer]:
+    """Every standing answer to a question that applies, in the order the questions are asked:
+    what a review shows and a correction picks from."""
+    applies = {q.id for q in applicable(screening_answers(trial.db, number), trial.context)}
+    rows = [row for row in answer_details(trial.db, number)
+            if row["value"] is not None and row["question_id"] in applies]
+    return [shown(trial, row) for row in sorted(rows, key=lambda r: ORDER[r["question_id"]])]
+
+
+def verdict(trial: Trial, number: str) -> Verdict:
+    return assess(screening_answers(trial.db, number), trial.context)
+
+
+def review(trial: Trial, number: str) -> Review:
+    return Review(number=number, verdict=verdict(trial, number),
+                  answers=answers_shown(trial, number),
+                  version=answers_version(trial.db, number))
+
+
+# --- is what a user was shown still where the screening stands --------------------------------
+
+def answered_meanwhile(trial: Trial, number: str, row: dict) -> Refused:
+    return Refused("answered_meanwhile", number=number, question=row["question_id"],
+                   who=trial.staff_name(row["answered_by"]), value=row["value"],
+                   entered=row["entered"])
+
+
+def check_current(trial: Trial, number: str, question: str | None) -> None:
+    """Refused unless `question` (None: no question, the review) is where the screening stands:
+    who answered it meanwhile and what, or that it is no longer asked."""
+    now = standing(trial, number).question
+    if question == now:
+        return
+    if question is None:
+        raise Refused("changed_meanwhile", number=number)
+    row = next((row for row in answer_details(trial.db, number)
+                if row["question_id"] == question and row["value"] is not None), None)
+    if row is None:
+        raise Refused("moved_on", number=number, question=question)
+    raise answered_meanwhile(trial, number, row)
+
+
+def check_review(trial: Trial, number: str, version: int | None) -> None:
+    """Refused unless the answers are still those a review showed (at `version`)."""
+    if answers_version(trial.db, number) != version:
+        raise Refused("changed_meanwhile", number=number)
+
+
+def check_shown(trial: Trial, number: str, question: str | None, version: int | None) -> None:
+    """What a user was shown still stands: the question `question`, or (question None) the
+    review of the answers at `version`, also of a screening finished early."""
+    if question is None and version is not None:
+        check_review(trial, number, version)
+    else:
+        check_current(trial, number, question)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def start(trial: Trial, *, actor: Any) -> Started:
+    """A new screening, S-001, S-002, ...; with those still open."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        still_open = open_screenings(trial)
+        number = start_screening(trial.db, actor=actor)
+        return Started(standing=standing(trial, number), still_open=still_open)
+
+
+def question_of(question_id: str) -> Question:
+    question = QUESTION_BY_ID.get(question_id)
+    if question is None:
+        raise Refused("unknown_question", question=question_id)
+    return question
+
+
+def failure_of(trial: Trial, number: str, question: Question) -> Reason | None:
+    """Why the question's criterion is not met now, if it is not."""
+    failed = [c for c in verdict(trial, number).failed if c.number == question.criterion]
+    return failed[0].reason if failed else None
+
+
+def answer(trial: Trial, *, number: str, question: str, given: str | Sequence[str],
+           actor: Any) -> Answered:
+    """The answer to `question`, the question its sender was shown (typed text, a pressed
+    option, the ticked options): read, checked and stored with its audit row, if the question
+    is still the current one. Refused with the reason an answer is not taken (and, for a number
+    typed without its unit, the readings it may mean)."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        open_screening(trial, number)
+        asked = question_of(question)
+        check_current(trial, number, question)
+        try:
+            taken = read_answer(asked, given, screening_answers(trial.db, number))
+        except AnswerError as error:
+            offered = readings(asked.analyte, given) if asked.kind == "number" else []
+            raise Refused("invalid_answer", number=number, question=question,
+                          reason=error.reason, readings=offered) from None
+        try:
+            save_answer(trial.db, number, question, value=taken.value, entered=taken.entered,
+                        unit=taken.unit, actor=actor, expect_unanswered=True)
+        except AnswerConflict as conflict:
+            raise answered_meanwhile(trial, number, conflict.standing) from None
+        row = next(r for r in answer_details(trial.db, number) if r["question_id"] == question)
+        return Answered(answer=shown(trial, row), failure=failure_of(trial, number, asked),
+                        next=standing(trial, number))
+
+
+def go_back(trial: Trial, *, number: str, shown_question: str | None, version: int | None,
+            reason: str, actor: Any) -> WentBack:
+    """Retract the answer before what the user was shown (a question, or the review of the
+    answers at `version`), so it is asked again; the audit keeps it with `reason`."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        open_screening(trial, number)
+        check_shown(trial, number, shown_question, version)
+        answers = screening_answers(trial.db, number)
+        previous = previous_question(answers, trial.context, standing(trial, number).question)
+        if previous is None:
+            raise Refused("no_previous_question", number=number)
+        retract_answer(trial.db, number, previous.id, actor=actor, reason=reason)
+        return WentBack(question=previous.id, retracted=answers[previous.id],
+                        next=standing(trial, number))
+
+
+def finish_early(trial: Trial, number: str) -> Review:
+    """/finish: the review of a screening that has already failed, before every question is
+    answered; refused while nothing has failed."""
+    open_screening(trial, number)
+    found = review(trial, number)
+    if found.verdict.status != "not_eligible":
+        raise Refused("cannot_finish", number=number,
+                      left=len(found.verdict.missing_questions))
+    return found
+
+
+def save_verdict(trial: Trial, *, number: str, shown_verdict: str, version: int | None,
+                 actor: Any) -> Finished:
+    """Close a screening as eligible or screen failure with the verdict the coordinator saw:
+    refused when the answers changed since that review, or the verdict is not the one shown."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        open_screening(trial, number)
+        check_review(trial, number, version)
+        judged = verdict(trial, number)
+        if judged.status not in SAVED_AS:
+            raise Refused("screening_incomplete", number=number,
+                          left=len(judged.missing_questions))
+        if judged.status != shown_verdict:
+            raise Refused("verdict_changed", number=number, verdict=judged.status)
+        status = SAVED_AS[judged.status]
+        finish_screening(trial.db, number, status=status, verdict=judged.model_dump(mode="json"),
+                         actor=actor)
+        return Finished(number=number, status=status, verdict=judged)
+
+
+def correctable(trial: Trial, number: str) -> list[ShownAnswer]:
+    """The answers of an open or finished screening that may be corrected; refused once the
+    candidate is enrolled or withdrawn."""
+    found = existing(trial, number)
+    taken = enrolled_as(trial.db, number)
+    if taken:
+        raise Refused("screening_enrolled", number=number, participant=taken)
+    if found["status"] == "withdrawn":
+        raise Refused("screening_closed", number=number, status=found["status"])
+    return answers_shown(trial, number)
+
+
+def correct(trial: Trial, *, number: str, question: str, reason: str, actor: Any) -> Corrected:
+    """Take back a wrong answer so it is asked again, with the reason (at least LEAST_REASON
+    characters); a finished screening is reopened first, the saved verdict set aside. The
+    audit trail keeps the old answer, the old status and the reason."""
+    reason, problem = checked_reason(reason)
+    if problem:
+        raise Refused(problem, least=LEAST_REASON, most=MOST_REASON)
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        choices = {a.question: a for a in correctable(trial, number)}
+        if question not in choices:
+            raise Refused("nothing_to_correct", number=number, question=question)
+        reopened = existing(trial, number)["status"] != "in_progress"
+        if reopened:
+            reopen_screening(trial.db, number, actor=actor, reason=reason)
+        retract_answer(trial.db, number, question, actor=actor, reason=reason)
+        return Corrected(question=question, old=choices[question].value, reopened=reopened,
+                         next=standing(trial, number))
