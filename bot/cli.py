@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from contextlib import closing
+from pathlib import Path
 
 from domain.escalation import HistoryError, decide, parse_history
 from domain.protocol import ProtocolError
@@ -202,6 +203,59 @@ def staff_list(db, args) -> int:
 
 
 @with_settings
+def chart(settings, args) -> int:
+    """The escalation chart /status sends, as a PNG file."""
+    from handlers.chart import chart_png
+    from storage.usecases.reports import escalation_picture
+
+    trial = offline_trial(settings)
+    with closing(trial.db):
+        picture = escalation_picture(trial)
+    return write_file(args.path, lambda path: path.write_bytes(chart_png(picture)),
+                      "the escalation chart")
+
+
+@with_settings
+def export(settings, args) -> int:
+    """The workbook /export sends (and with --csv one CSV per sheet); audited as the shell's."""
+    from handlers.export import write_csvs, write_workbook
+    from storage.usecases.reports import SHELL, export_records, record_export
+
+    trial = offline_trial(settings)
+    with closing(trial.db):
+        records = export_records(trial, actor=SHELL)
+        files = [args.path]
+        if write_file(args.path, lambda path: write_workbook(records, path), "the workbook"):
+            return 2
+        if args.csv:
+            files.append(f"{args.csv}/*.csv")
+            if write_file(args.csv, lambda folder: write_csvs(records, folder), "the CSV files"):
+                return 2
+        record_export(trial, records, actor=SHELL, files=files)
+    return 0
+
+
+def offline_trial(settings):
+    """The trial of an existing database (an export of an empty new file would mislead)."""
+    from bot.trial import make_trial
+    from storage.database import check_database
+
+    check_database(settings.db, create=False)
+    return make_trial(settings)
+
+
+def write_file(where: str, write, what: str) -> int:
+    """Write `what` to `where`; a path that cannot be written is one line, exit status 2."""
+    path = Path(where)
+    try:
+        write(path)
+    except OSError as error:
+        return refuse(f"cannot write {what} to {path}: {error.strerror or error}")
+    print(f"wrote {what} to {path}")
+    return 0
+
+
+@with_settings
 def backup(settings, args) -> int:
     from storage.backup import backup_database
 
@@ -255,6 +309,14 @@ def parser() -> argparse.ArgumentParser:
     off.set_defaults(act=staff_deactivate, create=False)
     actions.add_parser("list", help="list staff").set_defaults(act=staff_list, create=False)
     people.set_defaults(func=staff)
+    draw = sub.add_parser("chart", help="write the escalation chart (PNG) that /status sends")
+    draw.add_argument("path", help="the PNG file to write, e.g. escalation.png")
+    draw.set_defaults(func=chart)
+    out = sub.add_parser("export", help="write the trial's records as an XLSX workbook "
+                                        "(the /export file); audited")
+    out.add_argument("path", help="the workbook to write, e.g. rd06-04.xlsx")
+    out.add_argument("--csv", metavar="DIR", help="also write one CSV per sheet into DIR")
+    out.set_defaults(func=export)
     copy = sub.add_parser("backup", help="consistent copy of the database, safe while running")
     copy.add_argument("path")
     copy.set_defaults(func=backup)

@@ -5,6 +5,7 @@
     TRIALBOT_DB              database file (default ./trialbot.db)
     TRIALBOT_PROTOCOL        protocol TOML file (default: the shipped RD06-04 file)
     TRIALBOT_TIMEZONE        the site's time zone, for "today" (default Asia/Shanghai)
+    TRIALBOT_SITE            the site's number in the study, for exports (default 01)
     TRIALBOT_ULN__ALT ...    the site laboratory's upper limits of normal (ALT, AST, BILIRUBIN,
                              CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s)
 """
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     db: Path = Path("trialbot.db")
     protocol: Path | None = None
     timezone: str = "Asia/Shanghai"
+    site: str = Field("01", pattern=r"^[A-Za-z0-9-]{1,10}$")  # SDTM SITEID in exports
     uln: UpperLimits = UpperLimits()
 
     @field_validator("timezone")

@@ -17,4 +17,5 @@ def make_trial(settings: Settings) -> Trial:
         protocol=protocol,
         upper_limits=settings.uln,
         timezone=ZoneInfo(settings.timezone),
+        site=settings.site,
     )

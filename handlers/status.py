@@ -1,40 +1,53 @@
-"""Quick questions anyone on the staff may ask: /status, /participant, /screenlog, /whatif, /help.
+"""Quick questions anyone on the staff may ask: /status, /participant, /screenlog, /whatif, /help;
+and /export, the trial's records as a workbook (investigators and admins).
 
-These work in private chats and in groups; they only read.
+They only read (an export is audited). /status and /whatif send the escalation chart with
+their text (drawn by handlers/chart.py in a worker thread, so the bot keeps answering).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import asyncio
 
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from domain.dosing import LYMPHODEPLETION, dose_fraction
 from domain.escalation import HistoryError
+from domain.reasons import Refused
 from domain.units import format_number
 from handlers.access import ROLE_ORDER, requires, staff_of
+from handlers.chart import chart_png
 from handlers.common import (
     Trial,
     cells,
     command_argument,
     keyboard,
     participant_number,
+    read_date,
     reply,
     trial_of,
 )
 from handlers.confirmation import confirm_button
 from handlers.evaluation import awaiting_buttons
+from handlers.export import file_name, workbook
 from handlers.infusion import days_text
 from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
 from handlers.texts import STATUS as T
-from handlers.wording import percent, say
-from storage.usecases.screening import screening_log
+from handlers.wording import level_label, percent, say
+from storage.usecases.reports import (
+    Picture,
+    ScreeningCounts,
+    escalation_picture,
+    export_records,
+    record_export,
+    screening_counts,
+    what_if_picture,
+)
 from storage.usecases.status import (
     participant_record,
     snapshot,
-    what_if,
     windows_awaiting_evaluation,
 )
 
@@ -51,7 +64,14 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         button = confirm_button(snap.decision)
         buttons += [[button]] if button else []
     buttons += awaiting_buttons(snap.awaiting_evaluation)
+    await send_chart(update, escalation_picture(trial, snap))
     await reply(update, text, keyboard(buttons) if buttons else None)
+
+
+async def send_chart(update: Update, picture: Picture) -> None:
+    """The escalation chart, drawn off the event loop, before the text it goes with."""
+    png = await asyncio.to_thread(chart_png, picture)
+    await update.effective_chat.send_photo(png, filename="escalation.png")
 
 
 def participant_text(trial: Trial, row: dict) -> str:
@@ -114,26 +134,48 @@ async def show_participant(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await reply(update, text, keyboard(buttons) if buttons else None)
 
 
-def screenlog_text(trial: Trial) -> str:
-    rows = screening_log(trial)
-    statuses = Counter(r.status for r in rows)
-    failures = Counter(
-        f"{c['number']}. {CRITERION_TITLES.get(c['id'], c['id'])}"
-        for r in rows if r.status == "screen_failure" and r.verdict
-        for c in r.verdict["criteria"] if c["status"] == "not_met")
-    lines = [T["screenlog"].format(
-        screened=len(rows), in_progress=statuses["in_progress"], eligible=statuses["eligible"],
-        failed=statuses["screen_failure"], withdrawn=statuses["withdrawn"],
-        enrolled=sum(1 for r in rows if r.participant))]
-    if failures:
+def screenlog_text(trial: Trial, counts: ScreeningCounts) -> str:
+    """The counts a CONSORT-style flow needs: screened, its outcomes, failures by criterion
+    (a candidate failing several criteria counts under each), enrolled by dose level."""
+    lines = []
+    if counts.since and counts.until:
+        lines.append(T["screenlog_between"].format(since=counts.since, until=counts.until))
+    elif counts.since:
+        lines.append(T["screenlog_since"].format(since=counts.since))
+    lines.append(T["screenlog"].format(
+        screened=counts.screened, in_progress=counts.in_progress, eligible=counts.eligible,
+        failed=counts.screen_failures, withdrawn=counts.withdrawn, enrolled=counts.enrolled))
+    if counts.failures_by_criterion:
         lines.append(T["fail_reasons"])
-        lines += [T["fail_reason"].format(criterion=k, count=n) for k, n in failures.most_common()]
+        lines += [T["fail_reason"].format(
+            criterion=f"{c.number}. {CRITERION_TITLES.get(c.id, c.id)}", count=c.count)
+            for c in counts.failures_by_criterion]
+    lines.append(T["by_level"].format(levels=", ".join(
+        T["by_level_item"].format(label=level_label(trial.protocol, item.level), count=item.count)
+        for item in counts.enrolled_by_level)))
     return "\n".join(lines)
+
+
+def date_range(typed: list[str]) -> tuple | None:
+    """(since, until) from none, one or two dates typed as YYYY-MM-DD; None if unreadable."""
+    days = [read_date(text) for text in typed]
+    if len(days) > 2 or None in days:
+        return None
+    return (*days, None, None)[:2]
 
 
 @requires("coordinator")
 async def screenlog(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, screenlog_text(trial_of(context)))
+    days = date_range(context.args or [])
+    if days is None:
+        await reply(update, T["screenlog_usage"])
+        return
+    since, until = days
+    if since and until and since > until:
+        await reply(update, T["screenlog_reversed"].format(since=since, until=until))
+        return
+    trial = trial_of(context)
+    await reply(update, screenlog_text(trial, screening_counts(trial, since, until)))
 
 
 @requires("coordinator")
@@ -144,14 +186,33 @@ async def whatif(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     trial = trial_of(context)
     try:
-        d = what_if(trial, history)
+        picture = what_if_picture(trial, history)
     except HistoryError as error:
         await reply(update, T["not_allowed"].format(error=say(error.reason)))
         return
+    d = picture.decision
+    await send_chart(update, picture)
     await reply(update, T["whatif"].format(
         history=history, reason=say(d.reason), action=d.action, next_dose=label(trial, d.next_dose),
         mtd=label(trial, d.mtd), recommended=label(trial, d.recommended_dose),
         complete=d.complete))
+
+
+@requires("investigator")
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The trial's records as an XLSX workbook, sent as a document; the export is audited."""
+    trial, actor = trial_of(context), update.effective_user.id
+    try:
+        records = export_records(trial, actor=actor)
+    except Refused as refused:
+        await reply(update, say(refused.reason))
+        return
+    name = file_name(records)
+    data = await asyncio.to_thread(workbook, records)
+    caption = T["export_caption"].format(study=records.study, at=records.exported_at,
+                                         zone=records.time_zone)
+    await update.effective_chat.send_document(data, filename=name, caption=caption)
+    record_export(trial, records, actor=actor, files=[name])
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,5 +231,6 @@ def handlers() -> list:
         CommandHandler("participant", show_participant),
         CommandHandler("screenlog", screenlog),
         CommandHandler("whatif", whatif),
+        CommandHandler("export", export),
         CommandHandler(["help", "start"], show_help),
     ]

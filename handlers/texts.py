@@ -241,7 +241,8 @@ COMMANDS = {
     "evaluate": "Confirm a DLT window completed without a DLT: /evaluate P-03",
     "withdraw": "Withdraw a participant or a screening: /withdraw P-03",
     "participant": "One participant's timeline: /participant P-03",
-    "screenlog": "Screening log counts",
+    "screenlog": "Screening log counts: /screenlog 2026-11-01 2026-11-30 for a range",
+    "export": "The trial's records as a workbook (investigators)",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
     "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
     "staff": "Manage staff (admins)",
@@ -253,7 +254,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "infuse",
                         "withdraw", "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise", "evaluate", "simulate"),
+        "investigator": ("dlt", "revise", "evaluate", "simulate", "export"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -310,14 +311,169 @@ STATUS = {
     "dlt_no": "not a DLT",
     "screenlog": "Screening log: {screened} screened, {in_progress} in progress, {eligible} "
                  "eligible, {failed} screen failures, {withdrawn} withdrawn, {enrolled} enrolled.",
-    "fail_reasons": "Screen failures by criterion:",
+    "screenlog_since": "Screenings started on or after {since} (site dates):",
+    "screenlog_between": "Screenings started {since} to {until} (site dates, both included):",
+    "screenlog_usage": "Give no dates for the whole log, a first day, or a range, e.g. "
+                       "/screenlog 2026-11-01 2026-11-30 (the site's dates, both included).",
+    "screenlog_reversed": "{since} is after {until}: please give the earlier date first.",
+    "fail_reasons": "Screen failures by criterion (a candidate failing several criteria counts "
+                    "under each):",
     "fail_reason": "• {criterion}: {count}",
+    "by_level": "Enrolled by dose level: {levels}.",
+    "by_level_item": "{label} {count}",
+    "export_caption": "{study} records as of {at} (UTC; site time zone {zone}). This export is "
+                      "recorded in the audit trail.",
     "whatif_usage": "Give a history, e.g. /whatif 1NNT 1NN (N no DLT, T DLT, P in window, "
                     "X not evaluable).",
     "whatif": "What if {history}:\n{reason}\naction {action}, next dose {next_dose}, "
               "MTD {mtd}, recommended {recommended}, complete {complete}",
     "not_allowed": "The protocol does not allow this history: {error}",
     "none": "none",
+}
+
+# The escalation chart (handlers/chart.py): /status, /whatif and `trialbot chart`.
+CHART = {
+    "title": "{trial}: {enrolled} enrolled, {left} of {cap} places left",
+    "title_whatif": "What if {history}: {enrolled} enrolled, {left} of {cap} places left",
+    "cohorts": "Cohorts: {history}",
+    "no_cohorts": "Cohorts: none yet",
+    "step": "Next step: {action}",
+    "step_dose": "Next step: {action} · next participant at {label}",
+    "unreadable": "The 3+3 rules cannot read this history: an investigator must review it",
+    "x_label": "Participants in enrolment order",
+    "level_tick": "{label}\n{dose}/kg",
+    "next": "next",
+    # one per outcome letter (domain.escalation.Outcome), then the case-expansion shape
+    "legend": {"T": "DLT", "N": "no DLT", "P": "DLT window open",
+               "X": "not evaluable (replaced)", "expansion": "case expansion"},
+}
+
+# The export (handlers/export.py): /export and `trialbot export PATH [--csv DIR]`.
+EXPORT = {
+    "sheets": {  # sheet titles (at most 31 characters)
+        "about": "About", "screening_log": "Screening log", "answers": "Eligibility answers",
+        "participants": "Participants and dosing", "dlt_reports": "DLT reports",
+        "decisions": "Escalation decisions", "alerts": "Alerts", "staff_changes": "Staff changes",
+        "audit": "Audit trail", "columns": "Columns",
+    },
+    "about_columns": ("item", "value"),
+    "about": {
+        "study": "Study (STUDYID)",
+        "site": "Site (SITEID)",
+        "exported_at": "Exported at (UTC, ISO 8601)",
+        "exported_by": "Exported by",
+        "time_zone": "Site time zone",
+        "times": "Times",
+        "names": "Names",
+    },
+    "times": "Every time (…_at, …DTC with a time) is UTC in ISO 8601; calendar dates (infusion, "
+             "onset, withdrawal, DLT window end) are the site's local dates.",
+    "names": "No candidate or participant names are recorded: screening numbers (S-…) and "
+             "participant numbers (P-…) identify them. Staff appear by Telegram user id.",
+    "columns_columns": ("sheet", "column", "standard", "meaning"),
+    "sdtm": "CDISC SDTM",
+    "own": "trialbot",
+    # column key -> (header, meaning). Upper-case headers are CDISC SDTM variables; lower-case
+    # ones are trialbot's own, where SDTM has none.
+    "columns": {
+        "STUDYID": ("STUDYID", "Study identifier (the protocol's name)."),
+        "SITEID": ("SITEID", "Study site identifier (setting TRIALBOT_SITE)."),
+        "USUBJID": ("USUBJID", "Unique subject identifier: STUDYID-SITEID-SUBJID; empty for a "
+                               "candidate not enrolled."),
+        "SUBJID": ("SUBJID", "Participant number at the site (P-01, P-02, …)."),
+        "screening": ("screening", "Screening number (S-001, …): one per candidate."),
+        "started_at": ("started_at", "When the screening was started (UTC)."),
+        "finished_at": ("finished_at", "When the screening was last closed with a verdict or "
+                                       "withdrawn (UTC); empty while in progress."),
+        "AGE": ("AGE", "Age in years, as answered at screening."),
+        "SEX": ("SEX", "Sex: F or M."),
+        "status": ("status", "Screening status: in_progress, eligible, screen_failure or "
+                             "withdrawn."),
+        "verdict": ("verdict", "The eligibility verdict saved: eligible or not_eligible."),
+        "failed_criteria": ("failed_criteria", "Every inclusion criterion not met, as "
+                                               "'number id', separated by '; '."),
+        "failed_count": ("failed_count", "How many inclusion criteria were not met."),
+        "IETESTCD": ("IETESTCD", "The screening question answered (trialbot question id)."),
+        "IEORRES": ("IEORRES", "The answer exactly as typed or pressed (e.g. '1.2 mg/dL')."),
+        "IEORRESU": ("IEORRESU", "The unit of the answer as typed, spelled properly; empty for "
+                                 "answers without a unit."),
+        "IESTRESC": ("IESTRESC", "The answer normalised: canonical unit (µmol/L, ×10^9/L, g/L, "
+                                 "U/L, …), option id, or a JSON list of option ids; empty once "
+                                 "retracted."),
+        "standing": ("standing", "Y if the answer stands; N if it was retracted (for a "
+                                 "correction or /back: the audit trail has the old value and "
+                                 "the reason)."),
+        "answered_by": ("answered_by", "Who answered (Telegram user id)."),
+        "answered_at": ("answered_at", "When it was answered (UTC)."),
+        "ARMCD": ("ARMCD", "Dose level (DL1, DL2, …)."),
+        "cohort": ("cohort", "Cohort number within the dose level."),
+        "expansion": ("expansion", "Y for a case-expansion participant (not DLT-evaluated)."),
+        "weight_kg": ("weight_kg", "Body weight at enrolment, kg."),
+        "EXDOSE": ("EXDOSE", "Dose per kg of body weight."),
+        "EXDOSU": ("EXDOSU", "Unit of EXDOSE."),
+        "total_cells": ("total_cells", "Total dose: EXDOSE × weight, CAR+ T cells."),
+        "EXSTDTC": ("EXSTDTC", "Planned infusion date (site date)."),
+        "dlt_window_end": ("dlt_window_end", "Last day of the DLT window (site date)."),
+        "DSDECOD": ("DSDECOD", "WITHDRAWN if the participant left the trial; empty otherwise."),
+        "DSTERM": ("DSTERM", "The reason for the withdrawal, as typed."),
+        "DSSTDTC": ("DSSTDTC", "Date of the withdrawal (site date)."),
+        "enrolled_by": ("enrolled_by", "Who enrolled the participant (Telegram user id)."),
+        "enrolled_at": ("enrolled_at", "When the participant was enrolled (UTC)."),
+        "AESEQ": ("AESEQ", "Sequence number of the report for this participant."),
+        "report_id": ("report_id", "The report's number in trialbot (the audit trail's record)."),
+        "AETERM": ("AETERM", "The event: crs, icans, cytopenia, infection or other."),
+        "grading": ("grading", "The grading system of AETOXGR (ASTCT for CRS and ICANS, CTCAE "
+                               "otherwise)."),
+        "AETOXGR": ("AETOXGR", "Toxicity grade."),
+        "AESTDTC": ("AESTDTC", "Onset date (site date)."),
+        "AEREL": ("AEREL", "Relation to the CAR-T: unrelated, unlikely, possible, probable or "
+                           "definite."),
+        "dlt_suggested": ("dlt_suggested", "Y if trialbot's protocol rules suggested a DLT."),
+        "dlt": ("dlt", "Y if the investigator judged it a DLT (after any revision: the audit "
+                       "trail has earlier judgements and reasons)."),
+        "notes": ("notes", "Notes typed with the report."),
+        "reported_by": ("reported_by", "Who reported it (Telegram user id)."),
+        "reported_at": ("reported_at", "When it was reported (UTC)."),
+        "decision_id": ("decision_id", "The decision's number in trialbot."),
+        "history": ("history", "The escalation history confirmed, as an outcome string (N no "
+                               "DLT, T DLT, P window open, X not evaluable; + case expansion)."),
+        "action": ("action", "The 3+3 step confirmed: expand, escalate, de-escalate, mtd, "
+                             "top-dose-cleared or no-tolerated-dose."),
+        "dose_level": ("dose_level", "The dose level the step is about."),
+        "next_dose": ("next_dose", "The dose level of the next participant, as recommended."),
+        "mtd": ("mtd", "The maximum tolerated dose, once declared."),
+        "confirmed_by": ("confirmed_by", "The investigator who confirmed (Telegram user id)."),
+        "confirmed_by_name": ("confirmed_by_name", "The investigator who confirmed, by name."),
+        "confirmed_at": ("confirmed_at", "When it was confirmed (UTC)."),
+        "alert_id": ("alert_id", "The alert's number in trialbot."),
+        "kind": ("kind", "What the alert is about (e.g. dlt, escalation-allowed, "
+                         "step-confirmed)."),
+        "recipients": ("recipients", "Who is told: a role, or all."),
+        "params": ("params", "The alert's details (JSON), worded when it is sent."),
+        "text": ("text", "The alert's words, for alerts stored before alerts were worded at "
+                         "sending."),
+        "created_at": ("created_at", "When the alert was raised (UTC)."),
+        "attempts": ("attempts", "How often sending it was tried."),
+        "last_error": ("last_error", "The last error sending it, if any."),
+        "delivered_at": ("delivered_at", "When it was delivered (UTC)."),
+        "acknowledged_at": ("acknowledged_at", "When it was acknowledged (UTC)."),
+        "acknowledged_by": ("acknowledged_by", "Who acknowledged it (Telegram user id)."),
+        "audit_id": ("audit_id", "The audit row's number: the trail only grows."),
+        "at": ("at", "When the change was made (UTC)."),
+        "actor": ("actor", "Who made it: a Telegram user id, or shell for the command line."),
+        "user_id": ("user_id", "The staff member changed (Telegram user id)."),
+        "table": ("table", "The kind of record changed (answers, screenings, participants, "
+                           "dlt_reports, escalation_decisions, alerts, staff, exports)."),
+        "record": ("record", "Which record: screening or participant number, report, decision "
+                             "or alert number, user id, or the time of an export."),
+        "field": ("field", "The field changed (for answers, the question id)."),
+        "old_value": ("old_value", "The value before, normalised: numbers and text as they are, "
+                                   "yes/no as Y/N, lists as JSON."),
+        "old_typed": ("old_typed", "The value before, exactly as it had been typed."),
+        "new_value": ("new_value", "The value after, normalised like old_value."),
+        "new_typed": ("new_typed", "The value after, exactly as typed."),
+        "reason": ("reason", "The reason given for the change, as typed."),
+    },
 }
 
 ADMIN = {

@@ -17,8 +17,11 @@ def record_change(
     old: Any,
     new: Any,
     reason: str | None = None,
+    old_typed: str | None = None,
+    new_typed: str | None = None,
 ) -> None:
-    """Append one audit row; values are stored JSON-encoded."""
+    """Append one audit row; values are stored JSON-encoded, and where a value was typed
+    (a screening answer) the text as typed is kept beside it, unconverted."""
     db["audit"].insert(
         {
             "at": now(),
@@ -29,6 +32,8 @@ def record_change(
             "old_value": to_json(old),
             "new_value": to_json(new),
             "reason": reason,
+            "old_typed": old_typed,
+            "new_typed": new_typed,
         }
     )
 

@@ -218,5 +218,13 @@ def infusions_and_evaluations(db: Database) -> None:
         db.execute(statement)
 
 
+def typed_values_in_audit(db: Database) -> None:
+    """v5: an audit row keeps the value as typed ("1.2 mg/dL") beside the normalised old and
+    new values, so a correction shows what was entered, not only what it was converted to.
+    Rows written before have NULL there (their typed text stands in the answers table)."""
+    db.execute("ALTER TABLE audit ADD COLUMN old_typed TEXT")
+    db.execute("ALTER TABLE audit ADD COLUMN new_typed TEXT")
+
+
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
-              infusions_and_evaluations]
+              infusions_and_evaluations, typed_values_in_audit]

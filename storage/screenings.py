@@ -124,6 +124,8 @@ def save_answer(
             old=None if old is None else from_json(old["value"]),
             new=value,
             reason=reason,
+            old_typed=_typed(old),
+            new_typed=entered,
         )
 
 
@@ -147,6 +149,7 @@ def retract_answer(db: Database, number: str, question_id: str, *, actor: Any, r
             old=from_json(old["value"]),
             new=None,
             reason=reason,
+            old_typed=_typed(old),
         )
         return True
 
@@ -247,6 +250,11 @@ def _answer(db: Database, number: str, question_id: str) -> dict | None:
     return one(
         db, "SELECT * FROM answers WHERE screening = ? AND question_id = ?", [number, question_id]
     )
+
+
+def _typed(answer: dict | None) -> str | None:
+    """What was typed for a standing answer ("1.2 mg/dL"); None for none or a retracted one."""
+    return answer["entered"] if answer and answer["value"] is not None else None
 
 
 def _state(screening: dict, enrolled: dict | None) -> str:

@@ -11,16 +11,20 @@
 FakeBotAPI answers Bot API calls in memory and behaves like Telegram where it matters to
 handlers: dates in Unix seconds, per-chat message ids, HTTP 400 for unknown methods, for editing
 a missing message and for "message is not modified", HTML parse_mode validated and stripped.
+Photos and documents uploaded (sendPhoto, sendDocument) are kept byte for byte in `.uploads`
+by file_id, so a test can open them (`driver.file(sent)`).
 ChatDriver builds real Update dicts, feeds them to `app.process_update` and returns what the bot
 sent or edited. Exceptions raised in handlers are re-raised by the driver (raise_errors=True).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import json
 import re
+import struct
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -57,6 +61,13 @@ def _now() -> int:
     return int(time.time())
 
 
+def _png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's header; (0, 0) for anything else, as a test would notice."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return struct.unpack(">II", data[16:24])
+    return 0, 0
+
+
 def _html_to_text(text: str) -> str:
     """Validate Telegram HTML like the server does (roughly) and return the visible text."""
     stack: list[str] = []
@@ -90,7 +101,7 @@ class FakeBotAPI(BaseRequest):
         self.outbox: list[tuple[str, dict]] = []
         self.chats: dict[int, dict] = {}  # chat dicts registered by ChatDriver
         self.commands: dict[tuple[str, str], list] = {}  # (scope json, language) -> commands
-        self.uploads: dict[str, bytes] = {}  # file_id -> the bytes of an uploaded photo
+        self.uploads: dict[str, bytes] = {}  # file_id -> the bytes of an uploaded file
         self._ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._failures: dict[str, list[_Fail]] = defaultdict(list)
 
@@ -130,8 +141,7 @@ class FakeBotAPI(BaseRequest):
         params = {k: v if isinstance(original[k], str) else json.loads(v) for k, v in wire}
         if request_data.contains_files:
             params["_files"] = sorted(request_data.multipart_data)
-            params["_uploads"] = {name: part[1] for name, part in
-                                  request_data.multipart_data.items()}
+            params["_uploads"] = dict(request_data.multipart_data)  # name -> (file, bytes, type)
         return params
 
     # -- test controls ----------------------------------------------------------------------
@@ -183,20 +193,44 @@ class FakeBotAPI(BaseRequest):
             msg["reply_markup"] = markup
         return self._store("sendMessage", msg)
 
-    def _api_sendPhoto(self, p: dict, url: str) -> dict:
-        """A photo uploaded as a file: the message keeps its caption and the upload's size."""
-        if p.get("_files") != ["photo"]:
-            raise _Fail(400, "Bad Request: there is no photo in the request")
+    def _upload(self, p: dict, field: str) -> tuple[str, bytes, str | None, str]:
+        """(file_id, bytes, file name, MIME type) of the file sent as `field`: uploaded in this
+        call, or a file_id sent before (Telegram's way of sending a file again)."""
+        if field in p.get("_uploads", {}):
+            name, data, mime = p["_uploads"][field]
+            file_id = "file-" + hashlib.sha256(data).hexdigest()[:16]
+            self.uploads[file_id] = data
+            return file_id, data, name, mime
+        file_id = p.get(field)
+        if file_id not in self.uploads:
+            raise _Fail(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        return file_id, self.uploads[file_id], None, "application/octet-stream"
+
+    def _with_file(self, method: str, p: dict, key: str, media: Any) -> dict:
         chat = self._chat(p["chat_id"])
-        file_id = f"photo-{len(self.uploads) + 1}"
-        self.uploads[file_id] = p["_uploads"]["photo"]
         msg = {"message_id": self.next_message_id(chat["id"]), "date": _now(), "chat": chat,
-               "from": self.bot_user, "photo": [{"file_id": file_id, "file_unique_id": file_id,
-                                                 "width": 600, "height": 400,
-                                                 "file_size": len(self.uploads[file_id])}]}
+               "from": self.bot_user, key: media}
         if "caption" in p:
-            msg["caption"] = p["caption"]
-        return self._store("sendPhoto", msg)
+            msg["caption"] = _html_to_text(p["caption"]) if p.get("parse_mode") == "HTML" \
+                else p["caption"]
+        if markup := self._inline_markup(p):
+            msg["reply_markup"] = markup
+        return self._store(method, msg)
+
+    def _api_sendPhoto(self, p: dict, url: str) -> dict:
+        file_id, data, _, _ = self._upload(p, "photo")
+        width, height = _png_size(data)
+        size = {"file_id": file_id, "file_unique_id": file_id[5:], "width": width,
+                "height": height, "file_size": len(data)}
+        return self._with_file("sendPhoto", p, "photo", [size])
+
+    def _api_sendDocument(self, p: dict, url: str) -> dict:
+        file_id, data, name, mime = self._upload(p, "document")
+        document = {"file_id": file_id, "file_unique_id": file_id[5:], "file_size": len(data),
+                    "mime_type": mime}
+        if name:
+            document["file_name"] = name
+        return self._with_file("sendDocument", p, "document", document)
 
     def _edit(self, method: str, p: dict, text: str | None = None) -> dict | bool:
         if "inline_message_id" in p:
@@ -257,6 +291,17 @@ class Sent:
     text: str | None
     buttons: list[list[tuple[str, str | None]]]  # inline keyboard rows of (text, callback_data)
     raw: dict
+
+    @property
+    def caption(self) -> str | None:
+        return self.raw.get("caption")
+
+    @property
+    def file_id(self) -> str | None:
+        """The photo's (largest size) or the document's file_id, or None for a text."""
+        if "photo" in self.raw:
+            return self.raw["photo"][-1]["file_id"]
+        return (self.raw.get("document") or {}).get("file_id")
 
     @classmethod
     def of(cls, method: str, msg: dict) -> Sent:
@@ -341,6 +386,11 @@ class ChatDriver:
         query = {"id": str(next(self._query_ids)), "from": self._user(user_id, first_name),
                  "chat_instance": str(chat_id), "data": data, "message": msg}
         return await self.process({"callback_query": query})
+
+    def file(self, sent: Sent) -> bytes:
+        """The bytes of the photo or document a bot message carries."""
+        assert sent.file_id, f"{sent.method} message {sent.message_id} carries no file"
+        return self.fake.uploads[sent.file_id]
 
     def last(self, chat_id: int) -> Sent | None:
         """The latest bot message in the chat, as it currently stands."""

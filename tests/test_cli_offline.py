@@ -31,6 +31,8 @@ OFFLINE = [
     ["staff", "add", "777", "--name", "Li Na", "--role", "coordinator"],
     ["staff", "deactivate", "555"],
     ["backup", "copy.db"],
+    ["chart", "escalation.png"],
+    ["export", "rd06-04.xlsx", "--csv", "csv"],
 ]
 
 

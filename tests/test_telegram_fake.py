@@ -234,3 +234,39 @@ async def test_persistent_conversation_survives_restart(fake, tmp_path):
                          persistence=PicklePersistence(path)) as app:
         [edited] = await ChatDriver(app).press(USER, "Yes")  # button from before the restart
         assert edited.text == "You chose yes"
+
+
+PNG_1X2 = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x02"
+           b"\x08\x02\x00\x00\x00")  # a PNG header: 1 × 2 pixels
+
+
+async def send_files(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    photo = await update.effective_chat.send_photo(PNG_1X2, filename="p.png", caption="chart")
+    await update.effective_chat.send_photo(photo.photo[-1].file_id)  # again, by its file_id
+    await update.effective_chat.send_document(b"a,b\n1,2\n", filename="t.csv")
+
+
+async def test_photos_and_documents_are_kept_byte_for_byte():
+    fake = FakeBotAPI()
+    app = build_app(fake, CommandHandler("files", send_files))
+    async with app:
+        driver = ChatDriver(app)
+        photo, again, document = await driver.send(USER, "/files")
+    assert (photo.method, photo.caption, photo.text) == ("sendPhoto", "chart", None)
+    assert driver.file(photo) == driver.file(again) == PNG_1X2
+    assert (photo.raw["photo"][0]["width"], photo.raw["photo"][0]["height"]) == (1, 2)
+    assert document.method == "sendDocument" and driver.file(document) == b"a,b\n1,2\n"
+    assert document.raw["document"]["file_name"] == "t.csv"
+    assert fake.calls_of("sendPhoto")[0].params["_files"] == ["photo"]
+
+
+async def test_an_unknown_file_id_is_refused_like_telegram():
+    fake = FakeBotAPI()
+
+    async def resend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_chat.send_photo("no-such-file")
+
+    app = build_app(fake, CommandHandler("resend", resend))
+    async with app:
+        with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+            await ChatDriver(app).send(USER, "/resend")

@@ -39,6 +39,7 @@ class Trial:
     upper_limits: UpperLimits
     timezone: ZoneInfo
     clock: Callable[[], datetime] = field(default=utc_now)
+    site: str = "01"  # the site's number in the study (SDTM SITEID), for exports
 
     @property
     def context(self) -> Context:
@@ -54,6 +55,10 @@ class Trial:
     def local_time(self, stored: str) -> str:
         """A stored UTC timestamp as the site's local time, '2026-11-25 20:53'."""
         return datetime.fromisoformat(stored).astimezone(self.timezone).strftime("%Y-%m-%d %H:%M")
+
+    def local_day(self, stored: str) -> date:
+        """The site's calendar day of a stored UTC timestamp."""
+        return datetime.fromisoformat(stored).astimezone(self.timezone).date()
 
     def staff_name(self, actor: str) -> str:
         """Who did something, by name where the actor is a staff member's Telegram id."""

@@ -181,7 +181,7 @@ async def test_reschedule_moves_the_date_with_its_audit_and_alert(app, driver, d
     assert worded(app, alert) == (
         f"Infusion moved: P-01 (DL1) from {old} to {new}, DLT window until "
         f"{new_end}. Reason: {reason}. Recorded by Coordinator Li.")
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert f"P-01 (DL1) until {new_end}" in status.text
 
 

@@ -172,7 +172,7 @@ async def test_a_step_is_confirmed_by_an_investigator_before_enrolling(app, driv
     [refused] = await driver.send(COORDINATOR, "/enroll S-004")
     assert "Waiting for an investigator to confirm: escalate to DL2" in refused.text
 
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
     assert status.labels == ["✅ Confirm: escalate to DL2"]
     [confirmed] = await driver.press(INVESTIGATOR, "✅ Confirm: escalate to DL2")
     assert confirmed.text.endswith("✅ Confirmed by Dr Mei: escalate to DL2.")
@@ -203,7 +203,7 @@ async def test_a_coordinator_cannot_confirm(app, driver, db):
 
 async def test_a_stale_confirmation_is_refused(app, driver, db):
     await escalation_pending(app)
-    [old] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, old] = await driver.send(INVESTIGATOR, "/status")
     dlt_directly(app, "P-03", onset=days(app, -CLOSED + 3))  # 1NNT: expand DL1 instead
 
     [edited] = await driver.press(INVESTIGATOR, "✅ Confirm: escalate to DL2", message=old)
@@ -212,11 +212,11 @@ async def test_a_stale_confirmation_is_refused(app, driver, db):
     assert answer["text"].startswith("That step is no longer current. Now: DL1: 1 DLT")
     assert escalation_decisions(db) == []
 
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
     assert status.labels == ["✅ Confirm: expand DL1"]
     await driver.press(INVESTIGATOR, "✅ Confirm: expand DL1")
     assert [(r["action"], r["dose_level"]) for r in escalation_decisions(db)] == [("expand", 1)]
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
     assert status.labels == []  # confirmed: no button any more
 
 

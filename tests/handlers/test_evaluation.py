@@ -23,7 +23,7 @@ async def test_a_closed_window_without_evaluation_is_pending_in_status(app, driv
     closed_cohort(app)
     end = participant(trial_of(app).db, "P-01")["dlt_window_end"]
 
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
 
     assert ("DL1 (1×10^5/kg): 3 enrolled, 0 evaluable, 0 DLT, 3 awaiting the end of their "
             "window") in status.text
@@ -37,7 +37,7 @@ async def test_a_closed_window_without_evaluation_is_pending_in_status(app, driv
 
 async def test_an_investigator_confirms_each_evaluation_with_its_button(app, driver, db):
     closed_cohort(app)
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
 
     *_, done = await driver.press(INVESTIGATOR, "evaluate:P-01")
 
@@ -63,8 +63,8 @@ async def test_an_investigator_confirms_each_evaluation_with_its_button(app, dri
 
 async def test_a_coordinator_cannot_confirm_and_twice_changes_nothing(app, driver, db):
     closed_cohort(app)
-    [coordinators] = await driver.send(COORDINATOR, "/status")
-    [investigators] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, coordinators] = await driver.send(COORDINATOR, "/status")
+    [_chart, investigators] = await driver.send(INVESTIGATOR, "/status")
 
     assert await driver.press(COORDINATOR, "evaluate:P-01", message=coordinators) == []
     answer = last_answer(driver)
@@ -117,7 +117,7 @@ async def test_evaluate_lists_and_shows_what_awaits_confirmation(app, driver, db
 
 async def test_a_forged_evaluate_button_is_answered_and_saves_nothing(app, driver, db):
     closed_cohort(app)
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
     for forged in ("evaluate:P-99", "evaluate:", "evaluate:P-01x"):
         query = {"id": "77", "from": {"id": INVESTIGATOR, "is_bot": False, "first_name": "T"},
                  "chat_instance": "1", "data": forged,

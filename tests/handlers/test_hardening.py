@@ -87,7 +87,7 @@ async def test_updates_without_a_person_are_ignored(app, driver, db):
 async def test_forged_confirmation_data_is_answered_not_crashed(app, driver, db):
     for _ in range(3):
         enrol_directly(app, days_ago=CLOSED)  # 1NNN: escalate to DL2 awaits confirmation
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
     for data in ("confirm:escalate:²", "confirm:escalate:99999999999999999999",
                  "confirm:escalate", "confirm::", "confirm:escalate:-1"):
         before = answered_queries(driver)
@@ -99,7 +99,7 @@ async def test_forged_confirmation_data_is_answered_not_crashed(app, driver, db)
 async def test_a_double_tapped_confirmation_is_answered_once_recorded(app, driver, db):
     for _ in range(3):
         enrol_directly(app, days_ago=CLOSED)
-    [status] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, status] = await driver.send(INVESTIGATOR, "/status")
     data = next(d for row in status.buttons for _, d in row if d.startswith("confirm:"))
     await press_data(driver, INVESTIGATOR, data, status.raw)
     before = answered_queries(driver)
@@ -109,7 +109,7 @@ async def test_a_double_tapped_confirmation_is_answered_once_recorded(app, drive
 
 
 async def test_a_stale_button_outside_any_form_is_answered(app, driver, db):
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     for data in ("answer:consent:no", "enroll:yes", "dlt:save", "withdraw:yes", "nonsense",
                  "x" * 64):
         before = answered_queries(driver)

@@ -148,7 +148,7 @@ async def test_the_spacing_is_enforced_at_infuse_and_shown_in_status(tmp_path):
         enrol_directly(app, days_ago=-1, infused=False)  # P-01, planned for tomorrow
         enrol_directly(app, days_ago=-15, infused=False)  # P-02, planned 14 days after
         infuse_directly(app, "P-01", days(app, -10))  # P-01 was in fact infused 10 days ago...
-        [status] = await driver.send(COORDINATOR, "/status")
+        [_chart, status] = await driver.send(COORDINATOR, "/status")
         assert (f"Next infusion not before {days(app, 4)} (infusions 14 days apart)."
                 in status.text)
         await driver.send(COORDINATOR, "/infuse P-02")
@@ -179,7 +179,7 @@ async def test_less_than_the_minimum_dose_is_not_evaluable(tmp_path):
         [timeline] = await driver.send(COORDINATOR, "/participant P-02")
         assert ("78.3% of the target (below the protocol's minimum of 80%: not evaluable for "
                 "DLT)") in timeline.text
-        [status] = await driver.send(COORDINATOR, "/status")
+        [_chart, status] = await driver.send(COORDINATOR, "/status")
         assert "1 not evaluable" in status.text
 
 

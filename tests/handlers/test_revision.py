@@ -60,7 +60,7 @@ async def test_a_dlt_revised_to_not_a_dlt_turns_expand_back_into_escalate(app, d
     report = dl1_cohort(app, third_is_dlt=True)
     trial = trial_of(app)
     assert trial.history_text() == "1NNT" and trial.decision().action == "expand"
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert "Not yet confirmed by an investigator." in status.text
 
     [choose] = await driver.send(INVESTIGATOR, "/revise p3")
@@ -98,7 +98,7 @@ async def test_a_dlt_revised_to_not_a_dlt_turns_expand_back_into_escalate(app, d
         f"DLT judgement revised: P-03 (DL1) CRS grade 3 (ASTCT), onset {report['onset_date']}: "
         f"DLT → not a DLT. Reason: {REASON}. Revised by Dr Mei.")
 
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert ("DL1 (1×10^5/kg): 3 enrolled, 3 evaluable, 0 DLT, "
             "0 awaiting the end of their window, 0 not evaluable") in status.text
     [timeline] = await driver.send(COORDINATOR, "/participant P-03")
@@ -135,7 +135,7 @@ async def test_a_revision_the_history_no_longer_fits_raises_a_history_conflict(a
     assert saved.labels == []
     assert dlt_reports(db, "P-03")[0]["is_dlt"] is True  # saved all the same: it is the truth
     assert [a["kind"] for a in alerts(db)] == ["dlt-revised", "history-conflict"]
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert "The 3+3 rules cannot read the recorded history" in status.text
 
 

@@ -18,7 +18,7 @@ from tests.handlers.helpers_enrollment import CLOSED, OPEN, dlt_directly, enrol_
 
 
 async def test_status_of_an_empty_trial(driver):
-    [reply] = await driver.send(COORDINATOR, "/status")
+    [_chart, reply] = await driver.send(COORDINATOR, "/status")
     assert "RD06-04: 0 enrolled, 12 of 12 places left." in reply.text
     assert "Next participant: DL1, 3 place(s) open" in reply.text
 
@@ -29,7 +29,7 @@ async def test_status_counts_dlts_and_windows_and_offers_confirmation(app, drive
     enrol_directly(app, days_ago=CLOSED)
     fourth = enrol_directly(app, days_ago=OPEN)
     dlt_directly(app, first["number"], first["infusion_date"])
-    [reply] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, reply] = await driver.send(INVESTIGATOR, "/status")
     assert "RD06-04: 4 enrolled, 8 of 12 places left." in reply.text
     assert ("DL1 (1×10^5/kg): 4 enrolled, 3 evaluable, 1 DLT, "
             "1 awaiting the end of their window") in reply.text
@@ -79,7 +79,7 @@ async def test_screenlog_counts_failures_by_criterion(app, driver, db):
 
 
 async def test_whatif(driver):
-    [reply] = await driver.send(COORDINATOR, "/whatif 1NNT 1NNN 2NTT")
+    [_chart, reply] = await driver.send(COORDINATOR, "/whatif 1NNT 1NNN 2NTT")
     assert "action mtd" in reply.text and "MTD DL1" in reply.text
     [reply] = await driver.send(COORDINATOR, "/whatif 2NNN")
     assert "does not allow" in reply.text and "starts at DL1" in reply.text
@@ -105,7 +105,7 @@ async def test_admin_manages_staff_from_the_chat(driver, db):
     [reply] = await driver.send(ADMIN, "/staff add 777 coordinator Nurse Wang")
     assert "Nurse Wang (777) is now an active coordinator." in reply.text
     assert active_staff(db, 777)["role"] == "coordinator"
-    [reply] = await driver.send(777, "/status")
+    [_chart, reply] = await driver.send(777, "/status")
     assert "RD06-04" in reply.text
     [reply] = await driver.send(ADMIN, "/staff add 778 nurse Someone")
     assert "Unknown role nurse" in reply.text
@@ -127,10 +127,10 @@ async def test_stranger_pressing_a_button_is_refused(app, driver):
 async def test_confirmed_step_names_the_investigator(app, driver):
     for _ in range(3):
         enrol_directly(app, days_ago=CLOSED)
-    [reply] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, reply] = await driver.send(INVESTIGATOR, "/status")
     assert "Next step: escalate." in reply.text and "Not yet confirmed" in reply.text
     await driver.press(INVESTIGATOR, reply.buttons[0][0][0])
-    [reply] = await driver.send(COORDINATOR, "/status")
+    [_chart, reply] = await driver.send(COORDINATOR, "/status")
     assert "Confirmed by Dr Mei" in reply.text and "Not yet confirmed" not in reply.text
 
 
@@ -139,7 +139,7 @@ async def test_end_of_escalation_is_confirmed_by_an_investigator(app, driver, db
 
     for level in (1, 1, 1, 2, 2, 2):
         enrol_directly(app, days_ago=CLOSED, level=level)
-    [reply] = await driver.send(INVESTIGATOR, "/status")
+    [_chart, reply] = await driver.send(INVESTIGATOR, "/status")
     assert "Next step: top dose cleared." in reply.text and "Not yet confirmed" in reply.text
     [[(label, _)]] = reply.buttons
     assert "DL2, the top dose, is cleared" in label
@@ -147,7 +147,7 @@ async def test_end_of_escalation_is_confirmed_by_an_investigator(app, driver, db
     [row] = escalation_decisions(db)
     assert (row["action"], row["dose_level"]) == ("top-dose-cleared", 2)
     assert alert_texts(app)[-1] == "Dr Mei confirmed the 3+3 step: DL2, the top dose, is cleared."
-    [reply] = await driver.send(COORDINATOR, "/status")
+    [_chart, reply] = await driver.send(COORDINATOR, "/status")
     assert "Confirmed by Dr Mei" in reply.text and not reply.buttons
 
 

@@ -96,7 +96,7 @@ async def test_withdrawn_inside_the_window_is_not_evaluable_and_the_place_reopen
 
     # the place reopens: a 4th participant can be enrolled at DL1
     assert (decision.action, decision.next_dose, decision.open_places) == ("enroll", 1, 1)
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert ("DL1 (1×10^5/kg): 3 enrolled, 2 evaluable, 0 DLT, "
             "0 awaiting the end of their window, 1 not evaluable") in status.text
     assert "Next participant: DL1, 1 place(s) open" in status.text
@@ -141,7 +141,7 @@ async def test_withdrawn_after_the_window_stays_evaluable(app, driver, db):
     assert participant(db, "P-02")["withdrawn_on"] == on
     assert trial.history_text() == "1NNN"
     assert trial.decision().action == "escalate"
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert ("DL1 (1×10^5/kg): 3 enrolled, 3 evaluable, 0 DLT, "
             "0 awaiting the end of their window, 0 not evaluable") in status.text
 
@@ -175,7 +175,7 @@ async def test_a_dlt_before_the_withdrawal_still_counts(app, driver, db):
     assert saved.labels == ["✅ Confirm: expand DL1"]
     assert trial.history_text() == "1NNT"
     assert trial.decision().action == "expand"
-    [status] = await driver.send(COORDINATOR, "/status")
+    [_chart, status] = await driver.send(COORDINATOR, "/status")
     assert ("DL1 (1×10^5/kg): 3 enrolled, 3 evaluable, 1 DLT, "
             "0 awaiting the end of their window, 0 not evaluable") in status.text
 

@@ -176,6 +176,25 @@ def test_version_2_alerts_are_kept_as_they_were_worded(db_path):
     db.close()
 
 
+def test_version_3_audit_rows_are_kept_and_new_ones_keep_what_was_typed(db_path):
+    from storage.audit import audit_trail, record_change
+
+    old = raw_database(db_path)
+    assert migrate(old, upto=3) == 3
+    old["audit"].insert({"at": "2026-01-05T02:00:00+00:00", "actor": "7", "table_name": "answers",
+                         "record_id": "S-001", "field": "age", "old_value": None,
+                         "new_value": "34", "reason": None})
+    old.close()
+
+    db = open_database(db_path)
+    record_change(db, actor=7, table="answers", record="S-001", field="age", old=34, new=43,
+                  reason="digits swapped", old_typed="34", new_typed="43")
+
+    assert [(r["new_value"], r["old_typed"], r["new_typed"]) for r in audit_trail(db)] == [
+        (34, None, None), (43, "34", "43")]
+    db.close()
+
+
 def test_text_file_is_refused_untouched(db_path):
     db_path.write_text("not a database\n" * 100)
     with pytest.raises(DatabaseUnusable, match="file is not a database"):

@@ -200,3 +200,23 @@ def test_reopen_a_finished_screening_for_a_correction_is_audited(db):
     withdraw_screening(db, number, actor=COORDINATOR, reason="declined")
     with pytest.raises(ScreeningClosed):
         reopen_screening(db, number, actor=COORDINATOR, reason="too late")
+
+
+def test_a_correction_keeps_the_value_as_typed_beside_the_converted_one(db):
+    number = start_screening(db, actor=COORDINATOR)
+    save_answer(db, number, "bilirubin", value=20.52, entered="1.2 mg/dL", unit="mg/dL",
+                actor=COORDINATOR)
+    save_answer(db, number, "bilirubin", value=18.0, entered="18 µmol/L", unit="µmol/L",
+                actor=COORDINATOR, reason="lab sheet misread")
+    retract_answer(db, number, "bilirubin", actor=COORDINATOR, reason="asked again")
+    save_answer(db, number, "bilirubin", value=17.1, entered="1,0 mg/dL", unit="mg/dL",
+                actor=COORDINATOR)
+
+    trail = [(r["old_value"], r["old_typed"], r["new_value"], r["new_typed"], r["reason"])
+             for r in audit_trail(db, "answers", number)]
+    assert trail == [
+        (None, None, 20.52, "1.2 mg/dL", None),
+        (20.52, "1.2 mg/dL", 18.0, "18 µmol/L", "lab sheet misread"),
+        (18.0, "18 µmol/L", None, None, "asked again"),
+        (None, None, 17.1, "1,0 mg/dL", None),
+    ]
