@@ -6,7 +6,8 @@
     TRIALBOT_PROTOCOL        protocol TOML file (default: the shipped RD06-04 file)
     TRIALBOT_TIMEZONE        the site's time zone, for "today" (default Asia/Shanghai)
     TRIALBOT_ULN__ALT ...    the site laboratory's upper limits of normal (ALT, AST, BILIRUBIN,
-                             CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s)
+                             CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s);
+                             CREATININE_FEMALE / CREATININE_MALE by sex (else CREATININE)
 """
 
 from __future__ import annotations
