@@ -7,7 +7,8 @@
     TRIALBOT_TIMEZONE        the site's time zone, for "today" (default Asia/Shanghai)
     TRIALBOT_SITE            the site's number in the study, for exports (default 01)
     TRIALBOT_ULN__ALT ...    the site laboratory's upper limits of normal (ALT, AST, BILIRUBIN,
-                             CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s)
+                             CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s);
+                             CREATININE_FEMALE / CREATININE_MALE by sex (else CREATININE)
 """
 
 from __future__ import annotations

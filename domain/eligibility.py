@@ -1,21 +1,33 @@
-"""Eligibility of a screening candidate against inclusion criteria 1-11 of the protocol.
+"""Eligibility of a screening candidate: inclusion criteria 1-11, then the protocol file's
+exclusion criteria (none shipped: the registry entry names none, and every verdict says so).
 
 `assess` takes the stored answers (normalised values, see `domain.questions`) and returns a
 verdict with every criterion's status, the value it was judged on and the reason (codes with
 parameters, said in words by handlers/wording.py). Thresholds come from the protocol file and
-the site's upper limits of normal.
+the site's upper limits of normal. An exclusion criterion is "met" when it does not exclude the
+candidate, "not_met" when it does, so the verdict's failures are the reasons not to enrol.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Literal
+from datetime import date, timedelta
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
-from domain.protocol import LabLimit
-from domain.questions import BILAG_SYSTEMS, Answers, Context, applicable
+from domain.protocol import LabLimit, Protocol
+from domain.questions import (
+    BILAG_SYSTEMS,
+    Answers,
+    Context,
+    Group,
+    Question,
+    applicable,
+    questions,
+    sledai_pair_params,
+)
 from domain.reasons import Codes, Reason
 from domain.scores import (
     EULAR_ACR_2019_THRESHOLD,
@@ -24,6 +36,7 @@ from domain.scores import (
     eular_acr_2019,
     prednisone_equivalent,
     sledai_2k,
+    sledai_pair_problem,
 )
 from domain.units import ANALYTES, convert
 
@@ -41,18 +54,23 @@ REASON = Codes(
     "value.ana_entry_not_met", "value.drugs", "value.no_drugs", "value.no_glucocorticoid",
     "value.prednisone_equivalent", "value.positive", "value.all_negative", "value.sledai",
     "value.bilag", "value.clearance", "value.not_of_childbearing_potential", "value.negative",
-    "value.not_negative",
+    "value.not_negative", "value.not_of_reproductive_potential",
     "not_answered", "consent_signed", "consent_missing", "age_within", "age_outside",
     "sle_eular_acr_2019", "sle_slicc_2012", "sle_neither", "ana_entry_not_met",
     "eular_no_clinical", "eular_score",
     "treatment_met", "treatment_problems", "problem.not_combined", "problem.treated_briefly",
     "problem.dose_not_stable", "problem.no_longer_active",
     "no_glucocorticoid", "glucocorticoid_combined", "glucocorticoid_alone",
-    "antibodies_positive", "antibodies_negative", "sledai_clinical_above_total", "sledai",
+    "antibodies_positive", "antibodies_negative", "sledai_clinical_above_total",
+    "sledai_clinical_above_most", "sledai_difference_above_excluded", "sledai",
     "bilag_met", "bilag_not_met", "pga", "lab", "lab_uln", "gilbert", "clearance", "either",
     "not_applicable_male", "not_of_childbearing_potential", "pregnancy_negative",
     "pregnancy_not_negative", "consents_contraception", "no_consent_contraception",
-    "consents_barrier", "no_consent_barrier",
+    "consents_barrier", "no_consent_barrier", "not_of_reproductive_potential",
+    # an exclusion criterion of the protocol file, by its kind, and the verdict's summary
+    "excluded_answer", "clear_answer", "excluded_value", "clear_value",
+    "exclusion_not_applicable",
+    "summary.eligible", "summary.eligible_unconfigured", "summary.unconfigured",
     *(f"lab_name.{lab}" for lab in LABS),
 )
 CODES = REASON.all
@@ -62,11 +80,13 @@ COMPUTED = frozenset({"sledai", "clinical_sledai", "creatinine_clearance",
 
 
 class CriterionResult(BaseModel):
-    number: int
+    number: int  # among the inclusion criteria, or (group "exclusion") the exclusion criteria
     id: str
     status: Status
     value: Reason | None = None  # what the criterion was judged on
     reason: Reason
+    group: Group = "inclusion"
+    title: str | None = None  # an exclusion criterion's title, as the protocol file words it
 
 
 class Verdict(BaseModel):
@@ -74,6 +94,7 @@ class Verdict(BaseModel):
     criteria: list[CriterionResult]
     computed: dict[str, Reason] = {}  # a key of COMPUTED -> its value (a number, and a unit)
     missing_questions: list[str] = []
+    summary: Reason | None = None  # what was checked: inclusion criteria, exclusion criteria
 
     @property
     def failed(self) -> list[CriterionResult]:
@@ -212,9 +233,10 @@ def check_sledai(a: Answers, ctx: Context):
     total, clinical = sledai_totals(a, ctx)
     rules = ctx.protocol.eligibility
     value = REASON("value.sledai", total=total, clinical=clinical)
-    if clinical > total:  # possible after a correction of the total alone
-        return _result(False, value,
-                       REASON("sledai_clinical_above_total", total=total, clinical=clinical))
+    problem = sledai_pair_problem(total, clinical, rules.clinical_sledai_excludes)
+    if problem:  # possible after a correction of the total alone
+        return _result(False, value, REASON(f"sledai_{problem}", **sledai_pair_params(
+            problem, total, clinical, rules.clinical_sledai_excludes)))
     total_ok = total > rules.sledai_min_exclusive
     clinical_ok = clinical >= rules.clinical_sledai_min
     return _result(total_ok and clinical_ok, value, REASON(
@@ -241,8 +263,10 @@ def check_pga(a: Answers, ctx: Context):
                    REASON("pga", pga=pga, sign=_sign(ok, "≥", "<"), minimum=minimum))
 
 
-def judge_lab(lab: str, value: float, ctx: Context) -> tuple[bool, Reason, Reason]:
-    """(passes, value shown, reason) for one laboratory value against its protocol limit."""
+def judge_lab(lab: str, value: float, ctx: Context,
+              sex: str | None = None) -> tuple[bool, Reason, Reason]:
+    """(passes, value shown, reason) for one laboratory value against its protocol limit (a
+    multiple of the site's ULN for the candidate's sex, where the site sets one per sex)."""
     rule: LabLimit = ctx.protocol.eligibility.labs[lab]
     unit = ANALYTES[lab].canonical
     if unit == "ratio":
@@ -251,7 +275,7 @@ def judge_lab(lab: str, value: float, ctx: Context) -> tuple[bool, Reason, Reaso
         shown = REASON("value.quantity", value=value, unit=unit)
     compared = value
     if rule.kind == "uln":
-        uln = getattr(ctx.upper_limits, lab)
+        uln = ctx.upper_limits.of(lab, sex)
         compared = rule.compared(value, uln)
         shown = REASON("value.lab_uln", shown=shown, times=compared, uln=uln)
     ok = rule.passes(compared)
@@ -289,8 +313,8 @@ def creatinine_clearance(a: Answers) -> float | None:
 
 
 def check_renal(a: Answers, ctx: Context):
-    (value,) = _need(a, "creatinine")
-    ok, shown, reason = judge_lab("creatinine", value, ctx)
+    value, sex = _need(a, "creatinine", "sex")
+    ok, shown, reason = judge_lab("creatinine", value, ctx, sex)
     if ok:
         return _result(ok, shown, reason)
     _need(a, "weight", "age", "sex")
@@ -329,6 +353,10 @@ def check_pregnancy_test(a: Answers, ctx: Context):
 def check_contraception(a: Answers, ctx: Context):
     (sex,) = _need(a, "sex")
     if sex == "male":
+        (potential,) = _need(a, "reproductive_potential")
+        if potential == "no":
+            return ("not_applicable", REASON("value.not_of_reproductive_potential"),
+                    REASON("not_of_reproductive_potential"))
         (consent,) = _need(a, "barrier_contraception_consent")
         what = "barrier"
     else:
@@ -368,13 +396,76 @@ CRITERIA: tuple[tuple[int, str, Check], ...] = (
 )
 
 
-def judge(number: int, cid: str, check: Check, a: Answers, ctx: Context) -> CriterionResult:
+# --- the protocol file's exclusion criteria --------------------------------------------------
+
+def exclusion_check(question: Question) -> Check:
+    """The check of an exclusion criterion's question: met while it does not exclude."""
+    exclusion = question.exclusion
+
+    def check(a: Answers, ctx: Context):
+        if exclusion.sex:
+            (sex,) = _need(a, "sex")
+            if sex != exclusion.sex:
+                return ("not_applicable", _answer(sex),
+                        REASON("exclusion_not_applicable", title=exclusion.title, sex=sex))
+        (value,) = _need(a, question.id)
+        excluded = exclusion.excluded(value)
+        if exclusion.kind == "yes_no":
+            return _result(not excluded, _answer(value), REASON(
+                "excluded_answer" if excluded else "clear_answer", title=exclusion.title,
+                answer=value))
+        shown = REASON("value.quantity", value=value, unit=exclusion.unit)
+        sign = SHOWN[exclusion.excludes] if excluded else OPPOSITE[exclusion.excludes]
+        return _result(not excluded, shown, REASON(
+            "excluded_value" if excluded else "clear_value", title=exclusion.title, shown=shown,
+            sign=sign, limit=exclusion.limit, unit=exclusion.unit))
+    return check
+
+
+class Row(NamedTuple):
+    """A line of the criteria table: a criterion's number, id and check, and its group."""
+
+    number: int
+    id: str
+    check: Check
+    group: Group = "inclusion"
+    title: str | None = None
+
+
+def criteria_table(ctx: Context) -> list[Row]:
+    """The inclusion criteria (CRITERIA), then the protocol file's exclusion criteria."""
+    exclusions = [Row(q.criterion, q.id, exclusion_check(q), "exclusion", q.exclusion.title)
+                  for q in questions(ctx) if q.group == "exclusion"]
+    return [Row(*row) for row in CRITERIA] + exclusions
+
+
+def judge(row: Row, a: Answers, ctx: Context) -> CriterionResult:
+    common = {"number": row.number, "id": row.id, "group": row.group, "title": row.title}
     try:
-        status, value, reason = check(a, ctx)
+        status, value, reason = row.check(a, ctx)
     except Missing:
-        return CriterionResult(number=number, id=cid, status="missing",
-                               reason=REASON("not_answered"))
-    return CriterionResult(number=number, id=cid, status=status, value=value, reason=reason)
+        return CriterionResult(**common, status="missing", reason=REASON("not_answered"))
+    return CriterionResult(**common, status=status, value=value, reason=reason)
+
+
+INCLUSION_RANGE = (CRITERIA[0][0], CRITERIA[-1][0])  # "inclusion criteria 1-11"
+
+
+def summary(status: str, protocol: Protocol) -> Reason | None:
+    """What an eligible verdict rests on, and (always) that no exclusion criteria are
+    configured when the protocol file has none: the rest of the protocol is checked by hand."""
+    first, last = INCLUSION_RANGE
+    count = len(protocol.eligibility.exclusions)
+    if status == "eligible":
+        return REASON("summary.eligible" if count else "summary.eligible_unconfigured",
+                      first=first, last=last, count=count)
+    return None if count else REASON("summary.unconfigured")
+
+
+def screening_valid_until(screened_on: date, protocol: Protocol) -> date:
+    """The last day a screening done on `screened_on` may be enrolled: `screening_valid_days`
+    later (28 days: screened on 1 March, enrolled up to 29 March)."""
+    return screened_on + timedelta(days=protocol.eligibility.screening_valid_days)
 
 
 def computed_values(a: Answers, ctx: Context) -> dict[str, Reason]:
@@ -395,7 +486,7 @@ def computed_values(a: Answers, ctx: Context) -> dict[str, Reason]:
                                                 unit="mg/day")
     for lab in ULN_SHOWN:
         if a.get(lab) is not None:
-            times = a[lab] / getattr(ctx.upper_limits, lab)
+            times = a[lab] / ctx.upper_limits.of(lab, a.get("sex"))
             shown[f"{lab}_uln"] = REASON("value.number", value=times)
     return shown
 
@@ -404,7 +495,7 @@ def assess(answers: Answers, ctx: Context) -> Verdict:
     """The full per-criterion verdict for the answers given so far."""
     relevant = {q.id for q in applicable(answers, ctx)}
     current = {k: v for k, v in answers.items() if k in relevant}
-    results = [judge(*row, current, ctx) for row in CRITERIA]
+    results = [judge(row, current, ctx) for row in criteria_table(ctx)]
     missing = [q for q in relevant if q not in current]
     if any(r.status == "not_met" for r in results):
         status = "not_eligible"
@@ -414,4 +505,4 @@ def assess(answers: Answers, ctx: Context) -> Verdict:
         status = "eligible"
     ordered_missing = [q.id for q in applicable(current, ctx) if q.id in missing]
     return Verdict(status=status, criteria=results, computed=computed_values(current, ctx),
-                   missing_questions=ordered_missing)
+                   missing_questions=ordered_missing, summary=summary(status, ctx.protocol))

@@ -62,6 +62,50 @@ class LabLimit(Strict):
 _OPERATORS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 
 
+class Exclusion(Strict):
+    """An exclusion criterion of the site's protocol: asked after the inclusion questions, in
+    the protocol's own words (`question`), and named in the verdict by `title`.
+
+    kind = "yes_no": `excludes` is the answer that excludes ("yes" or "no").
+    kind = "number": a value typed in `unit`, refused outside `plausible` (a typo), and
+    `excludes` is how it relates to `limit` to exclude (">" 500 excludes 501, not 500).
+    `sex` asks it only of candidates of that sex (lactation: "female").
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,27}$")
+    title: str = Field(min_length=1, max_length=60)
+    question: str = Field(min_length=1, max_length=400)
+    kind: Literal["yes_no", "number"]
+    excludes: Literal["yes", "no"] | Comparison
+    unit: str | None = Field(None, min_length=1, max_length=12)
+    plausible: tuple[float, float] | None = None
+    limit: float | None = None
+    sex: Literal["female", "male"] | None = None
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> Exclusion:
+        if self.kind == "yes_no":
+            if self.excludes not in ("yes", "no"):
+                raise ValueError('a yes_no exclusion excludes on "yes" or "no"')
+            if (self.unit, self.plausible, self.limit) != (None, None, None):
+                raise ValueError("a yes_no exclusion has no unit, plausible range or limit")
+            return self
+        if self.excludes not in _OPERATORS:
+            raise ValueError('a number exclusion excludes on ">", ">=", "<" or "<=" the limit')
+        if self.unit is None or self.plausible is None or self.limit is None:
+            raise ValueError("a number exclusion needs unit, plausible = [low, high] and limit")
+        low, high = self.plausible
+        if not 0 <= low < high or not low <= self.limit <= high:
+            raise ValueError("plausible must be [low, high], 0 <= low < high, around the limit")
+        return self
+
+    def excluded(self, value: object) -> bool:
+        """Whether an answer (yes/no, or a number in `unit`) excludes the candidate."""
+        if self.kind == "yes_no":
+            return value == self.excludes
+        return _OPERATORS[self.excludes](value, self.limit)
+
+
 REQUIRED_LABS = (
     "alt", "ast", "bilirubin", "creatinine", "neutrophils", "haemoglobin", "platelets",
     "lymphocytes", "inr", "pt", "spo2", "lvef",
@@ -82,6 +126,8 @@ class Eligibility(Strict):
     creatinine_clearance_min: float = Field(gt=0)
     clinical_sledai_excludes: tuple[str, ...]
     labs: dict[str, LabLimit]
+    screening_valid_days: int = Field(28, ge=1)  # a screening older than this is not enrolled
+    exclusions: tuple[Exclusion, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Eligibility:
@@ -104,6 +150,10 @@ class Eligibility(Strict):
         unknown = [d for d in self.clinical_sledai_excludes if d not in SLEDAI_WEIGHTS]
         if unknown:
             raise ValueError(f"clinical_sledai_excludes: unknown descriptor {', '.join(unknown)}")
+        ids = [exclusion.id for exclusion in self.exclusions]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"exclusions: id {', '.join(twice)} is used twice")
         return self
 
 

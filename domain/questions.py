@@ -4,6 +4,10 @@ Each question has an id, an answer kind, its unit (through an analyte of `domain
 inclusion criterion it serves and a condition saying when it applies. The chat asks the first
 applicable unanswered question, so a screening resumes from what is stored. Question wording
 lives with the chat texts (handlers), keyed by the question id.
+
+After the inclusion questions (QUESTIONS) come the protocol file's exclusion criteria, one
+question each ("exclusion_<id>"), worded by the protocol file itself: `questions(ctx)` is the
+whole list a screening asks.
 """
 
 from __future__ import annotations
@@ -12,14 +16,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from domain.protocol import Protocol
+from domain.protocol import Exclusion, Protocol
 from domain.reasons import Codes, ReasonError
-from domain.scores import EULAR_ACR_2019_ITEMS, PREDNISONE_5MG_EQUIVALENT, SLEDAI_DESCRIPTORS
+from domain.scores import (
+    EULAR_ACR_2019_ITEMS,
+    PREDNISONE_5MG_EQUIVALENT,
+    SLEDAI_DESCRIPTORS,
+    SLEDAI_MAX,
+    excluded_points,
+    sledai_pair_problem,
+)
 from domain.site import UpperLimits
-from domain.units import QuantityError, parse_quantity
+from domain.units import Analyte, QuantityError, format_number, parse_quantity, single_unit
 
 Answers = Mapping[str, Any]
 Kind = Literal["yes_no", "choice", "number", "grade", "multi"]
+Group = Literal["inclusion", "exclusion"]
+EXCLUSION_PREFIX = "exclusion_"  # the question id of exclusion criterion "hiv" is "exclusion_hiv"
 
 YES_NO = ("yes", "no")
 BILAG_GRADES = ("A", "B", "C", "D", "E")
@@ -62,7 +75,8 @@ def above_limit(lab: str) -> Condition:
         if value is None:
             return False
         rule = ctx.protocol.eligibility.labs[lab]
-        return not rule.passes(rule.compared(value, getattr(ctx.upper_limits, lab, 1.0)))
+        uln = ctx.upper_limits.of(lab, answers.get("sex")) if rule.kind == "uln" else 1.0
+        return not rule.passes(rule.compared(value, uln))
     return condition
 
 
@@ -70,10 +84,12 @@ def above_limit(lab: str) -> Condition:
 class Question:
     id: str
     kind: Kind
-    criterion: int
+    criterion: int  # its number among the inclusion (or, group "exclusion", exclusion) criteria
     options: tuple[str, ...] = ()
-    analyte: str | None = None
+    analyte: str | Analyte | None = None
     applies: Condition = always
+    group: Group = "inclusion"
+    exclusion: Exclusion | None = None  # the protocol's exclusion criterion it asks (its words)
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -81,7 +97,9 @@ class Question:
 
 
 female = answered("sex", "female")
+male = answered("sex", "male")
 childbearing = both(female, answered("childbearing_potential", "yes"))
+fertile_man = both(male, answered("reproductive_potential", "yes"))
 computing_2019 = answered("sle_criteria", "compute_2019")
 on_glucocorticoid = answered("glucocorticoid", "yes")
 
@@ -139,13 +157,36 @@ QUESTIONS: tuple[Question, ...] = (
     _yes_no("childbearing_potential", 10, female),
     _yes_no("pregnancy_test_negative", 10, childbearing),
     _yes_no("contraception_consent", 11, childbearing),
-    _yes_no("barrier_contraception_consent", 11, answered("sex", "male")),
+    _yes_no("reproductive_potential", 11, male),
+    _yes_no("barrier_contraception_consent", 11, fertile_man),
 )
-QUESTION_BY_ID = {q.id: q for q in QUESTIONS}
+QUESTION_BY_ID = {q.id: q for q in QUESTIONS}  # the inclusion questions
+
+
+def exclusion_question(number: int, exclusion: Exclusion) -> Question:
+    """The question of the protocol's exclusion criterion `number` (1, 2, ...)."""
+    analyte = None
+    if exclusion.kind == "number":
+        analyte = single_unit(exclusion.unit, exclusion.plausible, format_number(exclusion.limit))
+    applies = answered("sex", exclusion.sex) if exclusion.sex else always
+    return Question(EXCLUSION_PREFIX + exclusion.id, exclusion.kind, number, analyte=analyte,
+                    applies=applies, group="exclusion", exclusion=exclusion)
+
+
+def questions(ctx: Context) -> tuple[Question, ...]:
+    """Every question a screening may ask: the inclusion questions, then the exclusions."""
+    exclusions = ctx.protocol.eligibility.exclusions
+    return QUESTIONS + tuple(exclusion_question(n, e) for n, e in enumerate(exclusions, 1))
+
+
+def question_by_id(ctx: Context, question_id: str) -> Question | None:
+    if question_id in QUESTION_BY_ID:
+        return QUESTION_BY_ID[question_id]
+    return next((q for q in questions(ctx) if q.id == question_id), None)
 
 
 def applicable(answers: Answers, ctx: Context) -> list[Question]:
-    return [q for q in QUESTIONS if q.applies(answers, ctx)]
+    return [q for q in questions(ctx) if q.applies(answers, ctx)]
 
 
 def next_question(answers: Answers, ctx: Context) -> Question | None:
@@ -163,7 +204,8 @@ def previous_question(answers: Answers, ctx: Context, current: str | None) -> Qu
 
 
 # Why an answer is refused (a typed quantity refused says its own reason, from domain.units).
-REASON = Codes("answer", "choose_one", "unknown_items", "clinical_above_total")
+REASON = Codes("answer", "choose_one", "unknown_items", "clinical_above_total",
+               "clinical_above_most", "difference_above_excluded")
 CODES = REASON.all
 
 
@@ -181,13 +223,15 @@ class Answer:
 _TYPED = {"y": "yes", "n": "no", "yes": "yes", "no": "no", "是": "yes", "否": "no"}
 
 
-def read_answer(question: Question, given: str | Sequence[str], answers: Answers) -> Answer:
-    """Check and normalise one answer. Raises AnswerError with the reason to show."""
+def read_answer(question: Question, given: str | Sequence[str], answers: Answers,
+                ctx: Context | None = None) -> Answer:
+    """Check and normalise one answer. Raises AnswerError with the reason to show. With `ctx`,
+    a clinical SLEDAI-2K is checked against what the protocol's excluded items allow."""
     if question.kind == "multi":
         return _read_multi(question, given)
     text = str(given).strip()
     if question.kind == "number":
-        return _read_number(question, text, answers)
+        return _read_number(question, text, answers, ctx)
     choice = _TYPED.get(text.lower(), text) if question.kind == "yes_no" else text
     if question.kind == "grade":
         choice = text.upper()
@@ -205,14 +249,43 @@ def _read_multi(question: Question, given: str | Sequence[str]) -> Answer:
     return Answer(ordered, ", ".join(ordered) or "none")
 
 
-def _read_number(question: Question, text: str, answers: Answers) -> Answer:
+def _read_number(question: Question, text: str, answers: Answers,
+                 ctx: Context | None) -> Answer:
     try:
         quantity = parse_quantity(question.analyte, text)
     except QuantityError as exc:
         raise AnswerError(exc.reason) from exc
     if question.id == "clinical_sledai_total":
-        total = answers.get("sledai_total")
-        if total is not None and quantity.value > total:
-            raise AnswerError(
-                REASON("clinical_above_total", clinical=quantity.value, total=total))
+        _check_sledai_pair(answers.get("sledai_total"), quantity.value, ctx)
     return Answer(quantity.value, text, quantity.unit)
+
+
+def _check_sledai_pair(total: float | None, clinical: float, ctx: Context | None) -> None:
+    """A clinical SLEDAI-2K that cannot go with the total entered before it is refused: above
+    the total, above what the other descriptors can add, or so far below the total that the
+    excluded (urine and laboratory) descriptors could not make up the difference. Without the
+    protocol (`ctx` None) only the first is known."""
+    if total is None:
+        return
+    if ctx is None:
+        problem = "clinical_above_total" if clinical > total else None
+        excluded: tuple[str, ...] = ()
+    else:
+        excluded = ctx.protocol.eligibility.clinical_sledai_excludes
+        problem = sledai_pair_problem(total, clinical, excluded)
+    if problem:
+        raise AnswerError(REASON(problem, **sledai_pair_params(problem, total, clinical,
+                                                               excluded)))
+
+
+def sledai_pair_params(problem: str, total: float, clinical: float,
+                       excluded: tuple[str, ...]) -> dict[str, Any]:
+    """What the reason for an impossible pair says (the same for the answer and the verdict)."""
+    most = excluded_points(excluded)
+    return {
+        "clinical_above_total": {"clinical": clinical, "total": total},
+        "clinical_above_most": {"clinical": clinical, "most": SLEDAI_MAX - most,
+                                "excluded": most},
+        "difference_above_excluded": {"clinical": clinical, "total": total,
+                                      "difference": total - clinical, "excluded": most},
+    }[problem]

@@ -72,7 +72,7 @@ REFUSALS = Codes(
     "not_staff", "needs_role", "unknown_role", "not_self", "no_active_staff",
     # a record that is not there, or no longer takes this change
     "no_screening", "no_participant", "no_report", "screening_closed", "screening_enrolled",
-    "screening_not_eligible", "already_enrolled", "already_withdrawn",
+    "screening_not_eligible", "screening_expired", "already_enrolled", "already_withdrawn",
     # the 3+3 escalation
     "history_unreadable", "cap_reached", "escalation_complete", "waiting_for_windows",
     "step_unconfirmed", "step_changed", "step_stale", "step_already_confirmed",

@@ -58,6 +58,27 @@ def clinical_sledai_2k(present: Iterable[str], excluded: Iterable[str]) -> int:
     return sledai_2k(chosen - set(excluded))
 
 
+def excluded_points(excluded: Iterable[str]) -> int:
+    """The most the excluded (urine and laboratory) descriptors can add: 22 for RD06-04's 8."""
+    return sledai_2k(excluded)
+
+
+def sledai_pair_problem(total: float, clinical: float, excluded: Iterable[str]) -> str | None:
+    """Why a SLEDAI-2K total and a clinical SLEDAI-2K cannot both be true, or None.
+
+    The clinical score is the total without the excluded descriptors, so it is never above the
+    total, the two differ by at most what the excluded descriptors can add, and the clinical
+    score is at most what the other descriptors can add (83 for RD06-04)."""
+    most_excluded = excluded_points(excluded)
+    if clinical > total:
+        return "clinical_above_total"
+    if clinical > SLEDAI_MAX - most_excluded:
+        return "clinical_above_most"
+    if total - clinical > most_excluded:
+        return "difference_above_excluded"
+    return None
+
+
 class ClassificationItem(NamedTuple):
     domain: str
     weight: int

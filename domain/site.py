@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SEXES = ("female", "male")
+
 
 class UpperLimits(BaseModel):
     """The site laboratory's upper limits of normal, in trialbot's canonical units.
 
     Defaults are common adult reference values; each site sets its own (configuration).
+    Creatinine may have one limit per sex (`creatinine_female`, `creatinine_male`); where one is
+    not set, `creatinine` holds for that sex too.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -16,6 +20,18 @@ class UpperLimits(BaseModel):
     alt: float = Field(40.0, gt=0, description="ALT, U/L")
     ast: float = Field(40.0, gt=0, description="AST, U/L")
     bilirubin: float = Field(21.0, gt=0, description="total bilirubin, µmol/L")
-    creatinine: float = Field(104.0, gt=0, description="creatinine, µmol/L")
+    creatinine: float = Field(104.0, gt=0, description="creatinine, µmol/L (both sexes)")
+    creatinine_female: float | None = Field(None, gt=0, description="creatinine, women, µmol/L")
+    creatinine_male: float | None = Field(None, gt=0, description="creatinine, men, µmol/L")
     inr: float = Field(1.2, gt=0, description="INR, ratio")
     pt: float = Field(13.0, gt=0, description="prothrombin time, s")
+
+    def of(self, lab: str, sex: str | None = None) -> float:
+        """The ULN of `lab` for a candidate of `sex`: the limit set for that sex if there is
+        one, else the one for both. Sex unknown: the lowest limit that may apply (the strictest
+        ratio), never a man's limit for a woman."""
+        shared = getattr(self, lab)
+        by_sex = {s: getattr(self, f"{lab}_{s}", None) for s in SEXES}
+        if sex in by_sex:
+            return by_sex[sex] or shared
+        return min([shared, *(limit for limit in by_sex.values() if limit)])

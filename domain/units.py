@@ -45,6 +45,17 @@ ANALYTES: dict[str, Analyte] = {
 }
 
 WHOLE_NUMBERS = {"age", "sledai"}
+# An analyte by its name in ANALYTES, or given as an Analyte (one a protocol file defines).
+AnalyteName = str | Analyte
+
+
+def spec_of(analyte: AnalyteName) -> Analyte:
+    return analyte if isinstance(analyte, Analyte) else ANALYTES[analyte]
+
+
+def single_unit(unit: str, plausible: tuple[float, float], example: str) -> Analyte:
+    """An analyte typed in one unit only (a protocol's own laboratory value)."""
+    return Analyte(unit, {unit: 1.0}, plausible, example)
 
 # What people type on a phone -> the unit it means.
 UNIT_SPELLINGS = {
@@ -81,7 +92,7 @@ class QuantityError(ReasonError):
     """A typed quantity that cannot be used; `.reason` says what to type instead."""
 
 
-def _refuse(name: str, analyte: str, **fields) -> QuantityError:
+def _refuse(name: str, analyte: AnalyteName, **fields) -> QuantityError:
     return QuantityError(REASON(name, example=example(analyte), **fields))
 
 
@@ -105,7 +116,7 @@ def format_number(value: float) -> str:
     return text if text not in ("-0", "") else "0"
 
 
-def read_number(analyte: str, text: str) -> TypedNumber:
+def read_number(analyte: AnalyteName, text: str) -> TypedNumber:
     """The number at the start of `text`, read strictly so that it is never read other than meant.
 
     - One decimal mark, a point or a comma: '1.5', '1,5'. Full-width digits and comma count.
@@ -146,7 +157,7 @@ def _ascii_digits(body: str) -> str:
     return "".join(str(unicodedata.decimal(char)) if char.isdigit() else char for char in body)
 
 
-def parse_quantity(analyte: str, text: str) -> Quantity:
+def parse_quantity(analyte: AnalyteName, text: str) -> Quantity:
     """Parse '12.5 g/dL' or '125' for an analyte, convert, check plausibility.
 
     A point or comma before three digits is read as a decimal mark only when reading it as a
@@ -154,13 +165,14 @@ def parse_quantity(analyte: str, text: str) -> Quantity:
     no INR), '11.500 g/dL' is 11.5. When the thousands reading is plausible the number is
     refused, never guessed: '1.500' ALT (1.5 or 1500 U/L), '150.000 /µL' (0.15 or 150 ×10^9/L).
     """
-    spec = ANALYTES[analyte]
+    spec = spec_of(analyte)
     number = read_number(analyte, text)
     unit = _unit(analyte, number.rest)
     if number.thousands and _in_range(analyte, float(number.thousands), unit):
         raise _refuse("ambiguous", analyte, number=number.typed, thousands=number.thousands,
                       decimal=number.text.rstrip("0").rstrip("."))
-    if analyte in WHOLE_NUMBERS and not number.value.is_integer():
+    whole = isinstance(analyte, str) and analyte in WHOLE_NUMBERS
+    if whole and not number.value.is_integer():
         raise _refuse("whole", analyte)
     if not _in_range(analyte, number.value, unit):
         low, high = spec.plausible
@@ -169,39 +181,44 @@ def parse_quantity(analyte: str, text: str) -> Quantity:
     return Quantity(_canonical(analyte, number.value, unit), number.value, unit)
 
 
-def _canonical(analyte: str, number: float, unit: str) -> float:
-    return round(number * ANALYTES[analyte].units[unit], 9)  # 9 /µL -> 0.009, not 0.00900…01
+def _canonical(analyte: AnalyteName, number: float, unit: str) -> float:
+    return round(number * spec_of(analyte).units[unit], 9)  # 9 /µL -> 0.009, not 0.00900…01
 
 
-def _in_range(analyte: str, number: float, unit: str) -> bool:
-    low, high = ANALYTES[analyte].plausible
+def _in_range(analyte: AnalyteName, number: float, unit: str) -> bool:
+    low, high = spec_of(analyte).plausible
     return low <= _canonical(analyte, number, unit) <= high
 
 
-def _unit(analyte: str, typed: str) -> str:
-    spec = ANALYTES[analyte]
+def _unit(analyte: AnalyteName, typed: str) -> str:
+    spec = spec_of(analyte)
     units = list(spec.units)
     if not typed:
         if len(spec.units) == 1:
             return spec.canonical
         raise _refuse("unit_missing", analyte, units=units)
-    unit = UNIT_SPELLINGS.get(typed.lower().replace(" ", "").replace("μ", "µ"))  # Greek mu
+    key = _spelling(typed)
+    unit = next((u for u in spec.units if _spelling(u) == key), None) or UNIT_SPELLINGS.get(key)
     if unit not in spec.units:
         shown = typed if len(typed) <= 20 else typed[:20] + "…"  # a pasted page is not echoed
         raise _refuse("unit_unknown", analyte, typed=shown, units=units)
     return unit
 
 
-def example(analyte: str) -> str:
-    return ANALYTES[analyte].example
+def _spelling(unit: str) -> str:
+    return unit.lower().replace(" ", "").replace("μ", "µ")  # Greek mu as the micro sign
 
 
-def convert(value: float, analyte: str, unit: str) -> float:
+def example(analyte: AnalyteName) -> str:
+    return spec_of(analyte).example
+
+
+def convert(value: float, analyte: AnalyteName, unit: str) -> float:
     """A canonical value expressed in another accepted unit (e.g. creatinine µmol/L -> mg/dL)."""
-    return value / ANALYTES[analyte].units[unit]
+    return value / spec_of(analyte).units[unit]
 
 
-def readings(analyte: str, text: str) -> list[str]:
+def readings(analyte: AnalyteName, text: str) -> list[str]:
     """A bare number typed where the unit matters: each accepted unit that makes it a plausible
     value, spelled out for the coordinator to pick (never a guess: they choose). The number is
     spelled plainly (read_number), so a reading is at most 12 digits, a point and a unit."""
@@ -209,13 +226,13 @@ def readings(analyte: str, text: str) -> list[str]:
         number = read_number(analyte, text)
     except QuantityError:
         return []
-    if number.rest or number.thousands or len(ANALYTES[analyte].units) == 1:
+    if number.rest or number.thousands or len(spec_of(analyte).units) == 1:
         return []  # '150.000': not even offered, so that a thousands point is never picked
-    candidates = [f"{number.text} {unit}" for unit in ANALYTES[analyte].units]
+    candidates = [f"{number.text} {unit}" for unit in spec_of(analyte).units]
     return [candidate for candidate in candidates if _plausible(analyte, candidate)]
 
 
-def _plausible(analyte: str, text: str) -> bool:
+def _plausible(analyte: AnalyteName, text: str) -> bool:
     try:
         parse_quantity(analyte, text)
     except QuantityError:

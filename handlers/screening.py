@@ -28,13 +28,14 @@ from telegram.ext import (
 )
 
 from domain.eligibility import CriterionResult, Verdict
-from domain.questions import QUESTION_BY_ID, Question
+from domain.questions import Question, question_by_id
 from domain.reasons import Reason, Refused
 from domain.scores import (
     EULAR_ACR_2019_ITEMS,
     SLEDAI_WEIGHTS,
     clinical_sledai_2k,
     eular_acr_2019,
+    excluded_points,
     sledai_2k,
 )
 from domain.units import example
@@ -77,6 +78,22 @@ ANY_BUTTON = r"^(answer|tick|done|reading|save|change)(:|$)"
 # Which kinds of question each button answers.
 BUTTON_KINDS = {"answer": ("yes_no", "choice", "grade"), "tick": ("multi",), "done": ("multi",),
                 "reading": ("number",)}
+
+
+def question_named(context, question_id: str) -> Question | None:
+    """A question of the screening by id, the protocol file's exclusion criteria included."""
+    return question_by_id(trial_of(context).context, question_id)
+
+
+def prompt_for(context, question: Question) -> str:
+    """A question's words: the protocol file's own for an exclusion criterion, else the
+    catalogue's, filled with what the protocol says (the clinical SLEDAI-2K's excluded items)."""
+    if question.exclusion is not None:
+        return question.exclusion.question
+    excluded = trial_of(context).protocol.eligibility.clinical_sledai_excludes
+    return QUESTION_PROMPTS[question.id].format(
+        count=len(excluded), items=", ".join(SLEDAI_LABELS[item] for item in excluded),
+        points=excluded_points(excluded))
 
 
 def option_label(question: Question, option: str) -> str:
@@ -139,9 +156,10 @@ def asking(context, question: Question | None, ticked=()) -> None:
                              readings=[])
 
 
-def prompt_text(number: str, question: Question) -> str:
-    text = T["question"].format(number=number, criterion=question.criterion,
-                                prompt=QUESTION_PROMPTS[question.id])
+def prompt_text(context, number: str, question: Question) -> str:
+    heading = "exclusion_question" if question.group == "exclusion" else "question"
+    text = T[heading].format(number=number, criterion=question.criterion,
+                             prompt=prompt_for(context, question))
     if question.kind == "number":
         text += "\n" + T["example"].format(example=example(question.analyte))
     return text
@@ -158,10 +176,10 @@ async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     now = now or screenings.standing(trial, number)
     if now.question is None:
         return await show_review(update, context, screenings.review(trial, number), note, toast)
-    question = QUESTION_BY_ID[now.question]
+    question = question_named(context, now.question)
     if context.user_data.get("question") != question.id:
         asking(context, question)
-    text = prompt_text(number, question)
+    text = prompt_text(context, number, question)
     markup = (readings_markup(number, question, readings, context) if readings
               else question_markup(number, question, context))
     await say(update, f"{note}\n\n{text}" if note else text, markup, toast)
@@ -173,27 +191,28 @@ async def refuse(update: Update, context, note: str) -> str:
     return await ask_next(update, context, note, toast=T["not_saved"])
 
 
-def prompt_of(params: dict) -> str:
-    return QUESTION_PROMPTS[params["question"]]
-
-
-# Why an answer (or /back, or a save) to what a user was shown is not taken, by refusal code.
+# Why an answer (or /back, or a save) to what a user was shown is not taken, by refusal code;
+# each is given the refusal's parameters and the question it names (None if it names none).
 NOT_TAKEN = {
-    "answered_meanwhile": lambda p: T["answered_meanwhile"].format(
-        number=p["number"], prompt=prompt_of(p), who=p["who"],
-        answer=shown_value(QUESTION_BY_ID[p["question"]], p["value"], p["entered"])),
-    "moved_on": lambda p: T["moved_on"].format(number=p["number"], prompt=prompt_of(p)),
-    "changed_meanwhile": lambda p: T["changed_meanwhile"].format(number=p["number"]),
-    "verdict_changed": lambda p: T["unknown_button"],
-    "screening_incomplete": lambda p: T["unknown_button"],
-    "unknown_question": lambda p: T["unknown_button"],
+    "answered_meanwhile": lambda p, q, prompt: T["answered_meanwhile"].format(
+        number=p["number"], prompt=prompt, who=p["who"],
+        answer=shown_value(q, p["value"], p["entered"])),
+    "moved_on": lambda p, q, prompt: T["moved_on"].format(number=p["number"], prompt=prompt),
+    "changed_meanwhile": lambda p, q, prompt: T["changed_meanwhile"].format(number=p["number"]),
+    "verdict_changed": lambda p, q, prompt: T["unknown_button"],
+    "screening_incomplete": lambda p, q, prompt: T["unknown_button"],
+    "unknown_question": lambda p, q, prompt: T["unknown_button"],
 }
 
 
-def not_taken(reason: Reason) -> str:
+def not_taken(context, reason: Reason) -> str:
     """The note that says why what a user sent was not taken."""
     words = NOT_TAKEN.get(reason.code.removeprefix("refusal."))
-    return words(reason.params) if words else f"⚠ {wording.say(reason)}"
+    if words is None:
+        return f"⚠ {wording.say(reason)}"
+    question = question_named(context, reason.params.get("question") or "")
+    prompt = prompt_for(context, question) if question else ""
+    return words(reason.params, question, prompt)
 
 
 def refusal(context, number: str, question_id: str | None) -> str | None:
@@ -212,7 +231,7 @@ def refusal(context, number: str, question_id: str | None) -> str | None:
         if question_id != shown:
             screenings.check_current(trial, number, question_id)  # an earlier question's button
     except Refused as refused:
-        return not_taken(refused.reason)
+        return not_taken(context, refused.reason)
     return None
 
 
@@ -222,7 +241,7 @@ def question_button(callback):
     @functools.wraps(callback)
     async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         match = QUESTION_BUTTON.match(update.callback_query.data or "")
-        question = QUESTION_BY_ID.get(match[3]) if match else None
+        question = question_named(context, match[3]) if match else None
         if question is None or question.kind not in BUTTON_KINDS[match[1]]:
             return await refuse(update, context, T["unknown_button"])
         note = refusal(context, match[2], question.id)
@@ -293,7 +312,7 @@ async def answer_refused(update: Update, context, reason: Reason) -> str | int:
         return await ask_next(update, context, note, choices)
     if code in CLOSED:
         return await closed_meanwhile(update, context, reason)
-    return await refuse(update, context, not_taken(reason))
+    return await refuse(update, context, not_taken(context, reason))
 
 
 async def closed_meanwhile(update: Update, context, reason: Reason) -> int:
@@ -311,7 +330,7 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     now = screenings.standing(trial_of(context), context.user_data["screening"])
     if now.question is None:
         return await ask_next(update, context, now=now)
-    question = QUESTION_BY_ID[now.question]
+    question = question_named(context, now.question)
     if question.kind == "multi":
         return await ask_next(update, context, T["use_buttons"], now=now)
     return await store(update, context, question, update.message.text)
@@ -363,7 +382,7 @@ async def ticking_done(update: Update, context, question: Question, extra: str |
         return await refuse(update, context, T["unknown_button"])
     chosen = context.user_data.get("ticked", [])
     return await store(update, context, question, chosen, option_names(question, chosen),
-                       QUESTION_PROMPTS[question.id])
+                       prompt_for(context, question))
 
 
 async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -383,7 +402,7 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         if refused.reason.code == "refusal.no_previous_question":
             return await ask_next(update, context, T["first_question"])
         return await answer_refused(update, context, refused.reason)
-    previous = QUESTION_BY_ID[went.question]
+    previous = question_named(context, went.question)
     asking(context, previous, went.retracted if previous.kind == "multi" else ())
     return await ask_next(update, context, T["went_back"], now=went.next)
 
@@ -419,23 +438,38 @@ def shown_value(question: Question, value, entered: str) -> str:
     return entered
 
 
-def answer_line(answer: ShownAnswer) -> str:
+def answer_line(context, answer: ShownAnswer) -> str:
     """'question answer', as a review and a correction list it."""
-    question = QUESTION_BY_ID[answer.question]
-    return f"{QUESTION_PROMPTS[question.id]} {shown_value(question, answer.value, answer.entered)}"
+    question = question_named(context, answer.question)
+    return (f"{prompt_for(context, question)} "
+            f"{shown_value(question, answer.value, answer.entered)}")
 
 
-def answers_summary(found: Review) -> str:
+def answers_summary(context, found: Review) -> str:
     lines = [T["answers_title"].format(number=found.number)]
-    return "\n".join(lines + [f"• {answer_line(answer)}" for answer in found.answers])
+    return "\n".join(lines + [f"• {answer_line(context, answer)}" for answer in found.answers])
 
 
 def criterion_line(result: CriterionResult) -> str:
+    """'4. Prior treatment: why', or for an exclusion criterion 'E2. why' (its reason names
+    it in the protocol file's words)."""
+    if result.group == "exclusion":
+        label = T["exclusion_number"].format(number=result.number)
+        return f"{label}. {wording.say(result.reason)}"
     return f"{result.number}. {CRITERION_TITLES[result.id]}: {wording.say(result.reason)}"
+
+
+def failure_line(result: CriterionResult) -> str:
+    """A failed criterion in the saved screen failure: '9. why', or 'E2. why'."""
+    label = (T["exclusion_number"].format(number=result.number) if result.group == "exclusion"
+             else result.number)
+    return f"{label}. {wording.say(result.reason)}"
 
 
 def verdict_summary(number: str, verdict: Verdict) -> str:
     lines = [T["verdict_title"].format(number=number, verdict=T["verdict"][verdict.status])]
+    if verdict.summary:
+        lines.append(wording.say(verdict.summary))
     if verdict.computed:
         lines += ["", T["computed_title"]]
         lines += [f"• {COMPUTED_NAMES[key]}: {wording.say(value)}"
@@ -456,7 +490,7 @@ async def show_review(update: Update, context, found: Review, note: str = "",
     number, verdict = found.number, found.verdict
     asking(context, None)
     context.user_data["review_of"] = found.version
-    summary = answers_summary(found)
+    summary = answers_summary(context, found)
     await say(update, f"{note}\n\n{summary}" if note else summary, toast=toast)
     save = "confirm_eligible" if verdict.status == "eligible" else "confirm_failure"
     markup = keyboard([[(T[save], f"save:{number}:{verdict.status}")],
@@ -485,9 +519,12 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
         return await answer_refused(update, context, refused.reason)
     await query.edit_message_reply_markup(None)
     if saved.status == "eligible":
-        text = T["saved_eligible"].format(number=number)
+        text = T["saved_eligible"].format(
+            number=number, valid_until=wording.day(saved.valid_until),
+            days=trial.protocol.eligibility.screening_valid_days,
+            summary=wording.say(saved.verdict.summary))
     else:
-        reasons = "; ".join(f"{c.number}. {wording.say(c.reason)}" for c in saved.verdict.failed)
+        reasons = "; ".join(failure_line(c) for c in saved.verdict.failed)
         text = T["saved_failure"].format(number=number, reasons=reasons)
     await reply(update, text)
     context.user_data.pop("screening", None)
@@ -507,7 +544,7 @@ async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         await reply(update, closed_text(refused.reason))
         return ConversationHandler.END
     context.user_data.update(screening=number, correctable=[a.question for a in answers])
-    listing = "\n".join(f"{n}. {answer_line(a)}" for n, a in enumerate(answers, 1))
+    listing = "\n".join(f"{n}. {answer_line(context, a)}" for n, a in enumerate(answers, 1))
     await reply(update, T["correct_which"].format(number=number, answers=listing))
     return CHOOSING
 
@@ -520,7 +557,8 @@ async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TY
         return CHOOSING
     question_id = choices[picked - 1]
     context.user_data["correcting"] = question_id
-    await reply(update, T["correct_reason"].format(prompt=QUESTION_PROMPTS[question_id]))
+    question = question_named(context, question_id)
+    await reply(update, T["correct_reason"].format(prompt=prompt_for(context, question)))
     return REASON
 
 
@@ -535,7 +573,7 @@ async def reason_for_correction(update: Update, context: ContextTypes.DEFAULT_TY
     except Refused as refused:
         return await correction_refused(update, context, refused.reason)
     context.user_data.pop("correcting")
-    question = QUESTION_BY_ID[corrected.question]
+    question = question_named(context, corrected.question)
     asking(context, question, corrected.old if question.kind == "multi" else ())
     return await ask_next(update, context, T["correcting"], now=corrected.next)
 
@@ -549,7 +587,7 @@ async def correction_refused(update: Update, context, reason: Reason) -> str | i
         return REASON
     context.user_data.pop("correcting", None)
     if code == "nothing_to_correct":
-        return await ask_next(update, context, not_taken(reason))
+        return await ask_next(update, context, not_taken(context, reason))
     return await closed_meanwhile(update, context, reason)
 
 

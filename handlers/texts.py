@@ -28,7 +28,9 @@ COMMON = {
              "Please try again; if it happens again tell the administrator.",
 }
 
-# Screening: one prompt per question id of domain/questions.py.
+# Screening: one prompt per question id of domain/questions.py (an exclusion criterion of the
+# protocol file is asked in the file's own words). A prompt's {fields} are filled from the
+# protocol by handlers/screening.py.
 QUESTION_PROMPTS = {
     "consent": "Has the candidate voluntarily signed the informed consent?",
     "age": "Age in years?",
@@ -50,7 +52,8 @@ QUESTION_PROMPTS = {
     "sledai_mode": "SLEDAI-2K: tick the 24 descriptors here, or enter two totals?",
     "sledai_descriptors": "SLEDAI-2K: tick each descriptor present, then Done.",
     "sledai_total": "SLEDAI-2K total score?",
-    "clinical_sledai_total": "Clinical SLEDAI-2K (without urine and laboratory items)?",
+    "clinical_sledai_total": "Clinical SLEDAI-2K? The total without the {count} urine and "
+                             "laboratory items (at most {points} points): {items}.",
     "bilag_constitutional": "BILAG-2004 grade, constitutional?",
     "bilag_mucocutaneous": "BILAG-2004 grade, mucocutaneous?",
     "bilag_neuropsychiatric": "BILAG-2004 grade, neuropsychiatric?",
@@ -80,6 +83,8 @@ QUESTION_PROMPTS = {
     "pregnancy_test_negative": "Serum or urine pregnancy test at screening negative?",
     "contraception_consent": "Does she consent to highly effective contraception from 28 days "
                              "before infusion until 12 months after?",
+    "reproductive_potential": "Is he of reproductive potential (fertile, not permanently "
+                              "sterile)?",
     "barrier_contraception_consent": "Does he consent to barrier contraception until 12 months "
                                      "after infusion, and to no semen or sperm donation?",
 }
@@ -155,6 +160,8 @@ SCREENING = {
     "not_found": "There is no screening {number}.",
     "closed": "Screening {number} is closed ({status}).",
     "question": "{number} · criterion {criterion}\n{prompt}",
+    "exclusion_question": "{number} · exclusion criterion {criterion}\n{prompt}",
+    "exclusion_number": "E{number}",  # exclusion criterion 2 in a verdict: "E2. ..."
     "example": "Type the value, e.g. {example}",
     "tick_done": "Done ({total})",
     "pick_reading": "Or pick what you meant:",
@@ -180,7 +187,8 @@ SCREENING = {
     "confirm_eligible": "✅ Save as eligible",
     "confirm_failure": "Save as screen failure",
     "change": "↩ Change the last answer",
-    "saved_eligible": "Screening {number} saved as ELIGIBLE. Enrol with /enroll {number}.",
+    "saved_eligible": "Screening {number} saved as ELIGIBLE. Enrol with /enroll {number} by "
+                      "{valid_until} (a screening is valid for {days} days).\n{summary}",
     "saved_failure": "Screening {number} saved as a SCREEN FAILURE ({reasons}).",
     "no_open": "You have no open screening. Start one with /screen.",
     "correct_usage": "Which screening? e.g. /correct S-004",
@@ -980,6 +988,13 @@ REASONS = {
                                "{example}.",
     "dosing.cells_implausible": "That is not a plausible number of infused cells (more than 0, "
                                 "at most {most}): please check it.",
+    "answer.clinical_above_most": "The clinical SLEDAI-2K ({clinical}) cannot be higher than "
+                                  "{most}: only the urine and laboratory items ({excluded} "
+                                  "points) are left out of the 105.",
+    "answer.difference_above_excluded": "A clinical SLEDAI-2K of {clinical} cannot go with a "
+                                        "total of {total}: the {difference} points between "
+                                        "them are more than the {excluded} the urine and "
+                                        "laboratory items can add. Check both scores.",
     # a DLT suggestion (domain/dlt.py)
     "dlt.onset_before_infusion": "onset before the infusion ({infusion})",
     "dlt.onset_after_window": "onset after the DLT window (ended {window_end})",
@@ -1020,6 +1035,7 @@ REASONS = {
     "eligibility.value.not_of_childbearing_potential": "not of childbearing potential",
     "eligibility.value.negative": "negative",
     "eligibility.value.not_negative": "not negative",
+    "eligibility.value.not_of_reproductive_potential": "not of reproductive potential",
     # ... and why it is met, not met or not applicable
     "eligibility.not_answered": "Not answered yet",
     "eligibility.consent_signed": "Informed consent signed",
@@ -1048,6 +1064,13 @@ REASONS = {
     "eligibility.antibodies_negative": "ANA, anti-dsDNA and anti-Sm all negative",
     "eligibility.sledai_clinical_above_total": "Clinical SLEDAI-2K {clinical} is higher than the "
                                                "SLEDAI-2K total {total}: correct one of them",
+    "eligibility.sledai_clinical_above_most": "Clinical SLEDAI-2K {clinical} is higher than "
+                                              "{most}, the most without the urine and "
+                                              "laboratory items: correct it",
+    "eligibility.sledai_difference_above_excluded": "SLEDAI-2K {total} and clinical SLEDAI-2K "
+                                                    "{clinical} differ by {difference}, more "
+                                                    "than the {excluded} points of the urine and "
+                                                    "laboratory items: correct one of them",
     "eligibility.sledai": "SLEDAI-2K {total} {total_sign} {total_min}, clinical SLEDAI-2K "
                           "{clinical} {clinical_sign} {clinical_min}",
     "eligibility.bilag_met": "BILAG-2004: {a} system(s) A, {b} B (meets ≥{min_a} A or ≥{min_b} "
@@ -1071,6 +1094,25 @@ REASONS = {
                                     "donation",
     "eligibility.no_consent_barrier": "Does not consent to barrier contraception and no semen or "
                                       "sperm donation",
+    "eligibility.not_of_reproductive_potential": "Not of reproductive potential",
+    # an exclusion criterion of the protocol file (its title in the file's words)
+    "eligibility.excluded_answer": "{title}: {answer}, which excludes the candidate",
+    "eligibility.clear_answer": "{title}: {answer}, not excluded",
+    "eligibility.excluded_value": "{title}: {shown} {sign} {limit} {unit}, which excludes the "
+                                  "candidate",
+    "eligibility.clear_value": "{title}: {shown} {sign} {limit} {unit}, not excluded",
+    "eligibility.exclusion_not_applicable": "{title}: not applicable ({sex})",
+    # what a verdict rests on
+    "eligibility.summary.eligible": {
+        "one": "Inclusion criteria {first}-{last} met; the exclusion criterion does not apply",
+        "other": "Inclusion criteria {first}-{last} met; none of the {count} exclusion criteria "
+                 "applies",
+    },
+    "eligibility.summary.eligible_unconfigured": "Inclusion criteria {first}-{last} met; no "
+                                                 "exclusion criteria are configured: check the "
+                                                 "full protocol",
+    "eligibility.summary.unconfigured": "No exclusion criteria are configured: check the full "
+                                        "protocol",
     "eligibility.lab_name.alt": "ALT",
     "eligibility.lab_name.ast": "AST",
     "eligibility.lab_name.bilirubin": "Total bilirubin",
@@ -1218,6 +1260,11 @@ REASONS = {
     "refusal.screening_enrolled": "Screening {number} is enrolled as {participant}.",
     "refusal.screening_not_eligible": "Screening {number} is not eligible for enrolment "
                                       "({status}).",
+    "refusal.screening_expired": "Screening {number} was done on {screened_on} and is valid "
+                                 "for {days} days, until {valid_until}: it has expired. Screen "
+                                 "the candidate again with /screen (a new screening number) "
+                                 "and enrol that screening; /withdraw {number} closes this "
+                                 "one.",
     "refusal.already_enrolled": "Screening {number} is already enrolled as {participant}.",
     "refusal.already_withdrawn": "{number} was already withdrawn on {on} ({reason}).",
     "refusal.history_unreadable": "The escalation history does not fit the protocol ({error}). "

@@ -67,6 +67,17 @@ def answers_version(db: Database, number: str) -> int:
     ).fetchone()[0]
 
 
+def screened_at(db: Database, number: str) -> str | None:
+    """When a screening was done (UTC): its oldest standing answer, or (none yet) its start."""
+    oldest = db.execute(
+        "SELECT min(answered_at) FROM answers WHERE screening = ? AND value IS NOT NULL", [number]
+    ).fetchone()[0]
+    if oldest:
+        return oldest
+    found = one(db, "SELECT started_at FROM screenings WHERE number = ?", [number])
+    return found["started_at"] if found else None
+
+
 def answer_details(db: Database, number: str) -> list[dict]:
     """Every answer row (retracted ones have value None) with what was typed, who and when."""
     rows = db["answers"].rows_where("screening = ?", [number], order_by="rowid")

@@ -23,6 +23,7 @@ from storage.usecases.escalation import (
     require_role,
     step_level,
 )
+from storage.usecases.screening import screened_on, valid_until
 from storage.usecases.trial import Trial
 
 
@@ -61,6 +62,16 @@ def eligible_screenings(trial: Trial) -> list[str]:
     """Eligible screenings not enrolled yet (what /enroll offers)."""
     return [s["number"] for s in list_screenings(trial.db)
             if s["status"] == "eligible" and not s["participant"]]
+
+
+def check_screening_current(trial: Trial, screening: str) -> None:
+    """Refused when the screening is older than the protocol's screening_valid_days: the
+    candidate is screened again (a new screening) before enrolment."""
+    until = valid_until(trial, screening)
+    if trial.today() > until:
+        raise Refused("screening_expired", number=screening,
+                      screened_on=screened_on(trial, screening), valid_until=until,
+                      days=trial.protocol.eligibility.screening_valid_days)
 
 
 def current_decision(trial: Trial, rows: list[dict] | None = None) -> Decision:
@@ -112,6 +123,7 @@ def offer_place(trial: Trial, screening: str, shown: Place | None = None) -> Pla
     """/enroll S-004: the place for this candidate now, or why there is none; with `shown`,
     also refused when the engine no longer offers the place shown earlier."""
     check_enrollable(trial.db, screening)
+    check_screening_current(trial, screening)
     rows = history_rows(trial.db)
     decision = current_decision(trial, rows)
     place = place_for(trial, screening, decision, rows)
@@ -158,6 +170,7 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date, acto
         require_role(trial, actor, "coordinator")
         check_weight(weight_kg, weight_confirmed)
         check_enrollable(trial.db, place.screening)
+        check_screening_current(trial, place.screening)
         rows = history_rows(trial.db)
         before = current_decision(trial, rows)
         if (before.next_dose, before.action) != (place.dose_level, place.action):

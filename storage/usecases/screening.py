@@ -13,20 +13,20 @@ answers it showed (answers_version).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from domain.corrections import LEAST_REASON, MOST_REASON, checked_reason
-from domain.eligibility import Verdict, assess
+from domain.eligibility import Verdict, assess, screening_valid_until
 from domain.questions import (
-    QUESTION_BY_ID,
-    QUESTIONS,
     AnswerError,
     Question,
     applicable,
     next_question,
     previous_question,
+    question_by_id,
     read_answer,
 )
 from domain.reasons import Reason, Refused
@@ -43,6 +43,7 @@ from storage.screenings import (
     reopen_screening,
     retract_answer,
     save_answer,
+    screened_at,
     screening_answers,
     start_screening,
 )
@@ -51,7 +52,6 @@ from storage.usecases.trial import Trial
 
 ROLE = "coordinator"  # who screens, goes back, saves and corrects
 SAVED_AS = {"eligible": "eligible", "not_eligible": "screen_failure"}  # verdict -> status
-ORDER = {question.id: place for place, question in enumerate(QUESTIONS)}
 
 
 class Standing(BaseModel):
@@ -107,6 +107,7 @@ class Finished(BaseModel):
     number: str
     status: str  # eligible or screen_failure
     verdict: Verdict
+    valid_until: date  # the last day it may be enrolled (protocol's screening_valid_days)
 
 
 class Corrected(BaseModel):
@@ -162,6 +163,16 @@ def resume(trial: Trial, number: str) -> Standing:
     return standing(trial, number)
 
 
+def screened_on(trial: Trial, number: str) -> date:
+    """The site's date of a screening: that of its oldest standing answer (or of its start)."""
+    return datetime.fromisoformat(screened_at(trial.db, number)).astimezone(trial.timezone).date()
+
+
+def valid_until(trial: Trial, number: str) -> date:
+    """The last day the screening may be enrolled; after it the candidate is screened again."""
+    return screening_valid_until(screened_on(trial, number), trial.protocol)
+
+
 def open_screenings(trial: Trial) -> list[str]:
     return [s["number"] for s in list_screenings(trial.db) if s["status"] == "in_progress"]
 
@@ -179,10 +190,11 @@ def shown(trial: Trial, row: dict) -> ShownAnswer:
 def answers_shown(trial: Trial, number: str) -> list[ShownAnswer]:
     """Every standing answer to a question that applies, in the order the questions are asked:
     what a review shows and a correction picks from."""
-    applies = {q.id for q in applicable(screening_answers(trial.db, number), trial.context)}
+    applies = [q.id for q in applicable(screening_answers(trial.db, number), trial.context)]
     rows = [row for row in answer_details(trial.db, number)
             if row["value"] is not None and row["question_id"] in applies]
-    return [shown(trial, row) for row in sorted(rows, key=lambda r: ORDER[r["question_id"]])]
+    rows.sort(key=lambda row: applies.index(row["question_id"]))
+    return [shown(trial, row) for row in rows]
 
 
 def verdict(trial: Trial, number: str) -> Verdict:
@@ -244,8 +256,8 @@ def start(trial: Trial, *, actor: Any) -> Started:
         return Started(standing=standing(trial, number), still_open=still_open)
 
 
-def question_of(question_id: str) -> Question:
-    question = QUESTION_BY_ID.get(question_id)
+def question_of(trial: Trial, question_id: str) -> Question:
+    question = question_by_id(trial.context, question_id)
     if question is None:
         raise Refused("unknown_question", question=question_id)
     return question
@@ -253,7 +265,8 @@ def question_of(question_id: str) -> Question:
 
 def failure_of(trial: Trial, number: str, question: Question) -> Reason | None:
     """Why the question's criterion is not met now, if it is not."""
-    failed = [c for c in verdict(trial, number).failed if c.number == question.criterion]
+    failed = [c for c in verdict(trial, number).failed
+              if (c.group, c.number) == (question.group, question.criterion)]
     return failed[0].reason if failed else None
 
 
@@ -266,10 +279,11 @@ def answer(trial: Trial, *, number: str, question: str, given: str | Sequence[st
     with transaction(trial.db):
         require_role(trial, actor, ROLE)
         open_screening(trial, number)
-        asked = question_of(question)
+        asked = question_of(trial, question)
         check_current(trial, number, question)
         try:
-            taken = read_answer(asked, given, screening_answers(trial.db, number))
+            taken = read_answer(asked, given, screening_answers(trial.db, number),
+                                trial.context)
         except AnswerError as error:
             offered = readings(asked.analyte, given) if asked.kind == "number" else []
             raise Refused("invalid_answer", number=number, question=question,
@@ -329,7 +343,8 @@ def save_verdict(trial: Trial, *, number: str, shown_verdict: str, version: int 
         status = SAVED_AS[judged.status]
         finish_screening(trial.db, number, status=status, verdict=judged.model_dump(mode="json"),
                          actor=actor)
-        return Finished(number=number, status=status, verdict=judged)
+        return Finished(number=number, status=status, verdict=judged,
+                        valid_until=valid_until(trial, number))
 
 
 def correctable(trial: Trial, number: str) -> list[ShownAnswer]:

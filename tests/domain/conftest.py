@@ -14,7 +14,7 @@ import pytest
 
 from domain.eligibility import CriterionResult, Verdict, assess
 from domain.protocol import Protocol
-from domain.questions import QUESTION_BY_ID, Context, next_question, read_answer
+from domain.questions import Context, next_question, question_by_id, read_answer
 from domain.site import UpperLimits
 from storage.protocol_file import DEFAULT_PROTOCOL_FILE, load_protocol
 
@@ -67,6 +67,7 @@ TYPED: dict[str, Any] = {
     "childbearing_potential": "yes",
     "pregnancy_test_negative": "yes",
     "contraception_consent": "yes",
+    "reproductive_potential": "yes",
     "barrier_contraception_consent": "yes",
 }
 
@@ -92,7 +93,7 @@ def walk(ctx: Context, **changes: Any) -> dict[str, Any]:
     while (question := next_question(answers, ctx)) is not None:
         if typed.get(question.id) is None:
             break
-        answers[question.id] = read_answer(question, typed[question.id], answers).value
+        answers[question.id] = read_answer(question, typed[question.id], answers, ctx).value
     return answers
 
 
@@ -106,7 +107,8 @@ def eligible_answers(ctx: Context, **changes: Any) -> dict[str, Any]:
 def changed(ctx: Context, answers: dict[str, Any], question_id: str, typed: Any) -> dict:
     """`answers` with one answer retyped (read against the other answers), nothing re-walked."""
     answers = dict(answers)
-    answers[question_id] = read_answer(QUESTION_BY_ID[question_id], typed, answers).value
+    answers[question_id] = read_answer(question_by_id(ctx, question_id), typed, answers,
+                                       ctx).value
     return answers
 
 

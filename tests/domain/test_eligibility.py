@@ -297,8 +297,8 @@ def test_answers_that_no_longer_apply_are_ignored(ctx):
     woman = eligible_answers(ctx, pregnancy_test_negative="no", bilirubin="50 µmol/L",
                              gilbert="no")
     assert assess(woman, ctx).status == "not_eligible"
-    corrected = changed(ctx, changed(ctx, woman, "sex", "male"),
-                        "barrier_contraception_consent", "yes")
+    man = changed(ctx, changed(ctx, woman, "sex", "male"), "reproductive_potential", "yes")
+    corrected = changed(ctx, man, "barrier_contraception_consent", "yes")
     corrected = changed(ctx, corrected, "bilirubin", "12 µmol/L")
     verdict = assess(corrected, ctx)
     assert verdict.status == "eligible"

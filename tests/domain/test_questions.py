@@ -19,7 +19,7 @@ CONDITIONAL = {
     "ana_entry", "eular_items", "glucocorticoid_drug", "glucocorticoid_dose",
     "sledai_descriptors", "sledai_total", "clinical_sledai_total", "gilbert", "weight", "pt",
     "childbearing_potential", "pregnancy_test_negative", "contraception_consent",
-    "barrier_contraception_consent",
+    "reproductive_potential", "barrier_contraception_consent",
 }
 ALWAYS = [q.id for q in QUESTIONS if q.id not in CONDITIONAL]
 
@@ -112,7 +112,9 @@ def test_previous_question(ctx):
 
 def test_previous_question_skips_what_does_not_apply(ctx):
     man = eligible_answers(ctx, sex="male")
-    assert previous_question(man, ctx, "barrier_contraception_consent").id == "lvef"
+    assert previous_question(man, ctx, "barrier_contraception_consent").id == (
+        "reproductive_potential")
+    assert previous_question(man, ctx, "reproductive_potential").id == "lvef"
     assert previous_question(man, ctx, None).id == "barrier_contraception_consent"
     woman = eligible_answers(ctx, bilirubin="50 µmol/L", gilbert="yes")
     assert previous_question(woman, ctx, "creatinine").id == "gilbert"

@@ -192,7 +192,8 @@ async def test_sledai_ticks_show_running_total_and_can_untick(app, driver, db):
 
 async def test_male_candidate_skips_pregnancy_questions(app, driver, db):
     await driver.send(COORDINATOR, "/screen")
-    male = {**ELIGIBLE, "sex": "Male", "barrier_contraception_consent": "Yes"}
+    male = {**ELIGIBLE, "sex": "Male", "reproductive_potential": "Yes",
+            "barrier_contraception_consent": "Yes"}
     await answer_all(app, driver, "S-001", male)
     assert "S-001: ELIGIBLE" in driver.last(COORDINATOR).text
     stored = screening_answers(db, "S-001")
