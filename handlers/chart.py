@@ -9,6 +9,7 @@ global state: safe in a worker thread). No Telegram here: the shell uses it.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -36,7 +37,15 @@ STYLES = {
 
 
 def chart_png(picture: Picture) -> bytes:
-    """The chart as PNG bytes, WIDTH × HEIGHT pixels."""
+    """The chart as PNG bytes, WIDTH × HEIGHT pixels. The escalation changes a few times a
+    month and /status is asked many times a day, so a picture already drawn is not drawn
+    again (drawing costs tens of milliseconds, and updates are handled one at a time)."""
+    return drawn(picture.model_dump_json())
+
+
+@functools.lru_cache(maxsize=16)
+def drawn(picture_json: str) -> bytes:
+    picture = Picture.model_validate_json(picture_json)
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     figure.subplots_adjust(left=0.17, right=0.8, top=0.8, bottom=0.25)
