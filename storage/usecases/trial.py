@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -15,6 +16,7 @@ from domain.protocol import Protocol
 from domain.questions import Context
 from domain.reasons import Refused  # noqa: F401  (re-exported for use cases)
 from domain.site import UpperLimits
+from storage.outbox import AlertDraft, add_alert
 from storage.participants import history_rows
 from storage.staff import get_staff
 
@@ -30,6 +32,7 @@ class Trial:
     upper_limits: UpperLimits
     timezone: ZoneInfo
     clock: Callable[[], datetime] = field(default=utc_now)
+    alert_chat: int | None = None  # a group chat that gets a copy of each alert (numbers only)
 
     @property
     def context(self) -> Context:
@@ -77,6 +80,13 @@ class Trial:
             return self.decision(rows)
         except HistoryError:
             return None
+
+    def alert(self, draft: AlertDraft, *, actor: Any = None) -> dict:
+        """Queue an alert with its deliveries, inside the caller's transaction: to whom the
+        routing table says, except the staff member whose action raised it (`actor`), plus
+        the alert group chat if there is one."""
+        return add_alert(self.db, draft, actor=actor, group_chat=self.alert_chat,
+                         at=self.clock())
 
     def history_text(self, rows: list[dict] | None = None) -> str:
         return format_history(self.enrolments(rows))
