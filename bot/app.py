@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -19,6 +20,7 @@ from bot.persistence import SQLitePersistence
 from bot.trial import make_trial
 from handlers import (
     admin,
+    alerts,
     answering,
     confirmation,
     dlt,
@@ -31,6 +33,14 @@ from handlers import (
 )
 from handlers.access import gate
 from handlers.answering import AnsweringBot
+from handlers.delivery import (
+    EVERY,
+    AlertSender,
+    deliver,
+    remind_daily,
+    remind_open_forms,
+    sender_of,
+)
 from handlers.texts import COMMANDS, COMMON
 
 log = logging.getLogger("trialbot")
@@ -39,7 +49,8 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
-                 reschedule)
+                 reschedule, alerts)
+FORMS_CHECKED_EVERY = 15 * 60  # seconds between looks for forms left open for a day
 
 
 async def register_commands(application: Application) -> None:
@@ -59,11 +70,25 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
 
 class TrialApplication(Application):
     """Saves conversation state as soon as an update has been handled, not every few seconds:
-    a kill right after a step must not cost the user their place in a form."""
+    a kill right after a step must not cost the user their place in a form. Then sends the
+    alerts the update raised, at once (in the background)."""
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
         await self.update_persistence()
+        sender_of(self).kick()
+
+
+def schedule(application: Application, settings: Settings) -> None:
+    """The JobQueue's work: alerts left over (every few seconds, and at start), the daily
+    reminders (at the reminder time, and at start to catch up a missed day), forms left open."""
+    jobs = application.job_queue
+    jobs.run_repeating(deliver, interval=EVERY, first=0, name="deliver alerts")
+    at = settings.reminder_time.replace(tzinfo=ZoneInfo(settings.timezone))
+    jobs.run_daily(remind_daily, time=at, data=settings.reminder_time, name="daily reminders")
+    jobs.run_once(remind_daily, when=0, data=settings.reminder_time, name="daily reminders")
+    jobs.run_repeating(remind_open_forms, interval=FORMS_CHECKED_EVERY, first=0,
+                       name="open forms")
 
 
 def make_bot(settings: Settings, request: BaseRequest | None) -> AnsweringBot:
@@ -89,6 +114,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
         .build()
     )
     application.bot_data["trial"] = trial
+    application.bot_data["sender"] = AlertSender(application)
+    schedule(application, settings)
     application.add_handler(TypeHandler(Update, gate), group=-1)
     # One group each, so an open form never swallows another form's command or text.
     for group, module in enumerate(CONVERSATIONS):

@@ -17,4 +17,5 @@ def make_trial(settings: Settings) -> Trial:
         protocol=protocol,
         upper_limits=settings.uln,
         timezone=ZoneInfo(settings.timezone),
+        alert_chat=settings.alert_chat,
     )
