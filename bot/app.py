@@ -39,7 +39,6 @@ from handlers.delivery import (
     deliver,
     remind_daily,
     remind_open_forms,
-    sender_of,
 )
 from handlers.texts import COMMANDS, COMMON
 
@@ -70,25 +69,34 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
 
 class TrialApplication(Application):
     """Saves conversation state as soon as an update has been handled, not every few seconds:
-    a kill right after a step must not cost the user their place in a form. Then sends the
-    alerts the update raised, at once (in the background)."""
+    a kill right after a step must not cost the user their place in a form. Starts the
+    JobQueue's work once it runs."""
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
         await self.update_persistence()
-        sender_of(self).kick()
+
+    async def start(self) -> None:
+        await super().start()
+        if not self.job_queue.jobs():
+            schedule(self, self.bot_data["settings"])
 
 
 def schedule(application: Application, settings: Settings) -> None:
-    """The JobQueue's work: alerts left over (every few seconds, and at start), the daily
-    reminders (at the reminder time, and at start to catch up a missed day), forms left open."""
+    """The JobQueue's work, each run once at once (what a failure or a restart left is sent, a
+    day's reminders missed while the bot was down are raised) and then: alerts left over every
+    few seconds, the daily reminders at the reminder time, forms left open for a day."""
     jobs = application.job_queue
-    jobs.run_repeating(deliver, interval=EVERY, first=0, name="deliver alerts")
-    at = settings.reminder_time.replace(tzinfo=ZoneInfo(settings.timezone))
-    jobs.run_daily(remind_daily, time=at, data=settings.reminder_time, name="daily reminders")
-    jobs.run_once(remind_daily, when=0, data=settings.reminder_time, name="daily reminders")
-    jobs.run_repeating(remind_open_forms, interval=FORMS_CHECKED_EVERY, first=0,
-                       name="open forms")
+    reminder_time = settings.reminder_time
+    daily_at = reminder_time.replace(tzinfo=ZoneInfo(settings.timezone))
+    for callback, name, data in ((deliver, "deliver alerts", None),
+                                 (remind_daily, "daily reminders", reminder_time),
+                                 (remind_open_forms, "open forms", None)):
+        jobs.run_once(callback, when=0, data=data, name=name)
+    jobs.run_repeating(deliver, interval=EVERY, first=EVERY, name="deliver alerts")
+    jobs.run_daily(remind_daily, time=daily_at, data=reminder_time, name="daily reminders")
+    jobs.run_repeating(remind_open_forms, interval=FORMS_CHECKED_EVERY,
+                       first=FORMS_CHECKED_EVERY, name="open forms")
 
 
 def make_bot(settings: Settings, request: BaseRequest | None) -> AnsweringBot:
@@ -114,8 +122,9 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
         .build()
     )
     application.bot_data["trial"] = trial
-    application.bot_data["sender"] = AlertSender(application)
-    schedule(application, settings)
+    sender = application.bot_data["sender"] = AlertSender(application)
+    trial.on_alert = sender.kick  # an alert goes out as soon as its transaction commits
+    application.bot_data["settings"] = settings  # for the jobs scheduled at start
     application.add_handler(TypeHandler(Update, gate), group=-1)
     # One group each, so an open form never swallows another form's command or text.
     for group, module in enumerate(CONVERSATIONS):

@@ -2,9 +2,9 @@
 
 A sender claims one due delivery row at a time (storage.usecases.alerts), words it at send time
 (handlers/alert_words.py), sends it and marks it sent; a few workers run side by side, and the
-rows of one chat go out in order. The Application kicks the sender after every update (so an
-alert goes out as soon as the transaction that raised it has committed), and a JobQueue job runs
-it every few seconds and at start for whatever is left after a failure or a restart.
+rows of one chat go out in order. Queuing an alert kicks the sender (Trial.on_alert): it starts
+as soon as the use case, which never awaits, has committed, alongside the handler's own reply.
+A JobQueue job runs it every few seconds and at start for whatever a failure or a restart left.
 
 Telegram's answers: RetryAfter, a timeout or a network error leave the row pending with a
 backoff; Forbidden (the recipient blocked the bot), BadRequest (no such chat) or a migrated
@@ -34,7 +34,6 @@ from storage.usecases.alerts import (
     Acknowledgement,
     Outgoing,
     acknowledged,
-    anything_due,
     claim_delivery,
     retry_later,
     sent,
@@ -108,8 +107,9 @@ class AlertSender:
         return self.application.bot_data["trial"]
 
     def kick(self) -> None:
-        """Deliver what is due, in the background, while the Application runs."""
-        if not self.application.running or not anything_due(self.trial):
+        """Deliver what is due, in the background, while the Application runs; a run in
+        progress goes round once more."""
+        if not self.application.running:
             return
         self.again = True
         if self.running is None or self.running.done():
@@ -147,13 +147,15 @@ class AlertSender:
         return tried
 
     async def send(self, outgoing: Outgoing, worker: str) -> None:
+        """Word the row's alert for its chat, send it, and mark what happened."""
         trial = self.trial
-        text = message_text(trial.protocol, outgoing.alert, outgoing.audience,
-                            onset_day=outgoing.onset_day, now=outgoing.now)
         try:
-            message = await asyncio.wait_for(self.application.bot.send_message(
-                outgoing.chat_id, shown(text, outgoing.acknowledged),
-                reply_markup=buttons(trial, outgoing)), SEND_TIMEOUT)
+            text = message_text(trial.protocol, outgoing.alert, outgoing.audience,
+                                onset_day=outgoing.onset_day, now=outgoing.now)
+            async with asyncio.timeout(SEND_TIMEOUT):
+                message = await self.application.bot.send_message(
+                    outgoing.chat_id, shown(text, outgoing.acknowledged),
+                    reply_markup=buttons(trial, outgoing))
         except asyncio.CancelledError:  # shutting down: the next run sends it
             retry_later(trial, outgoing, worker, error="cancelled", wait=timedelta())
             raise
@@ -207,9 +209,8 @@ async def remind_daily(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The daily job (and the run at start, which catches up a missed day): the day's DLT
     window reminders, from the reminder time (the job's data) on, once a day."""
     daily_reminders(context.application.bot_data["trial"], not_before=context.job.data)
-    sender_of(context.application).kick()
 
 
 async def remind_open_forms(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The job that reminds whoever left a form open for a day (once)."""
     open_form_reminders(context.application.bot_data["trial"])
-    sender_of(context.application).kick()

@@ -31,20 +31,8 @@ WHERE id = (
 RETURNING *
 """
 
-DUE = """
-SELECT EXISTS (SELECT 1 FROM alert_deliveries
-               WHERE (status = 'pending' AND next_attempt_at <= :now)
-                  OR (status = 'sending' AND claimed_at <= :expired))
-"""
-
-
 def _times(at: datetime) -> dict:
     return {"now": stamp(at), "expired": stamp(at - LEASE)}
-
-
-def any_due(db: Database, at: datetime) -> bool:
-    """Whether some row could be claimed at `at` (a read: no lock taken)."""
-    return bool(db.execute(DUE, _times(at)).fetchone()[0])
 
 
 def claim_next(db: Database, worker: str, at: datetime) -> dict | None:

@@ -18,7 +18,6 @@ from domain.escalation import HistoryError
 from domain.reasons import Reason, Refused
 from storage.database import to_date, transaction
 from storage.deliveries import (
-    any_due,
     claim_next,
     deliveries_of,
     mark_retry,
@@ -157,8 +156,10 @@ def acknowledgement(trial: Trial, alert: dict) -> Acknowledgement | None:
 def step_to_confirm(trial: Trial, alert: dict) -> tuple[str, int] | None:
     """The 3+3 step an investigator may confirm from this alert: the step of its kind, if that
     is the step in progress and nobody has confirmed it yet."""
+    if alert["kind"] not in STEP_OF_KIND:
+        return None
     decision = trial.decision_if_readable()
-    if decision is None or STEP_OF_KIND.get(alert["kind"]) != decision.action:
+    if decision is None or STEP_OF_KIND[alert["kind"]] != decision.action:
         return None
     return (decision.action, step_level(decision)) if needs_confirmation(trial, decision) else None
 
@@ -184,11 +185,6 @@ def report_context(trial: Trial, alert: dict) -> tuple[int | None, Reason | None
 def acknowledged(trial: Trial, alert_id: int) -> Acknowledgement | None:
     """Who acknowledged an alert and when, if anyone has."""
     return acknowledgement(trial, get_alert(trial.db, alert_id))
-
-
-def anything_due(trial: Trial) -> bool:
-    """Whether a delivery could be claimed now (a read, no lock)."""
-    return any_due(trial.db, trial.clock())
 
 
 # --- acknowledging ------------------------------------------------------------------------

@@ -33,6 +33,9 @@ class Trial:
     timezone: ZoneInfo
     clock: Callable[[], datetime] = field(default=utc_now)
     alert_chat: int | None = None  # a group chat that gets a copy of each alert (numbers only)
+    # Called when an alert has been queued (the bot starts its sender: the sender's first step
+    # can only run once the use case, which never awaits, has committed).
+    on_alert: Callable[[], None] | None = None
 
     @property
     def context(self) -> Context:
@@ -85,8 +88,11 @@ class Trial:
         """Queue an alert with its deliveries, inside the caller's transaction: to whom the
         routing table says, except the staff member whose action raised it (`actor`), plus
         the alert group chat if there is one."""
-        return add_alert(self.db, draft, actor=actor, group_chat=self.alert_chat,
-                         at=self.clock())
+        alert = add_alert(self.db, draft, actor=actor, group_chat=self.alert_chat,
+                          at=self.clock())
+        if self.on_alert is not None:
+            self.on_alert()
+        return alert
 
     def history_text(self, rows: list[dict] | None = None) -> str:
         return format_history(self.enrolments(rows))
