@@ -28,6 +28,9 @@ from tests.storage.conftest import (
     COORDINATOR,
     INVESTIGATOR,
     SITE,
+    add_site_staff,
+    amended_protocol,
+    enrol,
     first_cohort_cleared,
     make_trial,
     place_directly,
@@ -203,3 +206,18 @@ def test_daily_reminders_follow_the_site_s_day_and_come_once(trial, clock):
 def test_an_alert_stored_before_deliveries_existed_still_reads(db):
     old = add_alert(db, AlertDraft("dlt", "investigator", {"number": "P-01"}))
     assert deliveries_of(db, old["id"]) == []  # no staff in this file: nobody to send to
+
+
+def test_everyone_is_warned_once_when_an_enrolment_leaves_two_places(tmp_path, clock):
+    capped = make_trial(tmp_path / "capped.db", clock, amended_protocol(
+        tmp_path, "max_participants = 12", "max_participants = 4"))
+    add_site_staff(capped.db)
+    enrol(capped)
+    second = enrol(capped)
+    assert [a.kind for a in second.alerts] == ["enrolled", "places-left"]
+    [warning] = [a for a in alerts(capped.db) if a["kind"] == "places-left"]
+    assert warning["params"] == {"left": 2, "cap": 4, "participant": "P-02"}
+    assert set(routed(capped, warning)) == {INVESTIGATOR, ADMIN}  # the coordinator enrolled
+    enrol(capped)
+    assert [a["kind"] for a in alerts(capped.db)].count("places-left") == 1
+    capped.db.close()
