@@ -159,7 +159,7 @@ class AlertSender:
         except asyncio.CancelledError:  # shutting down: the next run sends it
             retry_later(trial, outgoing, worker, error="cancelled", wait=timedelta())
             raise
-        except Exception as error:  # noqa: BLE001  (every failure leaves the row accounted for)
+        except Exception as error:  # every failure leaves the row accounted for
             self.failed(outgoing, worker, error)
             return
         if sent(trial, outgoing, worker, message_id=message.message_id, text=text):

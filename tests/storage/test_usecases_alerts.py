@@ -4,12 +4,15 @@ refused for good, acknowledging, and the reminders by the site's local day."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import time, timedelta
 
 import pytest
+from sqlite_utils import Database
 
-from storage.database import open_database
+from storage.conversations import save_conversation
+from storage.database import migrate, open_database
 from storage.deliveries import LEASE, claim_next, deliveries_of, mark_sent
 from storage.outbox import FULL, GROUP, STEP, AlertDraft, add_alert, alerts, get_alert
 from storage.participants import add_dlt_report
@@ -221,3 +224,20 @@ def test_everyone_is_warned_once_when_an_enrolment_leaves_two_places(tmp_path, c
     enrol(capped)
     assert [a["kind"] for a in alerts(capped.db)].count("places-left") == 1
     capped.db.close()
+
+
+def test_version_3_gets_deliveries_and_its_open_forms_count_from_the_upgrade(db_path):
+    old = Database(sqlite3.connect(str(db_path), isolation_level=None))
+    migrate(old, upto=3)
+    old["bot_conversations"].insert({"name": "dlt", "key": "[5, 5]", "state": "1"})
+    old["alerts"].insert({"kind": "dlt", "params": "{}", "recipients": "investigator",
+                          "created_at": "2025-01-10T08:00:00+00:00"})
+    old.close()
+
+    db = open_database(db_path)
+    [form] = db["bot_conversations"].rows
+    assert form["opened_at"] is not None and form["reminded_at"] is None
+    assert deliveries_of(db, 1) == []  # never sent before: /alerts lists it
+    save_conversation(db, "dlt", (5, 5), 2)  # a later step keeps when the form was opened
+    assert next(db["bot_conversations"].rows)["opened_at"] == form["opened_at"]
+    db.close()
