@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -19,6 +20,7 @@ from bot.persistence import SQLitePersistence
 from bot.trial import make_trial
 from handlers import (
     admin,
+    alerts,
     answering,
     confirmation,
     dlt,
@@ -34,6 +36,13 @@ from handlers import (
 )
 from handlers.access import gate
 from handlers.answering import AnsweringBot
+from handlers.delivery import (
+    EVERY,
+    AlertSender,
+    deliver,
+    remind_daily,
+    remind_open_forms,
+)
 from handlers.texts import COMMANDS, COMMON
 
 log = logging.getLogger("trialbot")
@@ -42,7 +51,8 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, evaluation, screening, enrollment, dlt, withdrawal, revision,
-                 status, admin, reschedule, infusion, simulation)
+                 status, admin, reschedule, infusion, simulation, alerts)
+FORMS_CHECKED_EVERY = 15 * 60  # seconds between looks for forms left open for a day
 
 
 async def register_commands(application: Application) -> None:
@@ -62,11 +72,34 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
 
 class TrialApplication(Application):
     """Saves conversation state as soon as an update has been handled, not every few seconds:
-    a kill right after a step must not cost the user their place in a form."""
+    a kill right after a step must not cost the user their place in a form. Starts the
+    JobQueue's work once it runs."""
 
     async def process_update(self, update: object) -> None:
         await super().process_update(update)
         await self.update_persistence()
+
+    async def start(self) -> None:
+        await super().start()
+        if not self.job_queue.jobs():
+            schedule(self, self.bot_data["settings"])
+
+
+def schedule(application: Application, settings: Settings) -> None:
+    """The JobQueue's work, each run once at once (what a failure or a restart left is sent, a
+    day's reminders missed while the bot was down are raised) and then: alerts left over every
+    few seconds, the daily reminders at the reminder time, forms left open for a day."""
+    jobs = application.job_queue
+    reminder_time = settings.reminder_time
+    daily_at = reminder_time.replace(tzinfo=ZoneInfo(settings.timezone))
+    for callback, name, data in ((deliver, "deliver alerts", None),
+                                 (remind_daily, "daily reminders", reminder_time),
+                                 (remind_open_forms, "open forms", None)):
+        jobs.run_once(callback, when=0, data=data, name=name)
+    jobs.run_repeating(deliver, interval=EVERY, first=EVERY, name="deliver alerts")
+    jobs.run_daily(remind_daily, time=daily_at, data=reminder_time, name="daily reminders")
+    jobs.run_repeating(remind_open_forms, interval=FORMS_CHECKED_EVERY,
+                       first=FORMS_CHECKED_EVERY, name="open forms")
 
 
 def make_bot(settings: Settings, request: BaseRequest | None,
@@ -95,6 +128,9 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None,
         .build()
     )
     application.bot_data["trial"] = trial
+    sender = application.bot_data["sender"] = AlertSender(application)
+    trial.on_alert = sender.kick  # an alert goes out as soon as its transaction commits
+    application.bot_data["settings"] = settings  # for the jobs scheduled at start
     application.add_handler(TypeHandler(Update, gate), group=-1)
     # One group each, so an open form never swallows another form's command or text.
     for group, module in enumerate(CONVERSATIONS):

@@ -9,10 +9,14 @@
     TRIALBOT_ULN__ALT ...    the site laboratory's upper limits of normal (ALT, AST, BILIRUBIN,
                              CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s);
                              CREATININE_FEMALE / CREATININE_MALE by sex (else CREATININE)
+    TRIALBOT_ALERT_CHAT      a group chat id that gets a copy of each alert, participant
+                             numbers only (default: none)
+    TRIALBOT_REMINDER_TIME   local time of the daily DLT-window reminders (default 08:00)
 """
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +43,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     site: str = Field("01", pattern=r"^[A-Za-z0-9-]{1,10}$")  # SDTM SITEID in exports
     uln: UpperLimits = UpperLimits()
+    alert_chat: int | None = None
+    reminder_time: time = time(8, 0)
 
     @field_validator("timezone")
     @classmethod
@@ -47,6 +53,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("give a local time without a zone, e.g. 08:00 (the zone is "
+                             "TRIALBOT_TIMEZONE)")
         return value
 
     @field_validator("api_base_url")

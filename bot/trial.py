@@ -18,4 +18,5 @@ def make_trial(settings: Settings) -> Trial:
         upper_limits=settings.uln,
         timezone=ZoneInfo(settings.timezone),
         site=settings.site,
+        alert_chat=settings.alert_chat,
     )

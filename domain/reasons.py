@@ -94,6 +94,8 @@ REFUSALS = Codes(
     "weight_unconfirmed", "already_infused", "already_evaluated", "evaluation_expansion",
     "evaluation_has_dlt", "evaluation_not_evaluable", "evaluation_window_open",
     "evaluation_not_infused",
+    # alerts
+    "no_alert",
 )
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.audiences import FULL, GROUP, STEP
 from domain.protocol import Protocol
+from domain.reasons import Reason
 from domain.units import format_number
+from handlers.texts import ALERTS as T
 from handlers.texts import (
     CONFIRMATION,
     DLT,
@@ -18,7 +21,7 @@ from handlers.texts import (
     REVISION,
     WITHDRAWAL,
 )
-from handlers.wording import cells, level_label, percent, say
+from handlers.wording import cells, level_label, percent, plural, say
 
 Words = Callable[[Protocol, dict], str]
 
@@ -86,15 +89,45 @@ def conflict(protocol: Protocol, p: dict) -> str:
                                                    else say(error)))
 
 
+def places_left(protocol: Protocol, p: dict) -> str:
+    return T["places_left"].format(**p)
+
+
+def windows_ending(protocol: Protocol, p: dict) -> str:
+    who = [T["window_ending"].format(
+        number=w["number"], label=level_label(protocol, w["level"]),
+        when=T["today" if w["today"] else "tomorrow"].format(end=w["end"])) for w in p["who"]]
+    return T["windows_ending"].format(who=", ".join(who))
+
+
+def evaluation_overdue(protocol: Protocol, p: dict) -> str:
+    who = [T["overdue"].format(number=w["number"], label=level_label(protocol, w["level"]),
+                               end=w["end"]) for w in p["who"]]
+    return T["evaluation_overdue"].format(who=", ".join(who))
+
+
+def form_open(protocol: Protocol, p: dict) -> str:
+    form = T["forms"].get(p["form"]) or T["form"].format(name=p["form"])
+    return T["form_open"].format(form=form, opened=p["opened"])
+
+
+def undeliverable(protocol: Protocol, p: dict) -> str:
+    who = (T["undeliverable_person"].format(who=p["who"], chat=p["chat"]) if p.get("who")
+           else T["undeliverable_group"].format(chat=p["chat"]))
+    return T["undeliverable"].format(who=who, error=p["error"])
+
+
 WORDS: dict[str, Words] = {
     "enrolled": enrolled, "dlt": dlt, "dlt-revised": revised, "withdrawn": withdrawn,
     "infusion-moved": moved, "step-confirmed": step_confirmed, "history-conflict": conflict,
     "infused": infused, "dlt-evaluated": evaluated,
+    "places-left": places_left, "windows-ending": windows_ending,
+    "evaluation-overdue": evaluation_overdue, "form-open": form_open,
+    "undeliverable": undeliverable,
 }
 
 
-def alert_text(protocol: Protocol, alert: dict) -> str:
-    """The words of a stored alert (a row of storage.outbox, params decoded)."""
+def full_text(protocol: Protocol, alert: dict) -> str:
     if alert.get("text"):  # stored before alerts were kept as kind and parameters
         return alert["text"]
     params = alert["params"]
@@ -103,3 +136,66 @@ def alert_text(protocol: Protocol, alert: dict) -> str:
     if "message" in params:  # an engine alert as the engine used to word it
         return params["message"]
     return say({"code": f"alert.{alert['kind']}", "params": params})
+
+
+def step_text(protocol: Protocol, alert: dict) -> str:
+    """The coordinators' version: the 3+3 step and the participant of the event, no event,
+    grade or other clinical detail."""
+    p = alert["params"]
+    after = T["after"].format(number=p["number"]) if p.get("number") else ""
+    return T["step"][alert["kind"]].format(
+        after=after, number=p.get("number", ""), full=p.get("full", ""),
+        label=level_label(protocol, p.get("dose_level")))
+
+
+def participant_numbers(params: dict) -> list[str]:
+    """The participant numbers an alert names (an event's, a reminder's list)."""
+    named = [params.get("number"), params.get("participant")]
+    named += [w.get("number") for w in params.get("who") or [] if isinstance(w, dict)]
+    return [number for number in named if number]
+
+
+def group_text(protocol: Protocol, alert: dict) -> str:
+    """The alert group's copy: what happened, by participant number only."""
+    numbers = participant_numbers(alert["params"])
+    return T["group"].format(
+        title=T["titles"].get(alert["kind"], T["title"]),
+        numbers=T["group_numbers"].format(numbers=", ".join(numbers)) if numbers else "")
+
+
+VERSIONS: dict[str, Callable[[Protocol, dict], str]] = {
+    FULL: full_text, STEP: step_text, GROUP: group_text}
+
+
+def alert_text(protocol: Protocol, alert: dict, audience: str = FULL) -> str:
+    """The words of a stored alert (a row of storage.outbox, params decoded) in the version
+    for its audience (storage.outbox: FULL, STEP for coordinators, GROUP)."""
+    return VERSIONS[audience](protocol, alert)
+
+
+def message_text(protocol: Protocol, alert: dict, audience: str = FULL, *,
+                 onset_day: int | None = None, now: Reason | None = None) -> str:
+    """The message a recipient is sent: a mark of its kind, the alert, and for a DLT report
+    the onset day and what the 3+3 rules say now."""
+    lines = [f"{T['icons'].get(alert['kind'], T['icon'])} {alert_text(protocol, alert, audience)}"]
+    if onset_day is not None:
+        lines.append(T["onset_day"].format(day=onset_day))
+    if now is not None:
+        lines.append(T["now"].format(reason=say(now)))
+    return "\n".join(lines)
+
+
+def with_acknowledgement(text: str, who: str, when: str) -> str:
+    """A sent alert's text once someone has acknowledged it."""
+    return f"{text}\n\n{T['acknowledged'].format(who=who, when=when)}"
+
+
+def list_text(protocol: Protocol, alerts: list[dict], when: Callable[[str], str],
+              shown: int) -> str:
+    """/alerts: the first `shown` alerts nobody has acknowledged, oldest first."""
+    lines = [plural(T["list_title"], len(alerts)).format(count=len(alerts))]
+    lines += [T["list_item"].format(id=a["id"], when=when(a["created_at"]),
+                                    text=alert_text(protocol, a)) for a in alerts[:shown]]
+    if len(alerts) > shown:
+        lines.append(T["list_more"].format(more=len(alerts) - shown))
+    return "\n\n".join(lines)

@@ -253,6 +253,7 @@ COMMANDS = {
     "export": "The trial's records as a workbook (investigators)",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
     "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
+    "alerts": "Alerts nobody has acknowledged yet (investigators)",
     "staff": "Manage staff (admins)",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
@@ -262,7 +263,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "infuse",
                         "withdraw", "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise", "evaluate", "simulate", "export"),
+        "investigator": ("dlt", "revise", "evaluate", "alerts", "simulate", "export"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -953,6 +954,91 @@ CONFIRMATION = {
                      "be enrolled until an investigator has reviewed it.",
 }
 
+# Alerts as they are sent (handlers/alert_words.py words an alert's kind and parameters) and
+# acknowledged (the button under each, /alerts). The texts of the alerts raised by the forms
+# are in their conversations' dictionaries (alert_dlt, alert, ...) and in REASONS ("alert.*").
+ALERTS = {
+    "icons": {"windows-ending": "⏰", "evaluation-overdue": "⏰", "form-open": "⏰",
+              "undeliverable": "⚠"},
+    "icon": "🔔",
+    # the alerts the forms do not word themselves
+    "places_left": "Only {left} of the {cap} places are left under the cap (after the enrolment "
+                   "of {participant}): plan the last enrolments with the investigators.",
+    "windows_ending": "DLT windows ending: {who}. Check each participant for DLTs before the "
+                      "window closes; report one with /dlt.",
+    "window_ending": "{number} ({label}) {when}",
+    "today": "today ({end})",
+    "tomorrow": "tomorrow ({end})",
+    "evaluation_overdue": "DLT evaluation overdue: the window has ended with no DLT recorded for "
+                          "{who}. Check that no DLT is missing (a late one is reported with "
+                          "/dlt), then confirm the evaluation with /evaluate.",
+    "overdue": "{number} ({label}, ended {end})",
+    "form_open": "Your {form} has been open since {opened}. Continue where you stopped, or "
+                 "/cancel to close it.",
+    "forms": {"screening": "screening form (/screen)", "enrollment": "enrolment form (/enroll)",
+              "dlt": "DLT report (/dlt)", "withdrawal": "withdrawal form (/withdraw)",
+              "revision": "DLT revision (/revise)",
+              "reschedule": "infusion date change (/reschedule)"},
+    "form": "{name} form",
+    "undeliverable": "Alerts cannot reach {who}: Telegram answered “{error}”. They may "
+                     "have blocked the bot or never pressed Start in it; until they do, they "
+                     "get no alerts.",
+    "undeliverable_person": "{who} (user id {chat})",
+    "undeliverable_group": "the alert group chat {chat} (TRIALBOT_ALERT_CHAT)",
+    # what a report's alert says besides (investigators' copies)
+    "onset_day": "Onset on day {day} after the infusion.",
+    "now": "3+3 now: {reason}",
+    # the coordinators' version of a 3+3 step: the step and the participant, nothing clinical
+    "step": {
+        "cohort-must-expand": "3+3 step{after}: expand {label} to {full} participants; enrol "
+                              "there once an investigator has confirmed it.",
+        "dose-exceeds-mtd": "3+3 step{after}: {label} exceeds the MTD; nobody more is enrolled "
+                            "at {label}.",
+        "de-escalate": "3+3 step{after}: de-escalate to {label} and enrol there until {full} "
+                       "are evaluable, once an investigator has confirmed it.",
+        "escalation-allowed": "3+3 step{after}: escalation to {label} is allowed; enrol at "
+                              "{label} once an investigator has confirmed it.",
+        "mtd-declared": "3+3 step{after}: {label} is the MTD; dose escalation is complete and "
+                        "nobody more is enrolled for it.",
+        "no-tolerated-dose": "3+3 step{after}: no dose level is tolerated; dose escalation "
+                             "stops and nobody more is enrolled.",
+        "top-dose-cleared": "3+3 step{after}: {label}, the highest dose level, is cleared; dose "
+                            "escalation is complete and the investigators decide what follows.",
+        "history-conflict": "3+3 step{after}: the escalation history needs an investigator's "
+                            "review; enrol nobody until then.",
+    },
+    "after": " after {number}",
+    # the alert group's copy: what happened and to whom, by participant number only
+    "group": "{title}{numbers}. The details are in your private chat with the bot.",
+    "group_numbers": ": {numbers}",
+    "titles": {
+        "enrolled": "New participant", "dlt": "DLT reported",
+        "dlt-revised": "DLT judgement revised", "withdrawn": "Participant withdrawn",
+        "infusion-moved": "Infusion date moved", "step-confirmed": "3+3 step confirmed",
+        "history-conflict": "3+3 history needs review",
+        "cohort-must-expand": "3+3 step changed", "dose-exceeds-mtd": "3+3 step changed",
+        "de-escalate": "3+3 step changed", "escalation-allowed": "3+3 step changed",
+        "mtd-declared": "3+3 step changed", "no-tolerated-dose": "3+3 step changed",
+        "top-dose-cleared": "3+3 step changed",
+        "intermediate-dose-may-be-chosen": "3+3 choice for the investigators",
+        "cap-reached": "Enrolment cap reached", "places-left": "Few places left",
+        "windows-ending": "DLT windows ending", "evaluation-overdue": "DLT evaluation overdue",
+    },
+    "title": "Trial alert",
+    # acknowledging
+    "acknowledged": "✔ Acknowledged by {who} on {when}.",
+    "acknowledge_button": "✔ Acknowledge",
+    "thanks": "Acknowledged: the other recipients see it too.",
+    "already": "Already acknowledged by {who} on {when}.",
+    "role": "Only an investigator can acknowledge an alert.",
+    "list_title": {"zero": "No alert is waiting for acknowledgement.",
+                   "one": "1 alert nobody has acknowledged yet:",
+                   "other": "{count} alerts nobody has acknowledged yet, oldest first:"},
+    "list_item": "#{id} · {when}\n{text}",
+    "list_more": "… and {more} more: acknowledge these first, then /alerts again.",
+    "list_button": "✔ Acknowledge #{id}",
+}
+
 # --- what the domain says (domain/reasons.py), put into words by handlers/wording.py ----------
 # code -> template filled with the reason's parameters (str.format); a dict of "zero" / "one" /
 # "other" forms is picked by the `count` parameter. How a list parameter is joined, by the
@@ -1347,4 +1433,5 @@ REASONS = {
                                                "infusion: please check the dates.",
     "refusal.reschedule_infused": "The infusion of {number} is recorded: its date no longer "
                                   "moves.",
+    "refusal.no_alert": "There is no alert #{alert}.",
 }

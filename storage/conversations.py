@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.database import transaction
+from storage.database import now, transaction
 
 # Which table keeps each kind of data, by the id python-telegram-bot gives it.
 DATA_TABLES = {"user": "bot_user_data", "chat": "bot_chat_data", "bot": "bot_data"}
@@ -26,16 +26,33 @@ def load_conversations(db: Database, name: str) -> dict[tuple, Any]:
 
 
 def save_conversation(db: Database, name: str, key: tuple, state: Any | None) -> None:
-    """Store the state of one conversation; None means it ended, so it is removed."""
+    """Store the state of one conversation; None means it ended, so it is removed. A
+    conversation keeps the time it was opened (and reminded about) until it ends."""
     params = [name, json.dumps(list(key))]
     with transaction(db):
         if state is None:
             db.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", params)
         else:
             db.execute(
-                "INSERT OR REPLACE INTO bot_conversations (name, key, state) VALUES (?, ?, ?)",
-                [*params, to_json(state, f"state of conversation {name}")],
+                "INSERT INTO bot_conversations (name, key, state, opened_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                [*params, to_json(state, f"state of conversation {name}"), now()],
             )
+
+
+def forms_open_since(db: Database, before: str) -> list[dict]:
+    """Open conversations opened before `before` (a stored time) and not reminded about yet:
+    name, key (chat id, user id...) and when it was opened."""
+    rows = db.execute(
+        "SELECT name, key, opened_at FROM bot_conversations"
+        " WHERE opened_at < ? AND reminded_at IS NULL ORDER BY opened_at", [before])
+    return [{"name": name, "key": tuple(json.loads(key)), "opened_at": opened}
+            for name, key, opened in rows]
+
+
+def mark_reminded(db: Database, name: str, key: tuple, at: str) -> None:
+    db.execute("UPDATE bot_conversations SET reminded_at = ? WHERE name = ? AND key = ?",
+               [at, name, json.dumps(list(key))])
 
 
 def load_data(db: Database, kind: str) -> dict[int, Any]:

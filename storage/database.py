@@ -148,7 +148,12 @@ def transaction(db: Database) -> Iterator[Database]:
 
 def now() -> str:
     """The current time as a UTC ISO-8601 string."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as stored: UTC ISO-8601 to the second, so stored times compare as text."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def to_json(value: Any) -> str | None:

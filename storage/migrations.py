@@ -3,6 +3,8 @@
 Append new migrations at the end; never edit one that has shipped.
 """
 
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 
 CLINICAL_TABLES = (
@@ -226,5 +228,44 @@ def typed_values_in_audit(db: Database) -> None:
     db.execute("ALTER TABLE audit ADD COLUMN new_typed TEXT")
 
 
+DELIVERIES_V6 = """
+CREATE TABLE alert_deliveries (
+    id INTEGER PRIMARY KEY,
+    alert INTEGER NOT NULL REFERENCES alerts(id),
+    chat_id INTEGER NOT NULL,
+    audience TEXT NOT NULL CHECK (audience IN ('full', 'step', 'group')),
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'sending', 'sent', 'undeliverable')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_by TEXT,
+    claimed_at TEXT,
+    message_id INTEGER,
+    sent_text TEXT,
+    sent_at TEXT,
+    last_error TEXT,
+    UNIQUE (alert, chat_id)
+);
+CREATE INDEX idx_alert_deliveries_due ON alert_deliveries (status, next_attempt_at);
+CREATE INDEX idx_alert_deliveries_chat ON alert_deliveries (chat_id, id);
+CREATE INDEX idx_alerts_acknowledged_at ON alerts (acknowledged_at);
+CREATE TRIGGER alert_deliveries_no_delete BEFORE DELETE ON alert_deliveries
+BEGIN SELECT RAISE(ABORT, 'alert_deliveries records are never deleted'); END;
+ALTER TABLE bot_conversations ADD COLUMN opened_at TEXT;
+ALTER TABLE bot_conversations ADD COLUMN reminded_at TEXT
+"""
+
+
+def alert_deliveries_and_form_times(db: Database) -> None:
+    """v6: one delivery row per alert and recipient (status, attempts, lease, Telegram message
+    id), and when each open form was opened and reminded about. Alerts stored before get no
+    deliveries (they were never sent: /alerts lists them); forms open now count from now."""
+    for statement in DELIVERIES_V6.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("UPDATE bot_conversations SET opened_at = ?",
+               [datetime.now(UTC).isoformat(timespec="seconds")])
+
+
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
-              infusions_and_evaluations, typed_values_in_audit]
+              infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times]

@@ -10,7 +10,9 @@
 
 FakeBotAPI answers Bot API calls in memory and behaves like Telegram where it matters to
 handlers: dates in Unix seconds, per-chat message ids, HTTP 400 for unknown methods, for editing
-a missing message and for "message is not modified", HTML parse_mode validated and stripped.
+a missing message and for "message is not modified", HTML parse_mode validated and stripped;
+and fails like Telegram when told to (fail_next: 5xx, 429 with retry_after; time_out_next: a
+timeout, before or after the message went out; block: 403 from a user who blocked the bot).
 Photos and documents uploaded (sendPhoto, sendDocument) are kept byte for byte in `.uploads`
 by file_id, so a test can open them (`driver.file(sent)`).
 ChatDriver builds real Update dicts, feeds them to `app.process_update` and returns what the bot
@@ -27,11 +29,12 @@ import re
 import struct
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from telegram import Update
+from telegram.error import TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
@@ -45,7 +48,17 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)(?:\s[^<>]*)?>|<")
 class Call:
     method: str
     params: dict[str, Any]
-    status: int = 200
+    status: int = 200  # 0: the call timed out (see time_out_next)
+    at: float = field(default_factory=time.perf_counter)
+
+
+class _Timeout(Exception):
+    """A call that times out: before the server saw it, or (`delivered`) after it acted on it,
+    so the answer is lost."""
+
+    def __init__(self, delivered: bool):
+        super().__init__("timed out")
+        self.delivered = delivered
 
 
 class _Fail(Exception):
@@ -103,7 +116,8 @@ class FakeBotAPI(BaseRequest):
         self.commands: dict[tuple[str, str], list] = {}  # (scope json, language) -> commands
         self.uploads: dict[str, bytes] = {}  # file_id -> the bytes of an uploaded file
         self._ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
-        self._failures: dict[str, list[_Fail]] = defaultdict(list)
+        self._failures: dict[str, list[_Fail | _Timeout]] = defaultdict(list)
+        self.blocked: set[int] = set()  # chats whose user blocked the bot (403 on every send)
 
     # -- BaseRequest interface ------------------------------------------------------------
     read_timeout = 5.0  # BaseRequest requires the attribute (an abstract property)
@@ -128,6 +142,11 @@ class FakeBotAPI(BaseRequest):
         except _Fail as fail:
             self.calls.append(Call(api_method, params, fail.status))
             return fail.status, json.dumps(fail.payload).encode()
+        except _Timeout as timeout:
+            if timeout.delivered:
+                getattr(self, f"_api_{api_method}")(params, url)
+            self.calls.append(Call(api_method, params, 0))
+            raise TimedOut("Timed out (FakeBotAPI)") from None
         self.calls.append(Call(api_method, params))
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -153,6 +172,15 @@ class FakeBotAPI(BaseRequest):
                                       if retry_after else f"Injected failure ({status})")
         params = {"retry_after": retry_after} if retry_after else None
         self._failures[method].extend(_Fail(status, description, params) for _ in range(times))
+
+    def time_out_next(self, method: str, times: int = 1, *, delivered: bool = False) -> None:
+        """Make the next `times` calls of `method` time out. `delivered`: the server did what
+        was asked (a message is sent) but its answer never arrives."""
+        self._failures[method].extend(_Timeout(delivered) for _ in range(times))
+
+    def block(self, chat_id: int) -> None:
+        """The user of this private chat blocks the bot: every send there gets 403."""
+        self.blocked.add(chat_id)
 
     def next_message_id(self, chat_id: int) -> int:
         """Message ids are per chat and shared by bot and users, so they never collide."""
@@ -185,7 +213,12 @@ class FakeBotAPI(BaseRequest):
         self.bot_user["id"] = int(bot_id) if bot_id.isdigit() else 1
         return self.bot_user
 
+    def _refuse_blocked(self, chat_id: int) -> None:
+        if chat_id in self.blocked:
+            raise _Fail(403, "Forbidden: bot was blocked by the user")
+
     def _api_sendMessage(self, p: dict, url: str) -> dict:
+        self._refuse_blocked(p["chat_id"])
         chat = self._chat(p["chat_id"])
         msg = {"message_id": self.next_message_id(chat["id"]), "date": _now(), "chat": chat,
                "from": self.bot_user, "text": self._text(p)}
@@ -235,6 +268,7 @@ class FakeBotAPI(BaseRequest):
     def _edit(self, method: str, p: dict, text: str | None = None) -> dict | bool:
         if "inline_message_id" in p:
             return True
+        self._refuse_blocked(p["chat_id"])
         old = self.messages.get(p["chat_id"], {}).get(p["message_id"])
         if old is None:
             raise _Fail(400, "Bad Request: message to edit not found")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import build_application
 from tests.handlers.conftest import make_settings
 from tests.telegram_fake import FakeBotAPI
@@ -32,3 +34,21 @@ def test_every_form_is_a_persistent_conversation_in_its_own_group(tmp_path):
     assert {names[0] for names in named} >= {"screening", "enrollment", "dlt"}
     assert all(h.persistent for hs in app.handlers.values() for h in hs
                if isinstance(h, ConversationHandler))
+
+
+def test_alert_settings_come_from_the_environment(tmp_path, monkeypatch):
+    from datetime import time
+
+    from bot.config import SettingsError, load_settings
+
+    monkeypatch.setenv("TRIALBOT_ALERT_CHAT", "-1001234567890")
+    monkeypatch.setenv("TRIALBOT_REMINDER_TIME", "07:30")
+    settings = load_settings(_env_file=None)
+    assert (settings.alert_chat, settings.reminder_time) == (-1001234567890, time(7, 30))
+    assert load_settings(_env_file=None, alert_chat=None).alert_chat is None
+    monkeypatch.setenv("TRIALBOT_REMINDER_TIME", "8 o'clock")
+    with pytest.raises(SettingsError, match="TRIALBOT_REMINDER_TIME"):
+        load_settings(_env_file=None)
+    monkeypatch.setenv("TRIALBOT_REMINDER_TIME", "08:00+08:00")
+    with pytest.raises(SettingsError, match="TRIALBOT_REMINDER_TIME.*without a zone"):
+        load_settings(_env_file=None)

@@ -14,7 +14,7 @@ from domain.dosing import USUAL_WEIGHT_KG, total_cells, weight_unusual
 from domain.escalation import Decision, HistoryError, Outcome
 from domain.reasons import Refused
 from storage.database import transaction
-from storage.outbox import AlertDraft, add_alert
+from storage.outbox import AlertDraft
 from storage.participants import Placement, add_participant, check_enrollable, history_rows
 from storage.screenings import list_screenings
 from storage.usecases.escalation import (
@@ -190,7 +190,23 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date, acto
             "weight": weight_kg, "total": dose.total_cells, "infusion": infusion.isoformat(),
             "window_end": dose.window_end.isoformat(),
             **({"weight_confirmed": True} if weight_unusual(weight_kg) else {})})
-        add_alert(trial.db, enrolled)
-        after = after_event(trial, before, participant["number"], "enrolment")
+        trial.alert(enrolled, actor=actor)
+        after = after_event(trial, before, participant["number"], "enrolment", actor)
+        places = places_warning(trial, after.decision, participant["number"], actor)
     return Enrolled(participant=participant["number"], place=now, dose=dose,
-                    alerts=[enrolled, *after.alerts])
+                    alerts=[enrolled, *after.alerts, *places])
+
+
+PLACES_WARNING = 2  # everyone is told when an enrolment leaves this many places under the cap
+
+
+def places_warning(trial: Trial, decision: Decision | None, number: str,
+                   actor: Any) -> list[AlertDraft]:
+    """Inside the enrolment's transaction: the warning that few places are left, once."""
+    if decision is None or decision.places_under_cap != PLACES_WARNING:
+        return []
+    draft = AlertDraft("places-left", "all", {
+        "left": PLACES_WARNING, "cap": trial.protocol.escalation.max_participants,
+        "participant": number})
+    trial.alert(draft, actor=actor)
+    return [draft]

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from domain.escalation import Alert, Decision, HistoryError, new_alerts
 from domain.reasons import Reason, Refused
 from storage.database import transaction
-from storage.outbox import AlertDraft, add_alert
+from storage.outbox import AlertDraft
 from storage.participants import add_escalation_decision, escalation_decisions, history_rows
 from storage.staff import ROLES, active_staff
 from storage.usecases.trial import Trial
@@ -71,20 +71,23 @@ class After(BaseModel):
     alerts: list[Any] = []
 
 
-def after_event(trial: Trial, before: Decision | None, number: str, event: str) -> After:
+def after_event(trial: Trial, before: Decision | None, number: str, event: str,
+                actor: Any = None) -> After:
     """Inside the event's transaction: the answer now, and the alerts it newly raises (or one
-    history-conflict alert naming the participant of the event)."""
+    history-conflict alert naming the participant of the event). Each names the participant
+    of the event, so coordinators can be told the step without its clinical detail."""
     try:
         decision = trial.decision(history_rows(trial.db))
     except HistoryError as error:
         conflict = Reason(code="history_conflict", params={
             "number": number, "error": error.reason.model_dump(mode="json"), "event": event})
         draft = AlertDraft("history-conflict", "investigator", dict(conflict.params))
-        add_alert(trial.db, draft)
+        trial.alert(draft, actor=actor)
         return After(decision=None, conflict=conflict, alerts=[draft])
     drafts = [alert_draft(alert) for alert in new_alerts(before, decision)]
     for draft in drafts:
-        add_alert(trial.db, draft)
+        draft.params["number"] = number
+        trial.alert(draft, actor=actor)
     return After(decision=decision, alerts=drafts)
 
 
@@ -109,6 +112,7 @@ def confirm_step(trial: Trial, *, action: str, level: int, actor: Any) -> StepCo
         add_escalation_decision(
             trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
             action=decision.action, dose_level=step_level(decision) or None, actor=actor)
-        add_alert(trial.db, AlertDraft("step-confirmed", "all", {
-            "who": staff["name"], "action": decision.action, "level": step_level(decision)}))
+        trial.alert(AlertDraft("step-confirmed", "all", {
+            "who": staff["name"], "action": decision.action, "level": step_level(decision)}),
+            actor=actor)
     return StepConfirmed(decision=decision, confirmed_by=staff["name"])

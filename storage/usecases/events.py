@@ -14,7 +14,7 @@ from domain.dlt import GRADING, Suggestion, dlt_window_end, suggest_dlt
 from domain.escalation import Decision, HistoryError, Outcome
 from domain.reasons import Reason, Refused
 from storage.database import transaction
-from storage.outbox import AlertDraft, add_alert
+from storage.outbox import AlertDraft
 from storage.participants import (
     add_dlt_report,
     dlt_report,
@@ -123,11 +123,11 @@ def report_dlt(trial: Trial, *, number: str, event: str, grade: int, onset: date
             onset_date=onset, attribution=attribution, is_dlt=is_dlt,
             suggested_dlt=suggested.is_dlt, actor=actor, notes=suggestion_note(suggested))
         if is_dlt:
-            add_alert(trial.db, AlertDraft("dlt", "investigator", {
+            trial.alert(AlertDraft("dlt", "investigator", {
                 "number": number, "level": row["dose_level"], "event": event, "grade": grade,
                 "grading": GRADING[event], "onset": onset.isoformat(),
-                "attribution": attribution, "who": staff["name"]}))
-        return Saved(record=report, after=after_event(trial, before, number, "report"))
+                "attribution": attribution, "who": staff["name"]}), actor=actor)
+        return Saved(record=report, after=after_event(trial, before, number, "report", actor))
 
 
 def suggestion_note(suggested: Suggestion) -> str:
@@ -179,13 +179,13 @@ def revise_dlt(trial: Trial, *, number: str, report_id: int, was: bool, reason: 
         revised = set_dlt_judgement(trial.db, report_id, is_dlt=not was, actor=actor,
                                     reason=reason)
         row = existing_participant(trial.db, number)
-        add_alert(trial.db, AlertDraft("dlt-revised", "investigator", {
+        trial.alert(AlertDraft("dlt-revised", "investigator", {
             "number": number, "level": row["dose_level"], "event": report["event"],
             "grade": report["grade"], "grading": report["grading"],
             "onset": report["onset_date"].isoformat(), "was": was, "to": not was,
-            "reason": reason.rstrip("."), "who": staff["name"]}))
+            "reason": reason.rstrip("."), "who": staff["name"]}), actor=actor)
         return Saved(record=revised, meaning=meaning,
-                     after=after_event(trial, before, number, "revision"))
+                     after=after_event(trial, before, number, "revision", actor))
 
 
 # --- withdrawal -----------------------------------------------------------------------------
@@ -206,11 +206,12 @@ def withdraw(trial: Trial, *, number: str, on: date, reason: str, actor: Any) ->
         meaning = withdrawal_preview(trial, number, on).meaning
         before = trial.decision_if_readable()
         withdrawn = set_withdrawal(trial.db, number, on=on, reason=reason, actor=actor)
-        add_alert(trial.db, AlertDraft("withdrawn", "investigator", {
+        trial.alert(AlertDraft("withdrawn", "investigator", {
             "number": number, "level": row["dose_level"], "on": on.isoformat(),
-            "reason": reason.rstrip("."), "meaning": meaning.model_dump(), "who": staff["name"]}))
+            "reason": reason.rstrip("."), "meaning": meaning.model_dump(), "who": staff["name"]}),
+            actor=actor)
         return Saved(record=withdrawn, meaning=meaning,
-                     after=after_event(trial, before, number, "withdrawal"))
+                     after=after_event(trial, before, number, "withdrawal", actor))
 
 
 WITHDRAWABLE_SCREENING = ("in_progress", "eligible")
@@ -305,5 +306,5 @@ def reschedule(trial: Trial, *, number: str, planned: date, new: date, reason: s
             "number": number, "level": row["dose_level"], "old": planned.isoformat(),
             "new": new.isoformat(), "new_end": window_end.isoformat(),
             "reason": reason.rstrip("."), "who": staff["name"]})
-        add_alert(trial.db, draft)
+        trial.alert(draft, actor=actor)
         return Saved(record=moved, after=After(decision=None, alerts=[draft]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -24,6 +25,7 @@ from domain.protocol import Protocol
 from domain.questions import Context
 from domain.reasons import Refused  # noqa: F401  (re-exported for use cases)
 from domain.site import UpperLimits
+from storage.outbox import AlertDraft, add_alert
 from storage.participants import history_rows
 from storage.staff import get_staff
 
@@ -40,6 +42,10 @@ class Trial:
     timezone: ZoneInfo
     clock: Callable[[], datetime] = field(default=utc_now)
     site: str = "01"  # the site's number in the study (SDTM SITEID), for exports
+    alert_chat: int | None = None  # a group chat that gets a copy of each alert (numbers only)
+    # Called when an alert has been queued (the bot starts its sender: the sender's first step
+    # can only run once the use case, which never awaits, has committed).
+    on_alert: Callable[[], None] | None = None
 
     @property
     def context(self) -> Context:
@@ -97,6 +103,16 @@ class Trial:
             return self.decision(rows)
         except HistoryError:
             return None
+
+    def alert(self, draft: AlertDraft, *, actor: Any = None) -> dict:
+        """Queue an alert with its deliveries, inside the caller's transaction: to whom the
+        routing table says, except the staff member whose action raised it (`actor`), plus
+        the alert group chat if there is one."""
+        alert = add_alert(self.db, draft, actor=actor, group_chat=self.alert_chat,
+                          at=self.clock())
+        if self.on_alert is not None:
+            self.on_alert()
+        return alert
 
     def history_text(self, rows: list[dict] | None = None) -> str:
         return format_history(self.enrolments(rows))
