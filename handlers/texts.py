@@ -273,11 +273,13 @@ STATUS = {
                   "must review the DLT reports before anyone else is enrolled.",
     # a dose level's state (domain.escalation.LevelStatus)
     "level_statuses": {"not-opened": "not opened", "under-evaluation": "under evaluation",
-                       "cleared": "cleared", "exceeds-mtd": "exceeds MTD", "mtd": "MTD"},
+                       "cleared": "cleared", "exceeds-mtd": "exceeds MTD", "mtd": "MTD",
+                       "stopped-at-cap": "undecided, stopped by the cap"},
     "actions": {
         "enroll": "enrol", "expand": "expand to 6", "escalate": "escalate",
         "de-escalate": "de-escalate", "wait": "wait", "mtd": "MTD declared",
         "top-dose-cleared": "top dose cleared", "no-tolerated-dose": "no tolerated dose",
+        "cap-reached": "dose escalation ended at the cap",
     },
     "participant_usage": "Which participant? e.g. /participant P-03",
     "no_participant": "There is no participant {number}.",
@@ -343,6 +345,7 @@ ENROLLMENT = {
         "top-dose-cleared": "Dose escalation is complete: the top dose {label} was cleared "
                             "without reaching the MTD.",
         "no-tolerated-dose": "Dose escalation has stopped: no dose level is tolerated.",
+        "cap-reached": "Dose escalation ended at the cap of participants.",
     },
     "no_place": "No place for DLT evaluation is open. Case expansion is chosen by the "
                 "investigators and is not enrolled with /enroll.",
@@ -650,7 +653,8 @@ CONFIRMATION = {
     "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
              "expand": "expand {label}", "mtd": "{label} is the MTD",
              "top-dose-cleared": "{label}, the top dose, is cleared",
-             "no-tolerated-dose": "no dose level is tolerated"},
+             "no-tolerated-dose": "no dose level is tolerated",
+             "cap-reached": "dose escalation ends at the cap"},
     "confirm_button": "✅ Confirm: {step}",
     "to_confirm": "An investigator must confirm the next step: {step}.",
     "confirm_role": "Only an investigator can confirm a 3+3 step.",
@@ -835,6 +839,16 @@ REASONS = {
                                            "({tally}): no tolerated dose; dose escalation stops.",
     "escalation.reason.cap_reached": "{reason} The cap of {cap} participants is reached: no "
                                      "further enrolment.",
+    "escalation.reason.cap-reached": "All {cap} places are taken and no DLT window is open at "
+                                     "{level} ({tally}): dose escalation ends at the cap before "
+                                     "{level} is decided; {recommended}.",
+    "escalation.places_left": {"zero": "no place is left", "one": "1 place is left",
+                               "other": "{count} places are left"},
+    "escalation.participants_needed": {"one": "1 more participant",
+                                       "other": "{count} more participants"},
+    "escalation.at_cap.level": "{level}, the highest dose level cleared ({tally}), is the dose "
+                               "recommended",
+    "escalation.at_cap.none": "no dose level has been cleared: no dose is recommended",
     "escalation.then.de-escalate": "De-escalate: expand {level} to {full}.",
     "escalation.then.mtd": "{level} has {full} evaluable participants with at most 1 DLT: it is "
                            "the MTD.",
@@ -858,6 +872,12 @@ REASONS = {
                               "participants in total).",
     "alert.no-tolerated-dose": "{level}, the lowest dose level, exceeds the MTD: no tolerated "
                                "dose. Stop dose escalation.",
+    "alert.cap-stops-step": "{level} ({tally}) still needs {needed} for the step in progress, but "
+                            "{left} under the cap of {cap}: the cap will stop dose escalation "
+                            "before {level} is decided. If it does, {recommended}.",
+    "alert.escalation-ended-at-cap": "Dose escalation ends at the cap of {cap} participants: "
+                                     "every place is taken, no DLT window is open and {level} "
+                                     "was not decided ({tally}); {recommended}.",
     "alert.cap-reached": "{cap} participants enrolled: the cap of {cap} (dose escalation and case "
                          "expansion together) is reached. No further enrolment.",
     # ... and why a history is refused
