@@ -347,8 +347,9 @@ ENROLLMENT = {
         "no-tolerated-dose": "Dose escalation has stopped: no dose level is tolerated.",
         "cap-reached": "Dose escalation ended at the cap of participants.",
     },
-    "no_place": "No place for DLT evaluation is open. Case expansion is chosen by the "
-                "investigators and is not enrolled with /enroll.",
+    "no_place": "No place for DLT evaluation is open. Case expansion opens when an "
+                "investigator chooses its dose level with /expansion; then /enroll places "
+                "candidates in it.",
     "wait": "Wait: every place at {label} is taken and DLT windows are open. Still in the "
             "window: {who}.",
     "wait_item": "{number} until {end}",
@@ -961,6 +962,13 @@ REASONS = {
     "refusal.step_changed": "the 3+3 step changed while you were entering. Now: {now}",
     "refusal.step_stale": "That step is no longer current. Now: {now}",
     "refusal.step_already_confirmed": "Already confirmed: {action} {level}.",
+    "refusal.expansion_too_early": "Case expansion opens only once dose escalation is over. "
+                                   "Now: {now}",
+    "refusal.expansion_no_dose": "No dose level may be expanded: {now}",
+    "refusal.expansion_level": "Case expansion cannot be at {level}: only at a dose level the "
+                               "3+3 rules cleared, at most the dose recommended ({levels}).",
+    "refusal.expansion_already_open": "Case expansion is already open at {level} (opened by "
+                                      "{who} on {when}).",
     "refusal.revised_meanwhile": "The DLT judgement of {number} was changed meanwhile.",
     "refusal.infusion_changed_meanwhile": "The planned infusion date of {number} was changed "
                                           "meanwhile (now {infusion}).",

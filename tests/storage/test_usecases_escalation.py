@@ -10,8 +10,12 @@ from tests.storage.conftest import (
     ADMIN,
     COORDINATOR,
     INVESTIGATOR,
+    add_site_staff,
+    amended_protocol,
     everything,
     first_cohort_cleared,
+    make_trial,
+    place_directly,
     refusal,
 )
 
@@ -70,3 +74,23 @@ def test_only_an_investigator_confirms(trial, clock, actor, code):
         assert reason.params == {"role": "investigator", "have": "coordinator"}
     assert everything(trial.db) == before
     assert confirm_step(trial, action="escalate", level=2, actor=ADMIN).confirmed_by == "Admin Xie"
+
+
+def test_the_end_at_the_cap_is_confirmed_like_the_other_ends(tmp_path, clock):
+    capped = make_trial(tmp_path / "capped.db", clock, amended_protocol(
+        tmp_path, "max_participants = 12", "max_participants = 4"))
+    add_site_staff(capped.db)
+    for level in (1, 1, 1, 2):
+        place_directly(capped.db, dose_level=level)  # windows long over: 1NNN 2N
+    decision = capped.decision()
+    assert (decision.action, decision.recommended_dose, decision.complete) == (
+        "cap-reached", 1, True)
+
+    confirmed = confirm_step(capped, action="cap-reached", level=1, actor=INVESTIGATOR)
+
+    assert confirmed.decision.action == "cap-reached"
+    [row] = escalation_decisions(capped.db)
+    assert (row["action"], row["dose_level"]) == ("cap-reached", 1)
+    assert refusal(confirm_step, capped, action="cap-reached", level=1,
+                   actor=INVESTIGATOR).code == "step_already_confirmed"
+    capped.db.close()
