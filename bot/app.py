@@ -23,6 +23,7 @@ from handlers import (
     confirmation,
     dlt,
     enrollment,
+    expansion,
     reschedule,
     revision,
     screening,
@@ -40,7 +41,7 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, screening, enrollment, dlt, withdrawal, revision, status, admin,
-                 reschedule, simulation)
+                 reschedule, simulation, expansion)
 
 
 async def register_commands(application: Application) -> None:

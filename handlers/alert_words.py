@@ -8,7 +8,15 @@ from collections.abc import Callable
 
 from domain.protocol import Protocol
 from domain.units import format_number
-from handlers.texts import CONFIRMATION, DLT, ENROLLMENT, RESCHEDULE, REVISION, WITHDRAWAL
+from handlers.texts import (
+    CONFIRMATION,
+    DLT,
+    ENROLLMENT,
+    EXPANSION,
+    RESCHEDULE,
+    REVISION,
+    WITHDRAWAL,
+)
 from handlers.wording import cells, level_label, say
 
 Words = Callable[[Protocol, dict], str]
@@ -19,7 +27,8 @@ def judged(is_dlt: bool) -> str:
 
 
 def enrolled(protocol: Protocol, p: dict) -> str:
-    return ENROLLMENT["alert_enrolled"].format(**dict(
+    template = "alert_enrolled_expansion" if p.get("expansion") else "alert_enrolled"
+    return ENROLLMENT[template].format(**dict(
         p, label=level_label(protocol, p["level"]), total=cells(p["total"]),
         weight=format_number(p["weight"])))
 
@@ -53,6 +62,10 @@ def step_confirmed(protocol: Protocol, p: dict) -> str:
     return CONFIRMATION["step_confirmed_alert"].format(who=p["who"], step=step)
 
 
+def expansion_opened(protocol: Protocol, p: dict) -> str:
+    return EXPANSION["alert_opened"].format(**dict(p, label=level_label(protocol, p["level"])))
+
+
 CONFLICT_TEXTS = {"report": DLT, "withdrawal": WITHDRAWAL, "revision": REVISION}
 
 
@@ -66,6 +79,7 @@ def conflict(protocol: Protocol, p: dict) -> str:
 WORDS: dict[str, Words] = {
     "enrolled": enrolled, "dlt": dlt, "dlt-revised": revised, "withdrawn": withdrawn,
     "infusion-moved": moved, "step-confirmed": step_confirmed, "history-conflict": conflict,
+    "expansion-opened": expansion_opened,
 }
 
 

@@ -242,6 +242,7 @@ COMMANDS = {
     "screenlog": "Screening log counts",
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
     "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
+    "expansion": "Open case expansion at a cleared dose level: /expansion DL1",
     "staff": "Manage staff (admins)",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
@@ -251,7 +252,7 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "withdraw",
                         "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise", "simulate"),
+        "investigator": ("dlt", "revise", "simulate", "expansion"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -267,6 +268,7 @@ STATUS = {
     "nobody_in_window": "Nobody is in a DLT window.",
     "next": "Next step: {action}. {reason}",
     "next_dose": "Next participant: {label}, {places} place(s) open in this cohort.",
+    "warning": "⚠ {text}",
     "confirmed": "Confirmed by {who} on {when}.",
     "unconfirmed": "Not yet confirmed by an investigator.",
     "unreadable": "The 3+3 rules cannot read the recorded history: {error}. An investigator "
@@ -360,6 +362,22 @@ ENROLLMENT = {
              "{place} of {size}, {left} under the cap of {cap}.\n"
              "/cancel leaves without enrolling.",
     "places_left": ("{left} place left", "{left} places left"),
+    "expansion_place": "Enrolling {number} in case expansion at {label} ({dose} CAR+ T "
+                       "cells/kg), expansion participant {place}, not DLT-evaluated; {left} "
+                       "under the cap of {cap}.\n/cancel leaves without enrolling.",
+    "expansion_review": "Enrol {number} in case expansion (not DLT-evaluated)?\n"
+                        "{label} ({dose} CAR+ T cells/kg), expansion participant {place}\n"
+                        "Weight {weight} kg\n"
+                        "Dose to prepare: {dose}/kg × {weight} kg = {total} CAR+ T cells\n"
+                        "Infusion {infusion}, safety follow-up as in the DLT window until "
+                        "{window_end}",
+    "expansion_enrolled": "Enrolled {participant} in case expansion at {label} ({dose} CAR+ T "
+                          "cells/kg), expansion participant {place}, not DLT-evaluated.\n"
+                          "Prepare {total} CAR+ T cells ({weight} kg).\n"
+                          "Infusion {infusion}, follow-up until {window_end}.",
+    "alert_enrolled_expansion": "{participant} enrolled in case expansion at {label} (not "
+                                "DLT-evaluated): {total} CAR+ T cells for {weight} kg, infusion "
+                                "{infusion}, follow-up until {window_end}.",
     "ask_weight": "Body weight in kg (for the cell dose)? e.g. 62",
     "ask_date": "Planned infusion date? Press a button or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
@@ -646,6 +664,32 @@ SIMULATE = {
     "chart_axis": "probability (%)",
     "caption": "Dose recommended at the end: simulated (bars, 95 % margins) and exact (lines).",
     "caption_no_exact": "Dose recommended at the end: simulated (bars, 95 % margins).",
+}
+
+# /expansion DL1: an investigator opens case expansion once dose escalation is over.
+EXPANSION = {
+    "usage": "Which dose level? e.g. /expansion {example}\nCase expansion may be opened at: "
+             "{levels}.",
+    "usage_none": "Case expansion cannot be opened now: {reason}",
+    "no_level": "There is no dose level {typed} in {protocol} (dose levels {levels}).",
+    "question": "Open case expansion at {label} ({dose} CAR+ T cells/kg)?\n"
+                "Participants enrolled in it are not DLT-evaluated and do not change the 3+3 "
+                "decisions; {left} under the cap of {cap}. Coordinators then enrol them with "
+                "/enroll.",
+    "replaces": "Case expansion is open at {label} now (opened by {who} on {when}): confirming "
+                "moves it, for the next participants, to {new}.",
+    "opened": "Case expansion is open at {label}. Coordinators enrol into it with /enroll; "
+              "{left} under the cap of {cap}.",
+    "refused": "Case expansion not opened: {reason}\nNothing was saved.",
+    "cancelled": "Case expansion not opened. Start again with /expansion {label}.",
+    "nothing_open": "There is no case expansion being opened.",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "alert_opened": "{who} opened case expansion at {label}: coordinators enrol into it with "
+                    "/enroll ({places} of {cap} places left). Its participants are not "
+                    "DLT-evaluated.",
+    # /status
+    "status_open": "Case expansion open at {label} (opened by {who} on {when}).",
+    "status_level": "Case expansion at {label}, not DLT-evaluated: {who}.",
 }
 
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).

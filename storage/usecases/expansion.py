@@ -72,29 +72,41 @@ def current_opening(trial: Trial, decision: Decision) -> Opening | None:
                    opened_at=trial.local_time(row["confirmed_at"]))
 
 
-def check_opening(trial: Trial, decision: Decision, level: int) -> Offer:
-    """Whether expansion may open at `level` now (Refused saying why not)."""
-    labels = {d.level: d.label for d in trial.protocol.dose_levels}
-    cap = trial.protocol.escalation.max_participants
+def open_levels(trial: Trial, decision: Decision) -> list[int]:
+    """The levels expansion may be opened at now (Refused when at none, saying why)."""
     if not decision.complete:
         raise Refused("expansion_too_early", now=decision.reason)
     if decision.places_under_cap == 0:
-        raise Refused("cap_reached", cap=cap, now=decision.reason)
+        raise Refused("cap_reached", cap=trial.protocol.escalation.max_participants,
+                      now=decision.reason)
     if needs_confirmation(trial, decision):
         raise Refused("step_unconfirmed", action=decision.action, level=step_level(decision))
     allowed = expansion_levels(decision)
     if not allowed:
         raise Refused("expansion_no_dose", now=decision.reason)
+    return allowed
+
+
+def check_opening(trial: Trial, decision: Decision, level: int) -> Offer:
+    """Whether expansion may open at `level` now (Refused saying why not)."""
+    labels = {d.level: d.label for d in trial.protocol.dose_levels}
+    allowed = open_levels(trial, decision)
     if level not in allowed:
         raise Refused("expansion_level", level=labels.get(level, f"DL{level}"),
-                      levels=[labels[n] for n in allowed], now=decision.reason)
+                      levels=[labels[n] for n in allowed])
     opening = current_opening(trial, decision)
     if opening and opening.dose_level == level:
         raise Refused("expansion_already_open", level=opening.label, who=opening.opened_by,
                       when=opening.opened_at)
     return Offer(dose_level=level, label=labels[level],
                  cells_per_kg=trial.protocol.dose_level(level).cells_per_kg,
-                 places_left=decision.places_under_cap, cap=cap, replaces=opening)
+                 places_left=decision.places_under_cap,
+                 cap=trial.protocol.escalation.max_participants, replaces=opening)
+
+
+def possible_levels(trial: Trial) -> list[int]:
+    """/expansion without a level: where it may be opened now (Refused when nowhere)."""
+    return open_levels(trial, current_decision(trial))
 
 
 def offer_expansion(trial: Trial, level: int) -> Offer:
