@@ -26,6 +26,7 @@ from handlers import (
     dlt,
     enrollment,
     evaluation,
+    expansion,
     infusion,
     reschedule,
     revision,
@@ -51,7 +52,7 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, evaluation, screening, enrollment, dlt, withdrawal, revision,
-                 status, admin, reschedule, infusion, simulation, alerts)
+                 status, admin, reschedule, infusion, simulation, alerts, expansion)
 FORMS_CHECKED_EVERY = 15 * 60  # seconds between looks for forms left open for a day
 
 

@@ -142,6 +142,8 @@ def format_history(enrolments: Iterable[Enrolment], cohort_size: int = 3) -> str
 # --- the answer ---------------------------------------------------------------------------
 
 AlertKind = Literal[
+    "cap-stops-step",
+    "escalation-ended-at-cap",
     "cohort-must-expand",
     "dose-exceeds-mtd",
     "de-escalate",
@@ -154,10 +156,14 @@ AlertKind = Literal[
 ]
 Action = Literal[
     "enroll", "expand", "escalate", "de-escalate", "wait",
-    "mtd", "top-dose-cleared", "no-tolerated-dose",
+    "mtd", "top-dose-cleared", "no-tolerated-dose", "cap-reached",
 ]
-LevelStatus = Literal["not-opened", "under-evaluation", "cleared", "exceeds-mtd", "mtd"]
-END_STATES = ("mtd", "top-dose-cleared", "no-tolerated-dose")
+LevelStatus = Literal[
+    "not-opened", "under-evaluation", "cleared", "exceeds-mtd", "mtd", "stopped-at-cap",
+]
+END_STATES = ("mtd", "top-dose-cleared", "no-tolerated-dose")  # the ends the 3+3 rules reach
+CAP_REACHED = "cap-reached"  # the end the cap imposes: every place taken, the step unfinished
+ENDINGS = (*END_STATES, CAP_REACHED)
 
 # What the design says, as codes said in words by the catalogue (handlers/texts.py): the reason
 # for a decision ("escalation.*"), an alert by its kind ("alert.*"), a refused history
@@ -166,6 +172,7 @@ REASON = Codes(
     "escalation",
     "tally", "tally_none_evaluable", "dlts", "evaluable", "pending", "not_evaluable",
     "reason.start", *(f"reason.{action}" for action in get_args(Action)), "reason.cap_reached",
+    "places_left", "participants_needed", "at_cap.level", "at_cap.none",
     *(f"then.{state}" for state in ("de-escalate", "mtd", "no-tolerated-dose")),
 )
 ALERT = Codes("alert", *get_args(AlertKind))
@@ -250,7 +257,7 @@ class _Step:
 
     @property
     def ended(self) -> bool:
-        return self.kind in END_STATES
+        return self.kind in ENDINGS
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,9 @@ class _Course:
         self.size = protocol.escalation.cohort_size
         self.full = protocol.escalation.expanded_cohort_size
         self.cap = protocol.escalation.max_participants
+        self.replaced_take_places = protocol.escalation.replaced_count_toward_cap
+        self.uncounted = 0  # admitted participants who take no place under the cap
+        self.stopped: _Step | None = None  # the step the cap stopped (end state cap-reached)
         self.known: list[Outcome] = []  # outcome per admitted participant as the design knew it
         self.step = _Step("enroll", 1, self.size)
         self.status: dict[int, LevelStatus] = {}
@@ -326,6 +336,24 @@ class _Course:
         if self.step.ended:
             return 0
         return max(0, self.step.target - self.tally(self.step.level).places_taken)
+
+    def places_left(self) -> int:
+        """Places under the cap not taken yet."""
+        return max(0, self.cap - (len(self.known) - self.uncounted))
+
+    def places_short(self) -> int:
+        """How many more participants the step in progress needs than the cap leaves."""
+        return max(0, self.open_places() - self.places_left())
+
+    def takes_a_place(self, enrolment: Enrolment) -> bool:
+        """Whether a participant counts toward the cap (a replaced one: the protocol says)."""
+        return (self.replaced_take_places or enrolment.expansion
+                or enrolment.outcome is not X)
+
+    def highest_cleared(self) -> int | None:
+        """The highest level the rules have cleared (and that has not exceeded the MTD since)."""
+        return max((level for level, status in self.status.items() if status == "cleared"),
+                   default=None)
 
     def reveal(self, wanted: Callable[[int], bool]) -> bool:
         """Let the design know today's outcome of the participants `wanted`; True if news."""
@@ -395,7 +423,7 @@ class _Course:
             raise HistoryError(HISTORY(
                 "no_such_level", number=number, level=self.name(level),
                 protocol=self.protocol.name, levels=[self.name(n) for n in range(1, self.top + 1)]))
-        if number > self.cap:
+        if number - self.uncounted > self.cap:
             raise HistoryError(HISTORY("over_cap", number=number, cap=self.cap,
                                        protocol=self.protocol.name))
         self.reveal(lambda i: self.history[i].outcome is X)
@@ -405,6 +433,7 @@ class _Course:
         else:
             self._check_evaluation(number, level)
         self.known.append(P)
+        self.uncounted += not self.takes_a_place(enrolment)
         if enrolment.outcome is not P:
             self.hidden.append(number - 1)
         if not enrolment.expansion:
@@ -474,6 +503,17 @@ class _Course:
         self.reveal(lambda i: True)
         self.settle()
 
+    def stop_at_cap(self) -> None:
+        """End escalation when the cap leaves no place for the step in progress and no DLT
+        window open at its level could still decide it: the dose named is the highest level
+        cleared (shared/reference/three-plus-three.md, "At the cap of 12")."""
+        if self.step.ended or self.places_left() or self.tally(self.step.level).pending:
+            return
+        self.stopped, level = self.step, self.step.level
+        if self.evaluated_at(level) and level not in self.status:
+            self.status[level] = "stopped-at-cap"
+        self.step = _Step(CAP_REACHED, self.highest_cleared())
+
 
 # --- alerts and reasons -------------------------------------------------------------------
 
@@ -491,6 +531,12 @@ class _Explainer:
         return _tally_reason(self.course.tally(level))
 
     def alerts(self) -> list[Alert]:
+        alerts = self.step_alerts()
+        if self.course.places_short():
+            alerts.append(self.cap_stops_step())
+        return alerts
+
+    def step_alerts(self) -> list[Alert]:
         level = self.step.level or 1
         per_step: dict[str, Callable[[], list[Alert]]] = {
             "enroll": list,
@@ -504,6 +550,7 @@ class _Explainer:
             ],
             "top-dose-cleared": lambda: [self.top_cleared(level)],
             "no-tolerated-dose": lambda: [self.exceeds(1), self.no_tolerated_dose()],
+            CAP_REACHED: lambda: [self.ended_at_cap()],
         }
         return per_step[self.step.kind]()
 
@@ -551,6 +598,30 @@ class _Explainer:
     def cap_reached(self) -> Alert:
         return Alert(kind="cap-reached", dose_level=None, params={"cap": self.course.cap})
 
+    def at_cap(self, level: int | None) -> Reason:
+        """The dose recommended when the cap ends escalation: `level`, the highest cleared."""
+        if level is None:
+            return REASON("at_cap.none")
+        return REASON("at_cap.level", level=self.name(level), tally=self.about(level))
+
+    def cap_stops_step(self) -> Alert:
+        """Fewer places are left than the step in progress needs."""
+        course, level = self.course, self.step.level
+        return Alert(kind="cap-stops-step", dose_level=level, params={
+            "level": self.name(level), "tally": self.about(level), "cap": course.cap,
+            "left": REASON("places_left", count=course.places_left()),
+            "needed": REASON("participants_needed", count=course.open_places()),
+            "recommended": self.at_cap(course.highest_cleared())})
+
+    def ended_at_cap(self) -> Alert:
+        return Alert(kind="escalation-ended-at-cap", dose_level=self.step.level,
+                     params=self.stopped_params())
+
+    def stopped_params(self) -> dict[str, Any]:
+        stopped = self.course.stopped.level
+        return {"level": self.name(stopped), "tally": self.about(stopped),
+                "cap": self.course.cap, "recommended": self.at_cap(self.step.level)}
+
     def reason(self, action: str, open_places: int) -> Reason:
         level = self.step.level or 1
         here, about, name = self.name(level), self.about, self.name
@@ -571,6 +642,7 @@ class _Explainer:
                             "above_tally": about(level + 1)},
             "top-dose-cleared": lambda: {"level": here, "tally": about(level)},
             "no-tolerated-dose": lambda: {"level": name(1), "tally": about(1)},
+            CAP_REACHED: self.stopped_params,
         }
         return REASON(f"reason.{action}", **params[action]())
 
@@ -599,19 +671,23 @@ def decide(
 ) -> Decision:
     """What the 3+3 design asks for after `history` (enrolment order, outcomes as known today).
 
-    Raises HistoryError for a history the protocol forbids. `pending` counts the participants
-    still in their DLT window at the level under evaluation or, once escalation is complete,
-    at every level. `last_infusion` (optional) gives `earliest_next_infusion` when the protocol
-    staggers infusions.
+    When the cap leaves no place for the step in progress and no DLT window is open at its
+    level, escalation is over: action `cap-reached`, the dose recommended the highest level
+    cleared; while places remain but are too few for the step, the alert `cap-stops-step`
+    warns. Raises HistoryError for a history the protocol forbids. `pending` counts the
+    participants still in their DLT window at the level under evaluation or, once escalation
+    is complete, at every level. `last_infusion` (optional) gives `earliest_next_infusion`
+    when the protocol staggers infusions.
     """
     history = list(history)
     course = _Course(protocol, history)
     for enrolment in history:
         course.admit(enrolment)
     course.finish()
+    course.stop_at_cap()
 
     step, explain = course.step, _Explainer(course)
-    places_under_cap = max(0, course.cap - len(history))
+    places_under_cap = course.places_left()
     open_places = min(course.open_places(), places_under_cap)
     action = step.kind if step.ended or open_places else "wait"
     current = None if step.ended else step.level
@@ -625,7 +701,8 @@ def decide(
     reason = explain.reason(action, open_places)
     if places_under_cap == 0:
         alerts.append(explain.cap_reached())
-        reason = REASON("reason.cap_reached", reason=reason, cap=course.cap)
+        if step.kind != CAP_REACHED:
+            reason = REASON("reason.cap_reached", reason=reason, cap=course.cap)
 
     stagger = protocol.escalation.days_between_infusions
     earliest = None

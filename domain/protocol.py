@@ -29,6 +29,8 @@ class Escalation(Strict):
     cohort_size: int = Field(3, ge=1)
     expanded_cohort_size: int = Field(6, ge=1)
     max_participants: int = Field(12, ge=1)
+    # Whether a not-evaluable participant, who is replaced, still takes one of the places.
+    replaced_count_toward_cap: bool = True
     dlt_window_days: int = Field(28, ge=1)
     days_between_infusions: int = Field(0, ge=0)
     max_days_to_infusion: int = Field(60, gt=0)  # how far ahead an infusion may be planned

@@ -76,6 +76,8 @@ REFUSALS = Codes(
     # the 3+3 escalation
     "history_unreadable", "cap_reached", "escalation_complete", "waiting_for_windows",
     "step_unconfirmed", "step_changed", "step_stale", "step_already_confirmed",
+    # case expansion
+    "expansion_too_early", "expansion_no_dose", "expansion_level", "expansion_already_open",
     # changed by someone else meanwhile
     "revised_meanwhile", "infusion_changed_meanwhile",
     # the reason a change needs (domain.corrections)

@@ -15,7 +15,8 @@ cohort outcomes (binomial) by the 3+3 rules written out once more, independently
 so each checks the other. `margin` says how close `trials` simulated trials come to it.
 
 Figures are probabilities keyed by dose level ("1", "2") or "none"; the end states are the
-engine's three plus "cap-reached": every place taken, no window open, escalation unfinished.
+engine's: the three of the rules and "cap-reached" (every place taken, no window open, the step
+in progress unfinished; the dose recommended is then the highest level cleared).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from domain.escalation import END_STATES, Decision, Enrolment, Outcome, decide
+from domain.escalation import ENDINGS, Decision, Enrolment, Outcome, decide
 from domain.protocol import Protocol
 from domain.reasons import Codes, ReasonError
 
@@ -49,8 +50,6 @@ __all__ = [
 ]
 
 N, T, P, X = Outcome.NO_DLT, Outcome.DLT, Outcome.PENDING, Outcome.NOT_EVALUABLE
-CAP_REACHED = "cap-reached"
-ENDINGS = (*END_STATES, CAP_REACHED)
 NO_DOSE = "none"
 MAX_TRIALS = 100_000
 Z_95 = 1.959964  # two-sided 95 % normal quantile
@@ -200,8 +199,6 @@ class Answer:
     action: str
     mtd: int | None
     recommended: int | None
-    places_under_cap: int
-    cleared: tuple[int, ...]  # the levels the rules have cleared (or declared the MTD)
 
 
 class Engine:
@@ -232,9 +229,7 @@ def _enrolment(place: Place) -> Enrolment:
 def _answer(decision: Decision) -> Answer:
     return Answer(
         next_dose=decision.next_dose, complete=decision.complete, action=decision.action,
-        mtd=decision.mtd, recommended=decision.recommended_dose,
-        places_under_cap=decision.places_under_cap,
-        cleared=tuple(s.level for s in decision.per_level if s.status in ("cleared", "mtd")))
+        mtd=decision.mtd, recommended=decision.recommended_dose)
 
 
 def simulate_trial(engine: Engine, scenario: Scenario, rng: random.Random,
@@ -268,16 +263,10 @@ def _resolved(place: Place, scenario: Scenario, rng: random.Random) -> Place:
 
 def _run(answer: Answer, history: tuple[Place, ...], levels: int) -> Run:
     """How the trial ended, from the engine's last answer (no window open, no dose to give)."""
-    if answer.complete:
-        end_state, recommended = answer.action, answer.recommended
-    elif answer.places_under_cap == 0:
-        # The engine's recommended_dose is still the level being filled; the design recommends
-        # the highest level its rules have cleared (shared/reference/three-plus-three.md).
-        end_state, recommended = CAP_REACHED, max(answer.cleared, default=None)
-    else:
+    if not answer.complete:
         raise ValueError(f"the engine stopped without an end: {answer.action}")
     counts = Counter(level for level, _, _ in history)
-    return Run(end_state=end_state, recommended=recommended, mtd=answer.mtd,
+    return Run(end_state=answer.action, recommended=answer.recommended, mtd=answer.mtd,
                participants=tuple(counts[level] for level in range(1, levels + 1)),
                dlts=sum(outcome is T for _, outcome, _ in history))
 

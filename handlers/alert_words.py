@@ -16,6 +16,7 @@ from handlers.texts import (
     DLT,
     ENROLLMENT,
     EVALUATION,
+    EXPANSION,
     INFUSION,
     RESCHEDULE,
     REVISION,
@@ -31,7 +32,8 @@ def judged(is_dlt: bool) -> str:
 
 
 def enrolled(protocol: Protocol, p: dict) -> str:
-    return ENROLLMENT["alert_enrolled"].format(**dict(
+    template = "alert_enrolled_expansion" if p.get("expansion") else "alert_enrolled"
+    return ENROLLMENT[template].format(**dict(
         p, label=level_label(protocol, p["level"]), total=cells(p["total"]),
         weight=format_number(p["weight"]),
         weight_note=ENROLLMENT["alert_weight_confirmed"] if p.get("weight_confirmed") else ""))
@@ -76,6 +78,10 @@ def evaluated(protocol: Protocol, p: dict) -> str:
 def step_confirmed(protocol: Protocol, p: dict) -> str:
     step = CONFIRMATION["step"][p["action"]].format(label=level_label(protocol, p["level"]))
     return CONFIRMATION["step_confirmed_alert"].format(who=p["who"], step=step)
+
+
+def expansion_opened(protocol: Protocol, p: dict) -> str:
+    return EXPANSION["alert_opened"].format(**dict(p, label=level_label(protocol, p["level"])))
 
 
 CONFLICT_TEXTS = {"report": DLT, "withdrawal": WITHDRAWAL, "revision": REVISION,
@@ -124,6 +130,7 @@ WORDS: dict[str, Words] = {
     "places-left": places_left, "windows-ending": windows_ending,
     "evaluation-overdue": evaluation_overdue, "form-open": form_open,
     "undeliverable": undeliverable,
+    "expansion-opened": expansion_opened,
 }
 
 

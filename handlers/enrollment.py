@@ -120,7 +120,7 @@ def places_left(left: int) -> str:
 
 
 def place_text(place: Place) -> str:
-    return T["place"].format(
+    return T["expansion_place" if place.expansion else "place"].format(
         number=place.screening, label=place.label, dose=cells(place.cells_per_kg),
         cohort=place.cohort, place=place.place, size=place.size,
         left=places_left(place.places_left), cap=place.cap)
@@ -226,7 +226,8 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     except Refused as refusal:
         return await refused(update, context, refusal.reason, T["refused"])
     dose = dose_for(trial, place, form["weight"], date.fromisoformat(form["infusion"]))
-    text = T["review"].format(number=place.screening, cohort=place.cohort, place=place.place,
+    text = T["expansion_review" if place.expansion else "review"].format(
+        number=place.screening, cohort=place.cohort, place=place.place,
                               size=place.size, **dose_words(dose, place))
     await reply(update, text, FORM.confirm_buttons())
     return REVIEW
@@ -245,7 +246,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     except Refused as refusal:
         return await refused(update, context, refusal.reason, T["refused"])
     context.user_data.pop("enrollment", None)
-    await reply(update, T["enrolled"].format(
+    await reply(update, T["expansion_enrolled" if done.place.expansion else "enrolled"].format(
         participant=done.participant, cohort=done.place.cohort, place=done.place.place,
         size=done.place.size, **dose_words(done.dose, done.place)))
     return ConversationHandler.END

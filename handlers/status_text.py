@@ -5,6 +5,7 @@ No Telegram here, so the offline command can print it without loading python-tel
 
 from __future__ import annotations
 
+from handlers.texts import EXPANSION
 from handlers.texts import STATUS as T
 from handlers.wording import cells, level_label, say
 from storage.usecases.status import Snapshot, snapshot
@@ -16,14 +17,36 @@ def label(trial: Trial, level: int | None) -> str:
 
 
 def level_lines(trial: Trial, decision) -> list[str]:
+    """One line per level, of its DLT-evaluated participants (case expansion is apart)."""
     return [
         T["level"].format(label=label(trial, s.level),
                           dose=cells(trial.protocol.dose_level(s.level).cells_per_kg),
-                          enrolled=s.enrolled, evaluable=s.evaluable, dlts=s.dlts,
+                          enrolled=s.enrolled - s.expansion, evaluable=s.evaluable, dlts=s.dlts,
                           pending=s.pending, not_evaluable=s.not_evaluable,
                           status=T["level_statuses"][s.status])
         for s in decision.per_level
     ]
+
+
+def expansion_lines(trial: Trial, snap: Snapshot) -> list[str]:
+    """The case expansion open, and its participants per level (not DLT-evaluated)."""
+    lines = []
+    if snap.expansion:
+        lines.append(EXPANSION["status_open"].format(
+            label=snap.expansion.label, who=snap.expansion.opened_by,
+            when=snap.expansion.opened_at))
+    for dose in trial.protocol.dose_levels:
+        who = [row["number"] for row in snap.rows
+               if row["expansion"] and row["dose_level"] == dose.level]
+        if who:
+            lines.append(EXPANSION["status_level"].format(label=dose.label, who=", ".join(who)))
+    return lines
+
+
+def cap_lines(decision) -> list[str]:
+    """The warning that the cap will stop the step in progress."""
+    return [T["warning"].format(text=say(alert.reason)) for alert in decision.alerts
+            if alert.kind == "cap-stops-step"]
 
 
 def window_line(trial: Trial, snap: Snapshot) -> str:
@@ -61,10 +84,12 @@ def status_text(trial: Trial, snap: Snapshot | None = None) -> str:
     lines = [T["title"].format(trial=trial.protocol.name, enrolled=len(snap.rows),
                                left=decision.places_under_cap, cap=cap)]
     lines += level_lines(trial, decision)
+    lines += expansion_lines(trial, snap)
     lines.append(window_line(trial, snap))
     lines += awaiting_line(trial, snap) + spacing_line(trial, snap)
     lines.append(T["next"].format(action=T["actions"][decision.action],
                                   reason=say(decision.reason)))
+    lines += cap_lines(decision)
     if decision.next_dose:
         lines.append(T["next_dose"].format(label=label(trial, decision.next_dose),
                                            places=decision.open_places))

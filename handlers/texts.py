@@ -254,6 +254,7 @@ COMMANDS = {
     "whatif": "3+3 answer for a history: /whatif 1NNT 1NN",
     "simulate": "What the 3+3 design will likely do: /simulate 0.05 0.25 (true DLT rates)",
     "alerts": "Alerts nobody has acknowledged yet (investigators)",
+    "expansion": "Open case expansion at a cleared dose level: /expansion DL1",
     "staff": "Manage staff (admins)",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
@@ -263,7 +264,8 @@ HELP = {
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "infuse",
                         "withdraw", "participant", "screenlog", "whatif", "help", "cancel"),
-        "investigator": ("dlt", "revise", "evaluate", "alerts", "simulate", "export"),
+        "investigator": ("dlt", "revise", "evaluate", "alerts", "simulate", "expansion",
+                         "export"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
@@ -279,17 +281,20 @@ STATUS = {
     "nobody_in_window": "Nobody is in a DLT window.",
     "next": "Next step: {action}. {reason}",
     "next_dose": "Next participant: {label}, {places} place(s) open in this cohort.",
+    "warning": "⚠ {text}",
     "confirmed": "Confirmed by {who} on {when}.",
     "unconfirmed": "Not yet confirmed by an investigator.",
     "unreadable": "The 3+3 rules cannot read the recorded history: {error}. An investigator "
                   "must review the DLT reports before anyone else is enrolled.",
     # a dose level's state (domain.escalation.LevelStatus)
     "level_statuses": {"not-opened": "not opened", "under-evaluation": "under evaluation",
-                       "cleared": "cleared", "exceeds-mtd": "exceeds MTD", "mtd": "MTD"},
+                       "cleared": "cleared", "exceeds-mtd": "exceeds MTD", "mtd": "MTD",
+                       "stopped-at-cap": "undecided, stopped by the cap"},
     "actions": {
         "enroll": "enrol", "expand": "expand to 6", "escalate": "escalate",
         "de-escalate": "de-escalate", "wait": "wait", "mtd": "MTD declared",
         "top-dose-cleared": "top dose cleared", "no-tolerated-dose": "no tolerated dose",
+        "cap-reached": "dose escalation ended at the cap",
     },
     "participant_usage": "Which participant? e.g. /participant P-03",
     "no_participant": "There is no participant {number}.",
@@ -525,9 +530,11 @@ ENROLLMENT = {
         "top-dose-cleared": "Dose escalation is complete: the top dose {label} was cleared "
                             "without reaching the MTD.",
         "no-tolerated-dose": "Dose escalation has stopped: no dose level is tolerated.",
+        "cap-reached": "Dose escalation ended at the cap of participants.",
     },
-    "no_place": "No place for DLT evaluation is open. Case expansion is chosen by the "
-                "investigators and is not enrolled with /enroll.",
+    "no_place": "No place for DLT evaluation is open. Case expansion opens when an "
+                "investigator chooses its dose level with /expansion; then /enroll places "
+                "candidates in it.",
     "wait": "Wait: every place at {label} is taken and DLT windows are open. Still in the "
             "window: {who}.",
     "wait_item": "{number} until {end}",
@@ -539,6 +546,22 @@ ENROLLMENT = {
              "{place} of {size}, {left} under the cap of {cap}.\n"
              "/cancel leaves without enrolling.",
     "places_left": ("{left} place left", "{left} places left"),
+    "expansion_place": "Enrolling {number} in case expansion at {label} ({dose} CAR+ T "
+                       "cells/kg), expansion participant {place}, not DLT-evaluated; {left} "
+                       "under the cap of {cap}.\n/cancel leaves without enrolling.",
+    "expansion_review": "Enrol {number} in case expansion (not DLT-evaluated)?\n"
+                        "{label} ({dose} CAR+ T cells/kg), expansion participant {place}\n"
+                        "Weight {weight} kg\n"
+                        "Dose to prepare: {dose}/kg × {weight} kg = {total} CAR+ T cells\n"
+                        "Infusion {infusion}, safety follow-up as in the DLT window until "
+                        "{window_end}",
+    "expansion_enrolled": "Enrolled {participant} in case expansion at {label} ({dose} CAR+ T "
+                          "cells/kg), expansion participant {place}, not DLT-evaluated.\n"
+                          "Prepare {total} CAR+ T cells ({weight} kg).\n"
+                          "Infusion {infusion}, follow-up until {window_end}.",
+    "alert_enrolled_expansion": "{participant} enrolled in case expansion at {label} (not "
+                                "DLT-evaluated): {total} CAR+ T cells for {weight} kg, infusion "
+                                "{infusion}, follow-up until {window_end}.",
     "ask_weight": "Body weight in kg (for the cell dose)? e.g. 62",
     "weight_unusual": "{weight} kg is outside {low}-{high} kg, the usual range for this dose. If "
                       "it is right, press the button; otherwise type the weight again.",
@@ -936,13 +959,41 @@ EVALUATION = {
                         "design ({error}). Review the escalation before enrolling anyone.",
 }
 
+
+# /expansion DL1: an investigator opens case expansion once dose escalation is over.
+EXPANSION = {
+    "usage": "Which dose level? e.g. /expansion {example}\nCase expansion may be opened at: "
+             "{levels}.",
+    "usage_none": "Case expansion cannot be opened now: {reason}",
+    "no_level": "There is no dose level {typed} in {protocol} (dose levels {levels}).",
+    "question": "Open case expansion at {label} ({dose} CAR+ T cells/kg)?\n"
+                "Participants enrolled in it are not DLT-evaluated and do not change the 3+3 "
+                "decisions; {left} under the cap of {cap}. Coordinators then enrol them with "
+                "/enroll.",
+    "replaces": "Case expansion is open at {label} now (opened by {who} on {when}): confirming "
+                "moves it, for the next participants, to {new}.",
+    "opened": "Case expansion is open at {label}. Coordinators enrol into it with /enroll; "
+              "{left} under the cap of {cap}.",
+    "refused": "Case expansion not opened: {reason}\nNothing was saved.",
+    "cancelled": "Case expansion not opened. Start again with /expansion {label}.",
+    "nothing_open": "There is no case expansion being opened.",
+    "use_buttons": "Please answer with the buttons above, or /cancel.",
+    "alert_opened": "{who} opened case expansion at {label}: coordinators enrol into it with "
+                    "/enroll ({places} of {cap} places left). Its participants are not "
+                    "DLT-evaluated.",
+    # /status
+    "status_open": "Case expansion open at {label} (opened by {who} on {when}).",
+    "status_level": "Case expansion at {label}, not DLT-evaluated: {who}.",
+}
+
 # The investigator's confirmation of a 3+3 step (a button in /status and under reports).
 CONFIRMATION = {
     "step_confirmed_alert": "{who} confirmed the 3+3 step: {step}.",
     "step": {"escalate": "escalate to {label}", "de-escalate": "de-escalate to {label}",
              "expand": "expand {label}", "mtd": "{label} is the MTD",
              "top-dose-cleared": "{label}, the top dose, is cleared",
-             "no-tolerated-dose": "no dose level is tolerated"},
+             "no-tolerated-dose": "no dose level is tolerated",
+             "cap-reached": "dose escalation ends at the cap"},
     "confirm_button": "✅ Confirm: {step}",
     "to_confirm": "An investigator must confirm the next step: {step}.",
     "confirm_role": "Only an investigator can confirm a 3+3 step.",
@@ -1006,6 +1057,10 @@ ALERTS = {
                             "escalation is complete and the investigators decide what follows.",
         "history-conflict": "3+3 step{after}: the escalation history needs an investigator's "
                             "review; enrol nobody until then.",
+        "cap-stops-step": "3+3 step{after}: the places left under the cap cannot complete the "
+                          "step at {label}; the investigators decide how to go on.",
+        "escalation-ended-at-cap": "3+3 step{after}: dose escalation ended at the cap of "
+                                   "participants; nobody more is enrolled for it.",
     },
     "after": " after {number}",
     # the alert group's copy: what happened and to whom, by participant number only
@@ -1023,6 +1078,10 @@ ALERTS = {
         "intermediate-dose-may-be-chosen": "3+3 choice for the investigators",
         "cap-reached": "Enrolment cap reached", "places-left": "Few places left",
         "windows-ending": "DLT windows ending", "evaluation-overdue": "DLT evaluation overdue",
+        "cap-stops-step": "The cap will stop a 3+3 step",
+        "escalation-ended-at-cap": "Dose escalation ended at the cap",
+        "expansion-opened": "Case expansion opened",
+        "infused": "Infusion recorded", "dlt-evaluated": "DLT window completed",
     },
     "title": "Trial alert",
     # acknowledging
@@ -1253,6 +1312,16 @@ REASONS = {
                                            "({tally}): no tolerated dose; dose escalation stops.",
     "escalation.reason.cap_reached": "{reason} The cap of {cap} participants is reached: no "
                                      "further enrolment.",
+    "escalation.reason.cap-reached": "All {cap} places are taken and no DLT window is open at "
+                                     "{level} ({tally}): dose escalation ends at the cap before "
+                                     "{level} is decided; {recommended}.",
+    "escalation.places_left": {"zero": "no place is left", "one": "1 place is left",
+                               "other": "{count} places are left"},
+    "escalation.participants_needed": {"one": "1 more participant",
+                                       "other": "{count} more participants"},
+    "escalation.at_cap.level": "{level}, the highest dose level cleared ({tally}), is the dose "
+                               "recommended",
+    "escalation.at_cap.none": "no dose level has been cleared: no dose is recommended",
     "escalation.then.de-escalate": "De-escalate: expand {level} to {full}.",
     "escalation.then.mtd": "{level} has {full} evaluable participants with at most 1 DLT: it is "
                            "the MTD.",
@@ -1276,6 +1345,12 @@ REASONS = {
                               "participants in total).",
     "alert.no-tolerated-dose": "{level}, the lowest dose level, exceeds the MTD: no tolerated "
                                "dose. Stop dose escalation.",
+    "alert.cap-stops-step": "{level} ({tally}) still needs {needed} for the step in progress, but "
+                            "{left} under the cap of {cap}: the cap will stop dose escalation "
+                            "before {level} is decided. If it does, {recommended}.",
+    "alert.escalation-ended-at-cap": "Dose escalation ends at the cap of {cap} participants: "
+                                     "every place is taken, no DLT window is open and {level} "
+                                     "was not decided ({tally}); {recommended}.",
     "alert.cap-reached": "{cap} participants enrolled: the cap of {cap} (dose escalation and case "
                          "expansion together) is reached. No further enrolment.",
     # ... and why a history is refused
@@ -1364,6 +1439,13 @@ REASONS = {
     "refusal.step_changed": "the 3+3 step changed while you were entering. Now: {now}",
     "refusal.step_stale": "That step is no longer current. Now: {now}",
     "refusal.step_already_confirmed": "Already confirmed: {action} {level}.",
+    "refusal.expansion_too_early": "Case expansion opens only once dose escalation is over. "
+                                   "Now: {now}",
+    "refusal.expansion_no_dose": "No dose level may be expanded: {now}",
+    "refusal.expansion_level": "Case expansion cannot be at {level}: only at a dose level the "
+                               "3+3 rules cleared, at most the dose recommended ({levels}).",
+    "refusal.expansion_already_open": "Case expansion is already open at {level} (opened by "
+                                      "{who} on {when}).",
     "refusal.revised_meanwhile": "The DLT judgement of {number} was changed meanwhile.",
     "refusal.infusion_changed_meanwhile": "The planned infusion date of {number} was changed "
                                           "meanwhile (now {infusion}).",

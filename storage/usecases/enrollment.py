@@ -1,5 +1,6 @@
-"""Enrolment: where the 3+3 design places the next participant, the dose to prepare, and the
-enrolment itself, re-checked inside its transaction (someone may have taken the place)."""
+"""Enrolment: where the 3+3 design places the next participant (or, once escalation is over,
+the case expansion an investigator opened), the dose to prepare, and the enrolment itself,
+re-checked inside its transaction (someone may have taken the place)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel
 from domain.dates import infusion_problem
 from domain.dlt import dlt_window_end
 from domain.dosing import USUAL_WEIGHT_KG, total_cells, weight_unusual
-from domain.escalation import Decision, HistoryError, Outcome
+from domain.escalation import Decision, Outcome
 from domain.reasons import Refused
 from storage.database import transaction
 from storage.outbox import AlertDraft
@@ -19,16 +20,20 @@ from storage.participants import Placement, add_participant, check_enrollable, h
 from storage.screenings import list_screenings
 from storage.usecases.escalation import (
     after_event,
+    current_decision,
     needs_confirmation,
     require_role,
     step_level,
 )
+from storage.usecases.expansion import EXPANSION, current_opening
 from storage.usecases.screening import screened_on, valid_until
 from storage.usecases.trial import Trial
 
 
 class Place(BaseModel):
-    """The place offered to a candidate: dose level, cohort and place in it, under the cap."""
+    """The place offered to a candidate: dose level, cohort and place in it, under the cap. A
+    case-expansion place (not DLT-evaluated) has action "expansion" and `place` its number among
+    the expansion participants at the level."""
 
     screening: str
     dose_level: int
@@ -40,6 +45,7 @@ class Place(BaseModel):
     size: int
     places_left: int
     cap: int
+    expansion: bool = False
 
 
 class Dose(BaseModel):
@@ -74,13 +80,6 @@ def check_screening_current(trial: Trial, screening: str) -> None:
                       days=trial.protocol.eligibility.screening_valid_days)
 
 
-def current_decision(trial: Trial, rows: list[dict] | None = None) -> Decision:
-    try:
-        return trial.decision(rows)
-    except HistoryError as error:
-        raise Refused("history_unreadable", error=error.reason) from None
-
-
 def cohort_place(trial: Trial, decision: Decision) -> tuple[int, int, int]:
     """(cohort, place, cohort size) of the next participant at decision.next_dose: cohorts of
     `cohort_size` numbered from 1 per level, counting the places already taken there."""
@@ -105,8 +104,31 @@ def why_closed(trial: Trial, decision: Decision, rows: list[dict]) -> Refused:
                    now=decision.reason)
 
 
+def offered(trial: Trial, decision: Decision) -> tuple[int | None, str]:
+    """(dose level, action) of the place open now: the engine's next DLT-evaluation place, or
+    once escalation is over a place in the case expansion an investigator opened."""
+    if decision.next_dose is None and decision.places_under_cap:
+        opening = current_opening(trial, decision)
+        if opening:
+            return opening.dose_level, EXPANSION
+    return decision.next_dose, decision.action
+
+
+def expansion_place(trial: Trial, screening: str, decision: Decision, level: int) -> Place:
+    dose = trial.protocol.dose_level(level)
+    summary = next(s for s in decision.per_level if s.level == level)
+    return Place(screening=screening, dose_level=level, label=dose.label,
+                 cells_per_kg=dose.cells_per_kg, action=EXPANSION, cohort=1,
+                 place=summary.expansion + 1, size=summary.expansion + decision.places_under_cap,
+                 places_left=decision.places_under_cap,
+                 cap=trial.protocol.escalation.max_participants, expansion=True)
+
+
 def place_for(trial: Trial, screening: str, decision: Decision, rows: list[dict]) -> Place:
-    """The place the engine offers now, or Refused saying why none is open."""
+    """The place open now, or Refused saying why none is."""
+    level, action = offered(trial, decision)
+    if action == EXPANSION:
+        return expansion_place(trial, screening, decision, level)
     if decision.next_dose is None:
         raise why_closed(trial, decision, rows)
     if needs_confirmation(trial, decision):
@@ -173,7 +195,7 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date, acto
         check_screening_current(trial, place.screening)
         rows = history_rows(trial.db)
         before = current_decision(trial, rows)
-        if (before.next_dose, before.action) != (place.dose_level, place.action):
+        if offered(trial, before) != (place.dose_level, place.action):
             raise Refused("step_changed", now=before.reason)
         now = place_for(trial, place.screening, before, rows)
         check_infusion(trial, infusion, before.earliest_next_infusion)
@@ -181,7 +203,7 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date, acto
         participant = add_participant(
             trial.db, screening=place.screening, weight_kg=weight_kg, infusion_date=infusion,
             actor=actor, placement=Placement(
-                dose_level=now.dose_level, cohort=now.cohort, expansion=False,
+                dose_level=now.dose_level, cohort=now.cohort, expansion=now.expansion,
                 cells_per_kg=now.cells_per_kg, total_cells=dose.total_cells,
                 dlt_window_end=dose.window_end))
         enrolled = AlertDraft("enrolled", "investigator", {
@@ -189,7 +211,8 @@ def enroll(trial: Trial, *, place: Place, weight_kg: float, infusion: date, acto
             "cohort": now.cohort, "place": now.place, "size": now.size,
             "weight": weight_kg, "total": dose.total_cells, "infusion": infusion.isoformat(),
             "window_end": dose.window_end.isoformat(),
-            **({"weight_confirmed": True} if weight_unusual(weight_kg) else {})})
+            **({"weight_confirmed": True} if weight_unusual(weight_kg) else {}),
+            **({"expansion": True} if now.expansion else {})})
         trial.alert(enrolled, actor=actor)
         after = after_event(trial, before, participant["number"], "enrolment", actor)
         places = places_warning(trial, after.decision, participant["number"], actor)

@@ -18,7 +18,7 @@ from storage.usecases.trial import Trial
 # Each 3+3 step an investigator confirms: the first three before anyone is enrolled in them,
 # the end states so that the end of dose escalation is on record with who confirmed it.
 CONFIRMED_STEPS = ("expand", "escalate", "de-escalate", "mtd", "top-dose-cleared",
-                   "no-tolerated-dose")
+                   "no-tolerated-dose", "cap-reached")
 
 
 def require_role(trial: Trial, actor: Any, role: str) -> dict:
@@ -29,6 +29,14 @@ def require_role(trial: Trial, actor: Any, role: str) -> dict:
     if ROLES.index(staff["role"]) < ROLES.index(role):
         raise Refused("needs_role", role=role, have=staff["role"])
     return staff
+
+
+def current_decision(trial: Trial, rows: list[dict] | None = None) -> Decision:
+    """The 3+3 answer now, or Refused when the recorded history no longer fits the design."""
+    try:
+        return trial.decision(rows)
+    except HistoryError as error:
+        raise Refused("history_unreadable", error=error.reason) from None
 
 
 def step_level(decision: Decision) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from domain.escalation import Outcome
 from domain.reasons import Reason, Refused
 from storage.database import transaction
-from storage.outbox import AlertDraft, add_alert
+from storage.outbox import AlertDraft
 from storage.participants import add_evaluation, existing_participant, history_rows
 from storage.usecases.escalation import after_event, require_role
 from storage.usecases.events import Saved, row_of
@@ -54,10 +54,10 @@ def confirm_evaluation(trial: Trial, *, number: str, actor: Any) -> Saved:
         row = may_evaluate(trial, number)
         before = trial.decision_if_readable()
         record = add_evaluation(trial.db, number, actor=actor)
-        add_alert(trial.db, AlertDraft("dlt-evaluated", "investigator", {
+        trial.alert(AlertDraft("dlt-evaluated", "investigator", {
             "number": number, "level": row["dose_level"],
             "window_end": row["dlt_window_end"].isoformat(), "who": staff["name"]}))
         meaning = Reason(code="outcome_change", params={"before": Outcome.PENDING.value,
                                                         "after": Outcome.NO_DLT.value})
         return Saved(record=record, meaning=meaning,
-                     after=after_event(trial, before, number, "evaluation"))
+                     after=after_event(trial, before, number, "evaluation", actor))

@@ -24,7 +24,7 @@ from domain.dlt import dlt_window_end
 from domain.dosing import LYMPHODEPLETION, dose_fraction
 from domain.reasons import Refused
 from storage.database import transaction
-from storage.outbox import AlertDraft, add_alert
+from storage.outbox import AlertDraft
 from storage.participants import (
     add_infusion,
     existing_participant,
@@ -173,6 +173,6 @@ def record_infusion(trial: Trial, *, number: str, infused_at: datetime,
             "target": facts.target_cells, "fraction": facts.fraction,
             "underdosed": facts.underdosed, "min_fraction": facts.min_fraction,
             "window_end": facts.window_end.isoformat(), "who": staff["name"]})
-        add_alert(trial.db, draft)
+        trial.alert(draft, actor=actor)
         return Saved(record=record, meaning=meaning,
-                     after=after_event(trial, before, number, "infusion"))
+                     after=after_event(trial, before, number, "infusion", actor))

@@ -11,6 +11,7 @@ from domain.escalation import Decision, HistoryError, Outcome, decide, parse_his
 from domain.reasons import Reason
 from storage.participants import history_rows, participant
 from storage.usecases.escalation import confirmation_of, needs_confirmation
+from storage.usecases.expansion import Opening, current_opening
 from storage.usecases.trial import Trial
 
 
@@ -21,7 +22,8 @@ class Confirmation(BaseModel):
 
 class Snapshot(BaseModel):
     """The escalation as it stands: participants (enrolment order), the engine's answer (or the
-    error that prevents one), who confirmed the step in progress, who is in their window."""
+    error that prevents one), who confirmed the step in progress, who is in their window, the
+    case expansion open."""
 
     rows: list[dict]
     decision: Decision | None
@@ -32,6 +34,7 @@ class Snapshot(BaseModel):
     awaiting_evaluation: list[dict] = []  # DLT window ended, evaluation not confirmed
     next_infusion: date | None = None  # the protocol's spacing, from the infusions recorded
     today: date
+    expansion: Opening | None = None
 
 
 def snapshot(trial: Trial) -> Snapshot:
@@ -50,6 +53,7 @@ def snapshot(trial: Trial) -> Snapshot:
     return Snapshot(
         decision=decision, **shown,
         to_confirm=needs_confirmation(trial, decision),
+        expansion=current_opening(trial, decision),
         confirmation=Confirmation(who=trial.staff_name(confirmed["confirmed_by"]),
                                   when=trial.local_time(confirmed["confirmed_at"]))
         if confirmed else None)

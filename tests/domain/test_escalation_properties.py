@@ -120,7 +120,8 @@ def test_simulated_trials_respect_the_design(data):
                 assert summary.enrolled == 0
         if decision.complete:
             assert decision.next_dose is None and decision.current_dose is None
-            assert decision.action in ("mtd", "top-dose-cleared", "no-tolerated-dose")
+            assert decision.action in ("mtd", "top-dose-cleared", "no-tolerated-dose",
+                                       "cap-reached")
         else:
             assert decision.recommended_dose == decision.current_dose
 
@@ -154,7 +155,8 @@ def test_an_ended_escalation_stays_ended(data):
 
 def textbook_3_plus_3(history: list[Enrolment], top: int) -> tuple[str, int | None]:
     """The 3+3 rules on a history whose outcomes are all known, written independently of the
-    engine: walk up through cleared levels, then down from the one that exceeds."""
+    engine: walk up through cleared levels, then down from the one that exceeds. "open": the
+    level whose step is in progress."""
     seen = {
         level: [e.outcome for e in history
                 if e.dose_level == level and not e.expansion and e.outcome in (N, T)]
@@ -179,6 +181,15 @@ def textbook_3_plus_3(history: list[Enrolment], top: int) -> tuple[str, int | No
     return "no-tolerated-dose", None
 
 
+def textbook_cleared(history: list[Enrolment], open_level: int) -> int | None:
+    """The highest level cleared when the step at `open_level` is in progress: the open level
+    itself when it is filled again after the level above exceeded, else the one below it."""
+    above = [e for e in history if e.dose_level == open_level + 1 and not e.expansion]
+    if above:
+        return open_level
+    return open_level - 1 or None
+
+
 @PROPERTY_SETTINGS
 @given(st.data())
 def test_agrees_with_the_textbook_rules_once_outcomes_are_known(data):
@@ -187,7 +198,11 @@ def test_agrees_with_the_textbook_rules_once_outcomes_are_known(data):
         if any(e.outcome is P for e in history):
             continue
         state, level = textbook_3_plus_3(history, len(protocol.dose_levels))
-        if state == "open":
+        at_cap = len(history) == protocol.escalation.max_participants
+        if state == "open" and at_cap:  # every place taken, no window open: the cap ends it
+            assert (decision.action, decision.recommended_dose) == (
+                "cap-reached", textbook_cleared(history, level))
+        elif state == "open":
             assert (decision.complete, decision.current_dose) == (False, level)
         else:
             assert (decision.action, decision.recommended_dose) == (state, level)

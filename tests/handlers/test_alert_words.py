@@ -14,10 +14,12 @@ from storage.usecases.escalation import alert_draft
 
 PROTOCOL = load_protocol()
 # Histories that raise every kind of 3+3 alert (with the participant of the event)
-HISTORIES = ("1NNT", "1NNN", "1NNN 2NTT", "1NTT", "1NNN 2NNN", "1NNT 1NNN 2NNT 2NNT")
+HISTORIES = ("1NNT", "1NNN", "1NNN 2NTT", "1NTT", "1NNN 2NNN", "1NNT 1NNN 2NNT 2NNT",
+             "1NNT 1NXNN 2NNT", "1XXX 1XXX 1XXX 1NNN")
 # What a stored alert of each other kind carries (the use cases write these parameters)
 WHO = [{"number": "P-01", "level": 1, "end": "2026-03-02", "today": True}]
 OTHERS = {
+    "expansion-opened": {"who": "Dr Mei", "level": 1, "places": 6, "cap": 12},
     "enrolled": {"participant": "P-01", "level": 1, "cohort": 1, "place": 1, "size": 3,
                  "weight": 60.0, "total": 6e6, "infusion": "2026-03-01",
                  "window_end": "2026-03-29"},

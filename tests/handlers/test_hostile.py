@@ -28,12 +28,12 @@ COMMANDS = ("/screen", "/screen S-001", "/screen S-004", "/correct S-004", "/cor
             "/enroll S-004", "/enroll S-001", "/dlt", "/dlt P-03", "/dlt p1", "/withdraw P-03",
             "/withdraw S-004", "/withdraw S-001", "/revise P-03", "/reschedule P-03",
             "/cancel", "/back", "/finish", "/status", "/participant P-03", "/screenlog",
-            "/whatif 1NNT", "/help", "/staff list")
+            "/whatif 1NNT", "/help", "/staff list", "/expansion DL1", "/expansion")
 PLAUSIBLE = ("Yes", "no", "45", "F", "62", "1.5", "1.500", "150.000 /µL", "-0", "2.1", "0",
              "2026-11-26", "9999-12-31", "2062-11-27", "1", "3", "P-03", "S-004",
              "moved to another city", "12 mg/dL", "10 days", "1" * 45, "²")
 PREFIXES = ("answer:", "tick:", "done:", "reading:", "save:", "change", "enroll:", "dlt:",
-            "withdraw:", "revise:", "reschedule:", "confirm:")
+            "withdraw:", "revise:", "reschedule:", "confirm:", "expansion:")
 # Tables whose rows change only when a button confirms it (answers are written as typed).
 CONFIRMED_TABLES = ("participants", "dlt_reports", "escalation_decisions")
 INVESTIGATOR_TABLES = ("dlt_reports", "escalation_decisions")
