@@ -165,5 +165,5 @@ async def test_status_at_the_end_of_escalation_at_the_cap(tmp_path):
         eligible(trial_of(app).db)
         [refused] = await driver.send(COORDINATOR, "/enroll S-005")
         assert "The cap of 4 participants is reached" in refused.text
-        [whatif] = await driver.send(COORDINATOR, "/whatif 1XNNN")
+        [_chart, whatif] = await driver.send(COORDINATOR, "/whatif 1XNNN")
         assert "action cap-reached" in whatif.text and "recommended DL1" in whatif.text
