@@ -34,10 +34,9 @@ class AnswerConflict(ValueError):
 def start_screening(db: Database, *, actor: Any) -> str:
     """Open a new screening and return its number, "S-001", "S-002", ..."""
     with transaction(db):
-        last = db.execute(
-            "SELECT coalesce(max(CAST(substr(number, 3) AS INTEGER)), 0) FROM screenings"
-        ).fetchone()[0]
-        number = f"S-{last + 1:03d}"
+        last = db.execute(  # the newest row, by rowid: no scan of every screening
+            "SELECT number FROM screenings ORDER BY rowid DESC LIMIT 1").fetchone()
+        number = f"S-{(int(last[0][2:]) if last else 0) + 1:03d}"
         row = {"screened_by": str(actor), "started_at": now(), "status": "in_progress"}
         db["screenings"].insert({"number": number, **row})
         record_insert(db, actor=actor, table="screenings", record=number, row=row)
@@ -270,3 +269,49 @@ def _typed(answer: dict | None) -> str | None:
 
 def _state(screening: dict, enrolled: dict | None) -> str:
     return f"enrolled as {enrolled['number']}" if enrolled else screening["status"]
+
+
+def open_screening_numbers(db: Database) -> list[str]:
+    """Screenings still in progress, oldest first (an indexed query)."""
+    return [number for (number,) in db.execute(
+        "SELECT number FROM screenings WHERE status = 'in_progress' ORDER BY rowid")]
+
+
+def status_counts(db: Database, since: str | None = None, until: str | None = None) -> dict:
+    """status -> number of screenings started from `since` to before `until` (UTC ISO)."""
+    where, params = _started_between(since, until)
+    rows = db.execute(f"SELECT status, count(*) FROM screenings s {where} GROUP BY status",
+                      params)
+    return dict(rows.fetchall())
+
+
+def failure_counts(db: Database, since: str | None = None, until: str | None = None) -> dict:
+    """(criterion number, id) -> screen failures that failed it, read from the stored verdicts
+    of the screen failures only (SQLite's JSON functions, no row decoded in Python)."""
+    where, params = _started_between(since, until, "s.status = 'screen_failure'")
+    rows = db.execute(
+        "SELECT json_extract(c.value, '$.number'), json_extract(c.value, '$.id'), count(*)"
+        " FROM screenings s, json_each(s.verdict, '$.criteria') c"
+        f" {where} AND json_extract(c.value, '$.status') = 'not_met' GROUP BY 1, 2", params)
+    return {(number, cid): count for number, cid, count in rows}
+
+
+def enrolled_counts(db: Database, since: str | None = None, until: str | None = None) -> dict:
+    """dose level -> participants enrolled from screenings started in the period."""
+    where, params = _started_between(since, until)
+    rows = db.execute(
+        "SELECT p.dose_level, count(*) FROM participants p JOIN screenings s"
+        f" ON s.number = p.screening {where} GROUP BY p.dose_level", params)
+    return dict(rows.fetchall())
+
+
+def _started_between(since: str | None, until: str | None,
+                     *conditions: str) -> tuple[str, list]:
+    clauses, params = list(conditions), []
+    if since is not None:
+        clauses.append("s.started_at >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append("s.started_at < ?")
+        params.append(until)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "WHERE 1", params

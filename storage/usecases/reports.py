@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -22,7 +22,12 @@ from domain.reasons import Reason
 from storage.audit import audit_trail, record_change
 from storage.database import from_json, transaction
 from storage.participants import dlt_reports, escalation_decisions, participants
-from storage.screenings import list_screenings
+from storage.screenings import (
+    enrolled_counts,
+    failure_counts,
+    list_screenings,
+    status_counts,
+)
 from storage.staff import get_staff
 from storage.usecases.escalation import require_role
 from storage.usecases.status import Snapshot, snapshot
@@ -128,22 +133,31 @@ class ScreeningCounts(BaseModel):
 
 def screening_counts(trial: Trial, since: date | None = None,
                      until: date | None = None) -> ScreeningCounts:
-    rows = [row for row in list_screenings(trial.db)
-            if _within(trial.local_day(row["started_at"]), since, until)]
-    statuses = Counter(row["status"] for row in rows)
-    levels = {p["screening"]: p["dose_level"] for p in participants(trial.db)}
-    enrolled = Counter(levels[row["number"]] for row in rows if row["number"] in levels)
-    failed = Counter((c["number"], c["id"]) for row in rows if row["status"] == "screen_failure"
-                     for c in failed_criteria(row["verdict"]))
+    """The CONSORT-style counts for screenings started on the site's days `since`..`until`,
+    from indexed queries and SQLite's JSON functions: as fast with 10,000 screenings as 100."""
+    bounds = (utc_start(trial, since), utc_start(trial, until + timedelta(days=1))
+              if until else None)
+    statuses = status_counts(trial.db, *bounds)
+    failed = failure_counts(trial.db, *bounds)
+    enrolled = enrolled_counts(trial.db, *bounds)
     return ScreeningCounts(
-        since=since, until=until, screened=len(rows), in_progress=statuses["in_progress"],
-        eligible=statuses["eligible"], screen_failures=statuses["screen_failure"],
-        withdrawn=statuses["withdrawn"], enrolled=sum(enrolled.values()),
+        since=since, until=until, screened=sum(statuses.values()),
+        in_progress=statuses.get("in_progress", 0), eligible=statuses.get("eligible", 0),
+        screen_failures=statuses.get("screen_failure", 0),
+        withdrawn=statuses.get("withdrawn", 0), enrolled=sum(enrolled.values()),
         failures_by_criterion=[
             CriterionCount(number=number, id=cid, count=count)
             for (number, cid), count in sorted(failed.items(), key=lambda i: (-i[1], i[0]))],
-        enrolled_by_level=[LevelCount(level=d.level, count=enrolled[d.level])
+        enrolled_by_level=[LevelCount(level=d.level, count=enrolled.get(d.level, 0))
                            for d in trial.protocol.dose_levels])
+
+
+def utc_start(trial: Trial, day: date | None) -> str | None:
+    """The UTC timestamp (as stored) at which the site's `day` begins."""
+    if day is None:
+        return None
+    local = datetime.combine(day, time(), tzinfo=trial.timezone)
+    return local.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def failed_criteria(verdict: Any) -> list[dict]:

@@ -40,6 +40,7 @@ from storage.screenings import (
     finish_screening,
     get_screening,
     list_screenings,
+    open_screening_numbers,
     reopen_screening,
     retract_answer,
     save_answer,
@@ -174,7 +175,7 @@ def valid_until(trial: Trial, number: str) -> date:
 
 
 def open_screenings(trial: Trial) -> list[str]:
-    return [s["number"] for s in list_screenings(trial.db) if s["status"] == "in_progress"]
+    return open_screening_numbers(trial.db)
 
 
 def screening_log(trial: Trial) -> list[LogEntry]:
