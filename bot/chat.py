@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.local_api import PROBE_USER, Call, LocalBotAPI, buttons_of, settle
+from bot.local_api import PROBE_USERS, Call, LocalBotAPI, buttons_of, settle
 from bot.local_run import BotDidNotStart, BotProcess
 from storage.database import open_database
 from storage.staff import add_staff, list_staff
@@ -97,13 +97,13 @@ class Terminal:
         calls = self.api.calls
         while self.shown < len(calls):
             call = calls[self.shown]
-            if call.status is None and call.method in SHOWN and call.chat_id != PROBE_USER:
+            if call.status is None and call.method in SHOWN and call.chat_id not in PROBE_USERS:
                 return
             self.shown += 1
             self.show(call)
 
     def show(self, call: Call) -> None:
-        if call.method not in SHOWN or call.chat_id == PROBE_USER:
+        if call.method not in SHOWN or call.chat_id in PROBE_USERS:
             return
         if call.status != 200:
             if call.status is not None:

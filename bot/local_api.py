@@ -43,9 +43,11 @@ NOT_MODIFIED = ("Bad Request: message is not modified: specified new message con
 QUERY_INVALID = ("Bad Request: query is too old and response timeout expired or query ID is "
                  "invalid")
 MAX_TEXT, MAX_CAPTION, MAX_CALLBACK_DATA = 4096, 1024, 64
-# A user no bot knows: its message, posted after a user's action, is answered (with a refusal)
-# only once the bot has handled the action, since the bot handles updates one at a time.
-PROBE_USER = 7_000_000_001
+# Users no bot knows: a message of one, posted after a user's action, is answered (with a
+# refusal) only once the bot has handled the action, since the bot handles updates one at a
+# time. They take turns, so a late answer to one probe (a retried send) is not taken for the
+# answer to the next.
+PROBE_USERS = range(7_000_000_001, 7_000_000_005)
 
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
              "span", "tg-spoiler", "tg-emoji", "blockquote"}
@@ -197,7 +199,9 @@ class LocalBotAPI:
         self._tasks: set[asyncio.Task] = set()
         self._runner: web.AppRunner | None = None
         self.port = 0
-        self.meet(PROBE_USER, "Probe")
+        for probe in PROBE_USERS:
+            self.meet(probe, "Probe")
+        self._probes = itertools.cycle(PROBE_USERS)
         self.methods: dict[str, Callable] = {
             name.lower(): method for name, method in {
                 "getMe": self.get_me, "getUpdates": self.get_updates,
@@ -298,6 +302,10 @@ class LocalBotAPI:
         """Misbehave as `faults` says for the next `seconds` seconds."""
         self._window = FaultWindow(faults, time.monotonic() + seconds, random.Random(seed))
         return self._window
+
+    def calm(self) -> None:
+        """End the faults now."""
+        self._window = None
 
     @property
     def faulty(self) -> bool:
@@ -676,10 +684,10 @@ async def settle(api: LocalBotAPI, timeout: float = 20.0) -> None:
     """Return once the bot has handled every update posted so far: a stranger's message is
     posted last, and the bot answers it only after the updates before it. Any call for the
     stranger's chat counts, answered or failed, so injected faults cannot hide it."""
-    mark = len(api.calls)
-    api.post_message(PROBE_USER, "?")
+    mark, probe = len(api.calls), next(api._probes)
+    api.post_message(probe, "?")
     try:
-        await api.wait_until(lambda: any(c.chat_id == PROBE_USER for c in api.calls[mark:]),
+        await api.wait_until(lambda: any(c.chat_id == probe for c in api.calls[mark:]),
                              timeout)
     except TimeoutError:
         recent = [(c.method, c.status) for c in api.calls[-8:]]
