@@ -106,7 +106,7 @@ class Terminal:
         if call.method not in SHOWN or call.chat_id in PROBE_USERS:
             return
         if call.status != 200:
-            if call.status is not None:
+            if call.status is not None and call.method.startswith("send"):
                 reason = (call.result or {}).get("description", "no answer")
                 self.say(f"[the bot's {call.method} failed: {reason}]")
             return
@@ -160,12 +160,11 @@ class Terminal:
         return str(path)
 
     # -- what the person typed ----------------------------------------------------------------
-    def buttons(self) -> list[tuple[str, str | None]]:
-        """The buttons of the bot's latest message in the chat of the person played."""
+    def latest(self) -> dict | None:
+        """The bot's latest message in the chat of the person played."""
         mine = [m for m in self.api.messages.get(self.playing.user_id, {}).values()
                 if m["from"]["id"] == self.api.bot_user["id"]]
-        latest = max(mine, key=lambda m: m["message_id"]) if mine else None
-        return buttons_of(latest) if latest else []
+        return max(mine, key=lambda m: m["message_id"]) if mine else None
 
     def switch(self, wanted: str) -> None:
         role = wanted.strip().lower()
@@ -187,10 +186,11 @@ class Terminal:
         if command == "/as":
             self.switch(rest)
             return True
-        buttons = self.buttons()
+        latest = self.latest()
+        buttons = buttons_of(latest) if latest else []
         if line.strip().isdecimal() and 1 <= int(line) <= len(buttons):
-            label, _ = buttons[int(line) - 1]
-            self.api.press(self.playing.user_id, label)
+            _, data = buttons[int(line) - 1]  # the button numbered so on the latest message
+            self.api.press_data(self.playing.user_id, data or "", latest)
         else:
             self.api.post_message(self.playing.user_id, line[1:] if line.startswith("=") else line)
         await settle(self.api)

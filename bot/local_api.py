@@ -167,6 +167,13 @@ class FaultWindow:
                     ["dropped_before", "dropped_after"])
         return None
 
+    def error(self, fault: str) -> BotAPIError:
+        if fault == "too_many":
+            after = self.faults.retry_after
+            return BotAPIError(429, f"Too Many Requests: retry after {after}",
+                               {"retry_after": after})
+        return BotAPIError(500, "Internal Server Error")
+
 
 class LocalBotAPI:
     """The server (start/stop), what the bot sent (`calls`, `messages`), and the user side
@@ -224,9 +231,8 @@ class LocalBotAPI:
         app.router.add_get("/file/bot{token}/{path:.+}", self.download)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        await web.TCPSite(self._runner, host, port).start()
+        self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -238,7 +244,7 @@ class LocalBotAPI:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        method, fault = request.match_info["method"], self.fault()
+        method, (window, fault) = request.match_info["method"], self.fault()
         call = Call(method, {}, None, fault=fault)
         try:
             call.params = await read_params(request)
@@ -248,12 +254,12 @@ class LocalBotAPI:
             if request.match_info["token"] != self.token:
                 raise BotAPIError(401, "Unauthorized")
             if fault in ("server_error", "too_many"):
-                raise self.fault_error(fault)
+                raise window.error(fault)
             answer = self.methods.get(method.lower())
             if answer is None:
                 raise bad_request(f"method {method} is not served by the local Bot API")
-            if self._window and self.faulty and self._window.faults.delay:
-                await asyncio.sleep(self._window.chance.uniform(0, self._window.faults.delay))
+            if window and window.faults.delay:
+                await asyncio.sleep(window.chance.uniform(0, window.faults.delay))
             call.result = await answer(call.params)
         except BotAPIError as error:
             await self.record(call, error.status, error.payload)
@@ -311,20 +317,13 @@ class LocalBotAPI:
     def faulty(self) -> bool:
         return self._window is not None and time.monotonic() < self._window.until
 
-    def fault(self) -> str | None:
-        if not self.faulty:
-            return None
-        fault = self._window.draw()
+    def fault(self) -> tuple[FaultWindow | None, str | None]:
+        """The fault window in force (None: none) and the fault it draws for a call."""
+        window = self._window if self.faulty else None
+        fault = window.draw() if window else None
         if fault:
-            self._window.counts[fault] += 1
-        return fault
-
-    def fault_error(self, fault: str) -> BotAPIError:
-        if fault == "too_many":
-            after = self._window.faults.retry_after
-            return BotAPIError(429, f"Too Many Requests: retry after {after}",
-                               {"retry_after": after})
-        return BotAPIError(500, "Internal Server Error")
+            window.counts[fault] += 1
+        return window, fault
 
     # -- getUpdates ---------------------------------------------------------------------------
     async def get_updates(self, p: dict) -> list[dict]:
