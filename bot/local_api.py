@@ -592,6 +592,13 @@ class LocalBotAPI:
         return {"file_id": stored.file_id, "file_unique_id": f"u{stored.file_id}",
                 "file_name": name, "mime_type": mime_type, "file_size": len(data)}
 
+    def photo(self, data: bytes) -> list[dict]:
+        """A photo as a user sends it (one size, here)."""
+        stored = self.store_file(StoredFile("", data, "photo.jpg", "image/jpeg"), "photo.jpg")
+        width, height = image_size(data)
+        return [{"file_id": stored.file_id, "file_unique_id": f"u{stored.file_id}",
+                 "width": width, "height": height, "file_size": len(data)}]
+
     def last_keyboard(self, chat_id: int) -> dict | None:
         """The latest bot message in the chat that shows inline buttons."""
         shown = [m for m in self.messages.get(chat_id, {}).values()

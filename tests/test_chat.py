@@ -122,3 +122,14 @@ async def test_files_the_bot_sends_are_saved_and_shown(tmp_path):
     assert f"bot: [sent {saved}]\n    Screening log" in out.getvalue()
     assert "bot → Demo Investigator (investigator): DLT reported: P-03" in out.getvalue()
     assert people["coordinator"] == Person(COORDINATOR, "Demo Coordinator", "coordinator")
+
+
+def test_make_run_with_a_token_runs_the_bot_as_before(folder, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")
+    with run_lock(folder / "trial.db"):  # going online takes the trial database's lock
+        assert main(["run", "--chat-if-no-token"]) == 2
+    assert "already serving" in capsys.readouterr().err
+    assert not (folder / "trialbot-demo.db").exists()

@@ -6,6 +6,7 @@ request it refuses, and nothing is written without the role and the confirmation
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -40,6 +41,7 @@ moves = st.one_of(
     st.tuples(st.just("edit"), any_text),
     st.tuples(st.just("sticker"), st.just("👍")),
     st.tuples(st.just("document"), st.binary(max_size=64)),
+    st.tuples(st.just("photo"), st.binary(max_size=64)),
     st.tuples(st.just("group"), st.one_of(any_text, st.sampled_from(COMMANDS))),
 )
 people = st.sampled_from((COORDINATOR, COORDINATOR, INVESTIGATOR, INVESTIGATOR, STRANGER))
@@ -77,6 +79,8 @@ def post(api, user: int, kind: str, payload) -> dict:
     if kind == "document":
         return api.post_message(user, document=api.document("labs.pdf", payload),
                                 caption="labs")
+    if kind == "photo":
+        return api.post_message(user, photo=api.photo(payload), caption="rash on day 3")
     if kind == "edit":
         mine = [m for m in api.messages[user].values() if m["from"]["id"] == user]
         return api.edit_own_message(user, max(m["message_id"] for m in mine), payload)
@@ -102,7 +106,8 @@ def refused_requests(calls: list[Call]) -> list:
             and not any(reason in c.result["description"].lower() for reason in LET_GO)]
 
 
-@settings(max_examples=40, deadline=None,
+# E2E_HOSTILE_EXAMPLES=500 for a deeper run by hand; CI keeps to a few seconds.
+@settings(max_examples=int(os.environ.get("E2E_HOSTILE_EXAMPLES", 40)), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(story=st.lists(st.tuples(people, moves), min_size=1, max_size=6))
 async def test_hostile_input_over_the_wire(api, site, bot, story):
