@@ -11,8 +11,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(VENV)/bin/trialbot run
+run: $(STAMP)  # without a token: the offline chat (trialbot chat)
+	$(VENV)/bin/trialbot run --chat-if-no-token
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -73,12 +73,20 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
 
 class TrialApplication(Application):
     """Saves conversation state as soon as an update has been handled, not every few seconds:
-    a kill right after a step must not cost the user their place in a form. Starts the
-    JobQueue's work once it runs."""
+    a kill right after a step must not cost the user their place in a form. Handles each update
+    once: Telegram delivers an update again when the bot did not confirm it (a crash before the
+    next getUpdates) and may deliver one twice; the ids handled are kept in the database.
+    Starts the JobQueue's work once it runs."""
 
     async def process_update(self, update: object) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        if update_id is not None and self.persistence.was_handled(update_id):
+            log.info("update %s was handled before: not handled again", update_id)
+            return
         await super().process_update(update)
         await self.update_persistence()
+        if update_id is not None:
+            self.persistence.note_handled(update_id)
 
     async def start(self) -> None:
         await super().start()

@@ -53,6 +53,10 @@ def with_settings(command):
 
 @with_settings
 def run(settings, args) -> int:
+    if settings.token is None and args.chat_if_no_token:  # `make run` on a fresh machine
+        from bot.chat import GO_ONLINE, run_chat
+
+        return run_chat(intro=GO_ONLINE)
     if settings.token is None:
         print(NO_TOKEN.format(db=settings.db))
         return show_status(settings, args)
@@ -70,6 +74,16 @@ def run(settings, args) -> int:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         build_application(settings).run_polling()
     return 0
+
+
+def chat(args) -> int:
+    from bot.chat import run_chat
+    from storage.database import DatabaseUnusable
+
+    try:
+        return run_chat(args.db)
+    except DatabaseUnusable as error:
+        return refuse(str(error))
 
 
 def show_status(settings, args) -> int:
@@ -278,7 +292,14 @@ def parser() -> argparse.ArgumentParser:
     # create: whether the command may start a new database file (run and staff add: that is how
     # a site starts) or must find an existing one (a wrong TRIALBOT_DB would show an empty trial).
     go = sub.add_parser("run", help="start the Telegram bot (long polling)")
+    go.add_argument("--chat-if-no-token", action="store_true",
+                    help="without a token, start the offline chat (trialbot chat) instead")
     go.set_defaults(func=run, create=True)
+    talk = sub.add_parser("chat", help="try the bot offline: the real bot on a local Bot API, "
+                                       "you type as the staff (demo database)")
+    talk.add_argument("--db", type=Path, help="use this database instead of the demo one "
+                                              "(./trialbot-demo.db)")
+    talk.set_defaults(func=chat)
     show = sub.add_parser("status", help="print the trial's escalation status")
     show.set_defaults(func=status, create=False)
     what_if = sub.add_parser("escalation", help="the 3+3 decision for a history, as JSON")

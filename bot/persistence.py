@@ -4,6 +4,7 @@ The SQL is in storage/conversations.py; this class only hands python-telegram-bo
 callback_data is not stored.
 """
 
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,16 @@ from storage.conversations import (
     load_bot_data,
     load_conversations,
     load_data,
+    load_handled_updates,
     save_bot_data,
     save_conversation,
     save_data,
+    save_handled_updates,
 )
 from storage.database import open_database
 
 NO_CALLBACK_DATA = PersistenceInput(callback_data=False)
+KEPT_UPDATES = 500  # far more than Telegram ever delivers again
 
 
 class SQLitePersistence(BasePersistence):
@@ -32,6 +36,7 @@ class SQLitePersistence(BasePersistence):
     ):
         super().__init__(store_data=store_data, update_interval=update_interval)
         self.db = open_database(path)
+        self.handled = deque(load_handled_updates(self.db), maxlen=KEPT_UPDATES)
 
     async def get_user_data(self) -> dict[int, Any]:
         return load_data(self.db, "user")
@@ -80,6 +85,15 @@ class SQLitePersistence(BasePersistence):
 
     async def flush(self) -> None:
         """Everything is already written; nothing to do."""
+
+    def was_handled(self, update_id: int) -> bool:
+        return update_id in self.handled
+
+    def note_handled(self, update_id: int) -> None:
+        """Remember the update as handled; the last KEPT_UPDATES ids are kept (Telegram's ids
+        grow, but start again at random after a week without updates)."""
+        self.handled.append(update_id)
+        save_handled_updates(self.db, list(self.handled))
 
     def close(self) -> None:
         self.db.close()

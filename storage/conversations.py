@@ -17,6 +17,8 @@ from storage.database import now, transaction
 # Which table keeps each kind of data, by the id python-telegram-bot gives it.
 DATA_TABLES = {"user": "bot_user_data", "chat": "bot_chat_data", "bot": "bot_data"}
 BOT_ROW = 1  # bot_data is one row
+# The ids of the updates handled last, so one delivered again is not handled twice.
+HANDLED = ["trialbot: handled updates", "[]"]
 
 
 def load_conversations(db: Database, name: str) -> dict[tuple, Any]:
@@ -78,6 +80,20 @@ def load_bot_data(db: Database) -> dict:
 
 def save_bot_data(db: Database, data: dict) -> None:
     save_data(db, "bot", BOT_ROW, data)
+
+
+def load_handled_updates(db: Database) -> list[int]:
+    """The ids of the latest updates the bot has handled, oldest first."""
+    row = db.execute("SELECT state FROM bot_conversations WHERE name = ? AND key = ?",
+                     HANDLED).fetchone()
+    return json.loads(row[0]) if row else []
+
+
+def save_handled_updates(db: Database, update_ids: list[int]) -> None:
+    """Kept with the conversations (under a name no conversation has), as one JSON list."""
+    with transaction(db):
+        db.execute("INSERT OR REPLACE INTO bot_conversations (name, key, state) VALUES (?, ?, ?)",
+                   [*HANDLED, json.dumps(update_ids)])
 
 
 def to_json(value: Any, what: str) -> str:

@@ -22,7 +22,6 @@ sent or edited. Exceptions raised in handlers are re-raised by the driver (raise
 from __future__ import annotations
 
 import hashlib
-import html
 import itertools
 import json
 import re
@@ -38,10 +37,10 @@ from telegram.error import TimedOut
 from telegram.ext import Application, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
+from bot.local_api import BotAPIError as _Fail  # one set of Telegram's rules and errors
+from bot.local_api import html_to_text as _html_to_text
+
 BOT_USERNAME = "trialbot_test_bot"
-_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-              "span", "tg-spoiler", "tg-emoji", "blockquote"}
-_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)(?:\s[^<>]*)?>|<")
 
 
 @dataclass
@@ -61,15 +60,6 @@ class _Timeout(Exception):
         self.delivered = delivered
 
 
-class _Fail(Exception):
-    def __init__(self, status: int, description: str, parameters: dict | None = None):
-        super().__init__(description)
-        self.status = status
-        self.payload = {"ok": False, "error_code": status, "description": description}
-        if parameters:
-            self.payload["parameters"] = parameters
-
-
 def _now() -> int:
     return int(time.time())
 
@@ -79,27 +69,6 @@ def _png_size(data: bytes) -> tuple[int, int]:
     if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
         return struct.unpack(">II", data[16:24])
     return 0, 0
-
-
-def _html_to_text(text: str) -> str:
-    """Validate Telegram HTML like the server does (roughly) and return the visible text."""
-    stack: list[str] = []
-    for m in _TAG.finditer(text):
-        where = f"at byte offset {m.start()}"
-        if m.group(0) == "<":
-            raise _Fail(400, f"Bad Request: can't parse entities: unescaped '<' {where}")
-        closing, name = m.group(1), m.group(2).lower()
-        if name not in _HTML_TAGS:
-            raise _Fail(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{name}" '
-                             f"{where}")
-        if not closing:
-            stack.append(name)
-        elif not stack or stack.pop() != name:
-            raise _Fail(400, f'Bad Request: can\'t parse entities: unmatched end tag "{name}" '
-                             f"{where}")
-    if stack:
-        raise _Fail(400, f"Bad Request: can't parse entities: can't find end tag for {stack[-1]}")
-    return html.unescape(_TAG.sub("", text))
 
 
 class FakeBotAPI(BaseRequest):
@@ -315,6 +284,9 @@ class FakeBotAPI(BaseRequest):
         return self.commands.get(self._scope(p), [])
 
 
+UPDATE_IDS = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class Sent:
     """A bot message as sent or edited (`method`), or as it currently stands."""
@@ -358,7 +330,7 @@ class ChatDriver:
         assert isinstance(self.fake, FakeBotAPI), "build the Application with .request(FakeBotAPI)"
         self.raise_errors = raise_errors
         self.errors: list[BaseException] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = UPDATE_IDS  # unique across drivers: the bot handles an id once
         self._query_ids = itertools.count(1)
         app.add_error_handler(self._collect_error)
 

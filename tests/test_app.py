@@ -52,3 +52,37 @@ def test_alert_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("TRIALBOT_REMINDER_TIME", "08:00+08:00")
     with pytest.raises(SettingsError, match="TRIALBOT_REMINDER_TIME.*without a zone"):
         load_settings(_env_file=None)
+
+
+async def test_an_update_delivered_again_is_handled_once(tmp_path):
+    """Telegram delivers again an update the bot did not confirm (it crashed first) and may
+    deliver one twice: /screen must not open two screenings, before or after a restart."""
+    from telegram import Update
+
+    from storage.screenings import list_screenings
+    from storage.staff import add_staff
+
+    settings = make_settings(tmp_path)
+    chat = {"id": 1001, "type": "private", "first_name": "Li"}
+    message = {"message_id": 1, "date": 0, "chat": chat, "text": "/screen",
+               "from": {"id": 1001, "is_bot": False, "first_name": "Li"},
+               "entities": [{"type": "bot_command", "offset": 0, "length": 7}]}
+
+    async def deliver(update_id: int) -> int:
+        """Start the bot, deliver the update; how many messages the bot sent."""
+        fake = FakeBotAPI()
+        app = build_application(settings, request=fake)
+        add_staff(app.bot_data["trial"].db, user_id=1001, name="Li", role="coordinator",
+                  actor="test")
+        async with app:
+            for _ in range(2):
+                await app.process_update(Update.de_json(
+                    {"update_id": update_id, "message": message}, app.bot))
+            screenings = list_screenings(app.bot_data["trial"].db)
+        app.persistence.close()
+        assert len(screenings) == (1 if update_id == 500 else 2)
+        return len(fake.calls_of("sendMessage"))
+
+    assert await deliver(500) == 1  # twice in a row: handled once
+    assert await deliver(500) == 0  # again after a restart: not handled
+    assert await deliver(501) == 1  # the next update is
