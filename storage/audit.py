@@ -22,20 +22,11 @@ def record_change(
 ) -> None:
     """Append one audit row; values are stored JSON-encoded, and where a value was typed
     (a screening answer) the text as typed is kept beside it, unconverted."""
-    db["audit"].insert(
-        {
-            "at": now(),
-            "actor": str(actor),
-            "table_name": table,
-            "record_id": str(record),
-            "field": field,
-            "old_value": to_json(old),
-            "new_value": to_json(new),
-            "reason": reason,
-            "old_typed": old_typed,
-            "new_typed": new_typed,
-        }
-    )
+    db.execute(  # plain SQL: sqlite-utils' insert looks the schema up on every call
+        "INSERT INTO audit (at, actor, table_name, record_id, field, old_value, new_value,"
+        " reason, old_typed, new_typed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [now(), str(actor), table, str(record), field, to_json(old), to_json(new), reason,
+         old_typed, new_typed])
 
 
 def record_insert(db: Database, *, actor: Any, table: str, record: Any, row: dict) -> None:

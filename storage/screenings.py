@@ -111,7 +111,11 @@ def save_answer(
             "answered_at": now(),
         }
         if old is None:
-            db["answers"].insert({"screening": number, "question_id": question_id, **row})
+            db.execute(
+                "INSERT INTO answers (screening, question_id, value, entered, unit,"
+                " answered_by, answered_at) VALUES (:screening, :question_id, :value,"
+                " :entered, :unit, :answered_by, :answered_at)",
+                {**row, "screening": number, "question_id": question_id})
         else:
             if old["value"] is not None and old["value"] == row["value"]:
                 return
