@@ -9,6 +9,10 @@
     TRIALBOT_ULN__ALT ...    the site laboratory's upper limits of normal (ALT, AST, BILIRUBIN,
                              CREATININE, INR, PT), canonical units (U/L, µmol/L, ratio, s);
                              CREATININE_FEMALE / CREATININE_MALE by sex (else CREATININE)
+    TRIALBOT_LAB_UNITS__HAEMOGLOBIN ...  the unit the site laboratory reports in (BILIRUBIN,
+                             CREATININE, HAEMOGLOBIN, NEUTROPHILS, LYMPHOCYTES, PLATELETS): a
+                             bare number typed at screening is read in it when no other unit
+                             gives a likely value
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.site import UpperLimits
+from domain.site import LabUnits, UpperLimits
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 
@@ -39,6 +43,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     site: str = Field("01", pattern=r"^[A-Za-z0-9-]{1,10}$")  # SDTM SITEID in exports
     uln: UpperLimits = UpperLimits()
+    lab_units: LabUnits = LabUnits()
 
     @field_validator("timezone")
     @classmethod
