@@ -402,7 +402,7 @@ def split_entries(text: str, shown: Question, ctx: Context) -> list[Entry]:
     named = [entry[0] for entry in entries]
     twice = sorted({qid for qid in named if named.count(qid) > 1})
     if twice:
-        raise AnswerError(REASON("named_twice", questions=twice))
+        raise AnswerError(REASON("named_twice", count=len(twice)))
     return [Entry(entry[0], " ".join(entry[1:])) for entry in entries] or [Entry(shown.id, text)]
 
 

@@ -33,7 +33,7 @@ COUNT_UNITS = {"×10^9/L": 1.0, "×10^3/µL": 1.0, "/µL": 0.001}
 DAYS_PER_MONTH = 365.25 / 12  # an average month: 8 weeks are 1.84 months, 9 weeks 2.07
 MONTH_UNITS = {"months": 1.0, "weeks": 7 / DAYS_PER_MONTH, "days": 1 / DAYS_PER_MONTH}
 WEEK_UNITS = {"weeks": 1.0, "days": 1 / 7, "months": DAYS_PER_MONTH / 7}
-DOSE_UNITS = {"mg/day": 1.0, "mg bid": 2.0, "mg tid": 3.0, "mg qid": 4.0}  # a daily dose
+DOSE_UNITS = {"mg/day": 1.0, "mg BID": 2.0, "mg TID": 3.0, "mg QID": 4.0}  # a daily dose
 
 ANALYTES: dict[str, Analyte] = {
     "age": Analyte("years", {"years": 1.0}, (0, 120), "45"),
@@ -97,8 +97,8 @@ UNIT_SPELLINGS = {
     # a glucocorticoid's daily dose as prescribed: '10 mg qd', '5 mg bid' ('q.d.' too)
     "mgqd": "mg/day", "mgod": "mg/day", "mgdaily": "mg/day", "qd": "mg/day", "od": "mg/day",
     "daily": "mg/day", "mgqam": "mg/day",
-    "mgbid": "mg bid", "bid": "mg bid", "mgtid": "mg tid", "tid": "mg tid",
-    "mgqid": "mg qid", "qid": "mg qid",
+    "mgbid": "mg BID", "bid": "mg BID", "mgtid": "mg TID", "tid": "mg TID",
+    "mgqid": "mg QID", "qid": "mg QID",
 }
 
 MAX_DIGITS = 12  # a reading such as '0.00000000001 ×10^3/µL' stays far below 64 bytes

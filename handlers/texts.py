@@ -955,8 +955,9 @@ CONFIRMATION = {
 
 # --- what the domain says (domain/reasons.py), put into words by handlers/wording.py ----------
 # code -> template filled with the reason's parameters (str.format); a dict of "zero" / "one" /
-# "other" forms is picked by the `count` parameter. How a list parameter is joined, by the
-# field's format spec ("{units:or}"):
+# "other" forms is picked by the `count` parameter; "{months:plural month}" writes "1 month",
+# "2.5 months"; "{shown:unit}" the unit of a quantity ("15 ×10^9/L" -> "×10^9/L"). How a list
+# parameter is joined, by the field's format spec ("{units:or}"):
 LIST_STYLES = {"": ", ", "or": " or ", "plus": " + ", "semicolons": "; "}
 
 REASONS = {
@@ -981,6 +982,15 @@ REASONS = {
     # a screening answer refused (domain/questions.py)
     "answer.choose_one": "Please choose one of: {choices}.",
     "answer.unknown_items": "Unknown item: {items}.",
+    "answer.unnamed_values": "Only one value may go without its name (it answers the question "
+                             "shown): please name the others, e.g. ALT 48 AST 35. Nothing was "
+                             "saved from that message.",
+    "answer.named_twice": {
+        "one": "One value is named twice: please send it once. Nothing was saved from that "
+               "message.",
+        "other": "{count} values are named twice: please send each once. Nothing was saved "
+                 "from that message.",
+    },
     "answer.clinical_above_total": "The clinical SLEDAI-2K ({clinical}) cannot be higher than "
                                    "the SLEDAI-2K total ({total}).",
     # an infused dose typed (domain/dosing.py)
@@ -1027,6 +1037,7 @@ REASONS = {
     "eligibility.value.no_glucocorticoid": "no glucocorticoid",
     "eligibility.value.prednisone_equivalent": "{dose} mg/day {drug} = {equivalent} mg/day "
                                                "prednisone",
+    "eligibility.value.prednisone_dose": "{dose} mg/day prednisone",
     "eligibility.value.positive": "{names}",
     "eligibility.value.all_negative": "all negative",
     "eligibility.value.sledai": "{total} / clinical {clinical}",
@@ -1049,17 +1060,20 @@ REASONS = {
                                      "never)",
     "eligibility.eular_no_clinical": "2019 EULAR/ACR: no clinical criterion",
     "eligibility.eular_score": "2019 EULAR/ACR score {points} {sign} {threshold}",
-    "eligibility.treatment_met": "{drugs} for {months} months, stable {weeks} weeks, disease "
-                                 "still active",
+    "eligibility.treatment_met": "{drugs} for {months:plural month}, stable "
+                                 "{weeks:plural week}, disease still active",
     "eligibility.treatment_problems": "{problems:semicolons capital}",
     "eligibility.problem.not_combined": "needs a glucocorticoid combined with an "
                                         "immunosuppressant and/or biologic",
-    "eligibility.problem.treated_briefly": "treated {months} months < {minimum}",
-    "eligibility.problem.dose_not_stable": "dose stable {weeks} weeks, needs > {minimum}",
+    "eligibility.problem.treated_briefly": "treated {months:plural month} < "
+                                           "{minimum:plural month}",
+    "eligibility.problem.dose_not_stable": "dose stable {weeks:plural week}, needs > "
+                                           "{minimum:plural week}",
     "eligibility.problem.no_longer_active": "disease no longer active",
     "eligibility.no_glucocorticoid": "No glucocorticoid (judged in 4)",
     "eligibility.glucocorticoid_combined": "{dose}; combined, so no minimum dose",
-    "eligibility.glucocorticoid_alone": "{dose} {sign} {minimum} (not combined)",
+    "eligibility.glucocorticoid_alone": "{dose} {sign} {minimum} mg/day prednisone (not "
+                                        "combined)",
     "eligibility.antibodies_positive": "Positive: {names}",
     "eligibility.antibodies_negative": "ANA, anti-dsDNA and anti-Sm all negative",
     "eligibility.sledai_clinical_above_total": "Clinical SLEDAI-2K {clinical} is higher than the "
@@ -1073,16 +1087,16 @@ REASONS = {
                                                     "laboratory items: correct one of them",
     "eligibility.sledai": "SLEDAI-2K {total} {total_sign} {total_min}, clinical SLEDAI-2K "
                           "{clinical} {clinical_sign} {clinical_min}",
-    "eligibility.bilag_met": "BILAG-2004: {a} system(s) A, {b} B (meets ≥{min_a} A or ≥{min_b} "
-                             "B)",
-    "eligibility.bilag_not_met": "BILAG-2004: {a} system(s) A, {b} B (needs ≥{min_a} A or "
+    "eligibility.bilag_met": "BILAG-2004: {a:plural system} A, {b} B (meets ≥{min_a} A or "
+                             "≥{min_b} B)",
+    "eligibility.bilag_not_met": "BILAG-2004: {a:plural system} A, {b} B (needs ≥{min_a} A or "
                                  "≥{min_b} B)",
     "eligibility.pga": "PGA {pga} {sign} {minimum}",
-    "eligibility.lab": "{lab} {shown} {sign} {limit}",
+    "eligibility.lab": "{lab} {shown} {sign} {limit} {shown:unit}",
     "eligibility.lab_uln": "{lab} {shown} {sign} {limit}×ULN",
     "eligibility.gilbert": "{lab}, allowed: Gilbert syndrome",
     "eligibility.clearance": "{lab}; creatinine clearance (Cockcroft-Gault) {clearance} mL/min "
-                             "{sign} {minimum}",
+                             "{sign} {minimum} mL/min",
     "eligibility.either": "{first}; {second}",
     "eligibility.not_applicable_male": "Not applicable (male)",
     "eligibility.not_of_childbearing_potential": "Not of childbearing potential",

@@ -1,5 +1,6 @@
 """The services every use case works with: the database, the protocol, the site's laboratory
-limits and units and its time zone, and the clock (replaceable, so reminders can be tested on any day)."""
+limits and units and its time zone, and the clock (replaceable, so reminders can be tested on
+any day)."""
 
 from __future__ import annotations
 
