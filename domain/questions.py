@@ -370,11 +370,12 @@ _SEPARATORS = re.compile(r"[;\n]+|,(?=\s)|,$")
 _LABELLED_WORD = re.compile(r"^(?P<name>[^:=]+?)(?P<sign>[+\-−])?(?:[:=](?P<tail>.*))?$", re.S)
 
 
-def split_entries(text: str, shown: Question, ctx: Context) -> list[Entry]:
+def split_entries(text: str, shown: Question, ctx: Context, unnamed: bool = True) -> list[Entry]:
     """The answers one typed message carries: a value without a name answers the question
-    shown; a value after a label (LABELS) answers the labelled question; an option's spelling
-    ("F") answers its question of the shown section. Raises AnswerError when two values have
-    no name or one question is named twice (nothing is guessed)."""
+    shown (unless `unnamed` is False: a grid's rows are answered by name or by button); a value
+    after a label (LABELS) answers the labelled question; an option's spelling ("F") answers its
+    question of the shown section. Raises AnswerError when two values have no name or one
+    question is named twice (nothing is guessed)."""
     words = _SEPARATORS.sub(" ", text).split()
     options = {word: q.id for q in section_of(ctx, shown.section) if q.kind == "choice"
                for word, option in OPTION_SPELLINGS.items() if option in q.options}
@@ -393,6 +394,8 @@ def split_entries(text: str, shown: Question, ctx: Context) -> list[Entry]:
             current = None
         elif current is not None:
             current.append(word)
+        elif not unnamed:
+            raise AnswerError(REASON("press_rows"))
         elif head is None:
             head = [shown.id, word]
             entries.append(head)
@@ -409,7 +412,7 @@ def split_entries(text: str, shown: Question, ctx: Context) -> list[Entry]:
 # Why an answer is refused (a typed quantity refused says its own reason, from domain.units).
 REASON = Codes("answer", "choose_one", "unknown_items", "clinical_above_total",
                "clinical_above_most", "difference_above_excluded", "unnamed_values",
-               "named_twice")
+               "named_twice", "press_rows", "other_section", "not_applicable")
 CODES = REASON.all
 
 
