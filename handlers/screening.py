@@ -55,6 +55,7 @@ from handlers.screening_cards import (
     prompt_for,
     review_text,
     section_line,
+    short_answer,
     short_name,
     shown_value,
 )
@@ -70,7 +71,7 @@ QUESTION_BUTTON = re.compile(
 REST_BUTTON = re.compile(r"^rest:(S-\d{3,5}):(\w{1,20})$")
 SAVE_BUTTON = re.compile(r"^save:(S-\d{3,5}):(eligible|not_eligible)$")
 CHANGE_BUTTON = re.compile(r"^change:(S-\d{3,5})$")
-EDIT_BUTTON = re.compile(r"^edit:(S-\d{3,5}):(\w{1,40})$")
+EDIT_BUTTON = re.compile(r"^edit:(S-\d{3,5}):(\w{1,40}):(\d{1,9})$")
 REVIEW_BUTTON = re.compile(r"^review:(S-\d{3,5})$")
 ANY_BUTTON = r"^(answer|tick|done|reading|row|rest|save|change|edit|review)(:|$)"
 # Which kinds of question each button answers.
@@ -309,7 +310,7 @@ def entered_note(context, entered: Entered) -> str:
     trial = trial_of(context)
     lines = []
     if len(entered.saved) > 1 or entered.refused:
-        values = " · ".join(short_line(trial, answer) for answer in entered.saved)
+        values = " · ".join(short_answer(trial, answer) for answer in entered.saved)
         if values:
             lines.append(T["saved_values"].format(values=values))
     for refused in entered.refused:
@@ -319,12 +320,6 @@ def entered_note(context, entered: Entered) -> str:
             reason += " " + T["pick_reading"]
         lines.append(T["entry_refused"].format(name=short_name(question), reason=reason))
     return "\n".join(line for line in [*lines, warnings(entered.failures)] if line)
-
-
-def short_line(trial, answer: ShownAnswer) -> str:
-    question = question_by_id(trial.context, answer.question)
-    return T["short_answer"].format(name=short_name(question),
-                                    value=shown_value(question, answer.value, answer.entered))
 
 
 async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -549,10 +544,11 @@ async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | in
         return await refuse(update, context, note)
     trial, number = trial_of(context), context.user_data["screening"]
     await update.callback_query.answer()
+    found = screenings.review(trial, number)
     await update.callback_query.edit_message_text(
         T["change_which"].format(number=number),
-        reply_markup=keyboard(change_rows(trial, number, screenings.answers_shown(trial,
-                                                                                  number))))
+        reply_markup=keyboard(change_rows(trial, number, found.answers,
+                                          context.user_data.get("review_of"))))
     return REVIEW
 
 
@@ -570,16 +566,18 @@ async def back_to_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def change_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """One answer picked from the review's list: taken back (the audit keeps it) and asked."""
+    """One answer picked from the review's list: taken back (the audit keeps it) and asked,
+    if the answers are still those of the review the list was made from (its button says)."""
     data = update.callback_query.data
     note = review_refusal(context, EDIT_BUTTON, data)
     if note:
         return await refuse(update, context, note)
     trial, number = trial_of(context), context.user_data["screening"]
+    _, question, version = EDIT_BUTTON.match(data).groups()
     try:
-        changed = screenings.change(trial, number=number, question=EDIT_BUTTON.match(data)[2],
-                                    version=context.user_data.get("review_of"),
-                                    reason=T["change_reason"], actor=update.effective_user.id)
+        changed = screenings.change(trial, number=number, question=question,
+                                    version=int(version), reason=T["change_reason"],
+                                    actor=update.effective_user.id)
     except Refused as refused:
         return await answer_refused(update, context, refused.reason)
     await update.callback_query.edit_message_reply_markup(None)

@@ -14,6 +14,7 @@ from domain.eligibility import CriterionResult, Verdict
 from domain.questions import (
     BILAG_GRADES,
     GRID_REST,
+    MERGED,
     Question,
     branch,
     grid_of,
@@ -136,11 +137,17 @@ def running_total(trial: Trial, question: Question, ticked: list[str]) -> str:
 
 # --- a section's card --------------------------------------------------------------------------
 
+def ids_of(trial: Trial, section: str) -> set[str]:
+    return {q.id for q in questions(trial.context) if q.section == section}
+
+
 def section_line(trial: Trial, section: str, answers: list[ShownAnswer], done: bool = False
                  ) -> str:
     """'Laboratory values: ALT 35 · AST 30', the answers of a section so far."""
-    ids = {q.id for q in questions(trial.context) if q.section == section}
-    given = [short_answer(trial, a) for a in answers if a.question in ids]
+    ids = ids_of(trial, section)
+    said = {a.question for a in answers}
+    given = [short_answer(trial, a) for a in answers if a.question in ids
+             and MERGED.get(a.question) not in said]  # the branch's answer says it
     title = SECTION_TITLES[section]
     if done:
         return T["section_done"].format(title=title, answers=" · ".join(given))
@@ -223,7 +230,8 @@ def card(trial: Trial, number: str, question: Question, shown: list[ShownAnswer]
     rows, answers_to = question_rows(trial, number, question, answers, ticked)
     parts = [note, section_line(trial, question.section, shown)]
     hint = TYPING_HINTS.get(question.id, TYPING_HINTS.get(question.section))
-    if hint and question.kind == "number":
+    first = not any(a.question in ids_of(trial, question.section) for a in shown)
+    if hint and question.kind == "number" and (first or question.id in TYPING_HINTS):
         parts.append(hint)
     parts.append(question_text(trial, number, question, answers))
     head = "\n\n".join(part for part in parts[:1] if part)
@@ -271,13 +279,14 @@ def review_text(number: str, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def change_rows(trial: Trial, number: str, answers: list[ShownAnswer]) -> Rows:
-    """Every answer of a review as a button that asks it again, two a row, and the way back."""
+def change_rows(trial: Trial, number: str, answers: list[ShownAnswer], version: int) -> Rows:
+    """Every answer of a review as a button that asks it again, two a row, and the way back;
+    each button names the review (the `version` of its answers) it was made from."""
     buttons = []
     for answer in answers:
         question = question_by_id(trial.context, answer.question)
         label = T["change_button"].format(
             name=short_name(question), value=shown_value(question, answer.value, answer.entered))
         buttons.append((label if len(label) <= 32 else label[:31] + "…",
-                        f"edit:{number}:{answer.question}"))
+                        f"edit:{number}:{answer.question}:{version}"))
     return [*in_rows(buttons, 2), [(T["back_to_review"], f"review:{number}")]]

@@ -118,7 +118,7 @@ async def test_a_review_is_not_saved_after_the_answers_changed_meanwhile(app, dr
     await answer_all(app, driver, "S-001", ELIGIBLE)
     await driver.send(WANG, "/screen S-001")              # Wang sees the review too
     await driver.press(WANG, "↩ Change an answer")
-    await driver.press(WANG, "edit:S-001:contraception_consent")
+    await driver.press(WANG, "Contraception: Yes")
     *_, told = await driver.press(COORDINATOR, "✅ Save as eligible")
     assert "S-001: the answers changed meanwhile" in told.text
     assert get_screening(db, "S-001")["status"] == "in_progress"
