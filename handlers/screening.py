@@ -213,6 +213,19 @@ def button_refusal(context, action: str, number: str, question: Question) -> str
     return note
 
 
+def double_tap(update: Update, context, action: str, number: str, question: Question,
+               option: str | None) -> bool:
+    """The same option pressed again by the same user (a double tap, or a press before the
+    edited card arrived): their answer stands, there is nothing to say but that."""
+    if action != "answer" or number != context.user_data.get("screening"):
+        return False
+    trial = trial_of(context)
+    mine = trial.staff_name(str(update.effective_user.id))
+    given = next((a for a in screenings.answers_shown(trial, number)
+                  if a.question == question.id), None)
+    return given is not None and (given.answered_by, given.value) == (mine, option)
+
+
 def question_button(callback):
     """For a question's button: runs callback(update, context, question, detail) only when the
     button is well formed, fits its question's kind and is bound to what this user is shown."""
@@ -222,6 +235,9 @@ def question_button(callback):
         question = question_named(context, match[3]) if match else None
         if question is None or question.kind not in BUTTON_KINDS[match[1]]:
             return await refuse(update, context, T["unknown_button"])
+        if double_tap(update, context, match[1], match[2], question, match[4]):
+            await update.callback_query.answer(T["already_taken"])
+            return ANSWERING
         note = button_refusal(context, match[1], match[2], question)
         if note:
             return await refuse(update, context, note)

@@ -240,6 +240,7 @@ SCREENING = {
     "saved_values": "Saved: {values}.",
     "entry_refused": "⚠ {name}: {reason}",
     "row_hint": "Press the answer on this row.",
+    "already_taken": "Already saved.",
     "answers_title": "{number}: answers",
     "verdict_title": "{number}: {verdict}",
     "computed_line": "Computed: {values}",
@@ -1383,10 +1384,10 @@ REASONS = {
     "refusal.moved_on": "{number}: that question is no longer the one to answer.",
     "refusal.changed_meanwhile": "{number}: the answers changed meanwhile.",
     "refusal.no_previous_question": "This is the first question.",
-    "refusal.cannot_finish": "Nothing has failed so far and {left} questions are left, so there "
-                             "is nothing to finish yet.",
-    "refusal.screening_incomplete": "Screening {number} is not complete: {left} questions are "
-                                    "left.",
+    "refusal.cannot_finish": "Nothing has failed so far (questions left: {left}), so there is "
+                             "nothing to finish yet.",
+    "refusal.screening_incomplete": "Screening {number} is not complete (questions left: "
+                                    "{left}).",
     "refusal.verdict_changed": "The verdict of {number} is no longer the one shown.",
     "refusal.nothing_to_correct": "{number}: that answer was already taken back.",
     "refusal.infusion_bad_date": "Please type the date as YYYY-MM-DD.",

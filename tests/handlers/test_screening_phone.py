@@ -9,7 +9,6 @@ from storage.audit import audit_trail
 from storage.screenings import get_screening, screening_answers
 from tests.handlers.conftest import COORDINATOR
 from tests.handlers.test_screening import ELIGIBLE, answer_all, asked
-from tests.telegram_fake import Sent
 
 # (what the coordinator does, the question a press answers or None for typed, the label)
 PHONE = [
@@ -207,6 +206,16 @@ async def test_finish_counts_the_questions_left_right(app, driver, db):
     assert "and 1 question is left" in reply.text
 
 
-def test_the_phone_script_presses_only_buttons_it_was_shown():
-    assert all(isinstance(step, tuple) and len(step) == 3 for step in PHONE)
-    assert isinstance(Sent, type)
+async def test_a_double_tapped_answer_is_answered_quietly(app, driver, db):
+    [consent] = await driver.send(COORDINATOR, "/screen")
+    await driver.press(COORDINATOR, "Yes", message=consent)
+    acks = len(driver.fake.calls_of("answerCallbackQuery"))
+    query = {"id": "twice", "from": {"id": COORDINATOR, "is_bot": False, "first_name": "Li"},
+             "chat_instance": "1", "data": "answer:S-001:consent:yes", "message": consent.raw}
+    assert await driver.process({"callback_query": query}) == []   # no new message
+    [ack] = driver.fake.calls_of("answerCallbackQuery")[acks:]
+    assert ack.params["text"] == "Already saved."
+    query = dict(query, id="other", data="answer:S-001:consent:no")  # not the same answer
+    *_, told = await driver.process({"callback_query": query})
+    assert "was answered meanwhile" in told.text
+    assert screening_answers(db, "S-001") == {"consent": "yes"}
