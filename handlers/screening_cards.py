@@ -112,15 +112,21 @@ def shown_value(question: Question, value, entered: str) -> str:
     return entered
 
 
-def short_answer(trial: Trial, answer: ShownAnswer) -> str:
-    """'ALT 35 U/L', 'Sex Female': an answer in a section's line (a number typed without its
-    unit with the unit it was read in)."""
-    question = question_by_id(trial.context, answer.question)
+def answer_value(question: Question, answer: ShownAnswer) -> str:
+    """An answer as shown, a number typed without its unit with the unit it was read in
+    ('35 U/L')."""
     value = shown_value(question, answer.value, answer.entered)
-    if question.kind == "number" and answer.unit and not answer.entered.endswith(answer.unit):
-        bare = answer.entered.strip().replace(",", ".").lstrip("+")
-        value = f"{value} {answer.unit}" if _plain_number(bare) else value
-    return T["short_answer"].format(name=short_name(question), value=value)
+    bare = answer.entered.strip().replace(",", ".").lstrip("+")
+    if question.kind == "number" and answer.unit and _plain_number(bare):
+        return f"{value} {answer.unit}"
+    return value
+
+
+def short_answer(trial: Trial, answer: ShownAnswer) -> str:
+    """'ALT 35 U/L', 'Sex Female': an answer in a section's line."""
+    question = question_by_id(trial.context, answer.question)
+    return T["short_answer"].format(name=short_name(question),
+                                    value=answer_value(question, answer))
 
 
 def _plain_number(text: str) -> bool:
@@ -285,8 +291,8 @@ def change_rows(trial: Trial, number: str, answers: list[ShownAnswer], version: 
     buttons = []
     for answer in answers:
         question = question_by_id(trial.context, answer.question)
-        label = T["change_button"].format(
-            name=short_name(question), value=shown_value(question, answer.value, answer.entered))
+        label = T["change_button"].format(name=short_name(question),
+                                          value=answer_value(question, answer))
         buttons.append((label if len(label) <= 32 else label[:31] + "…",
                         f"edit:{number}:{answer.question}:{version}"))
     return [*in_rows(buttons, 2), [(T["back_to_review"], f"review:{number}")]]

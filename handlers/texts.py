@@ -241,7 +241,6 @@ SCREENING = {
     "entry_refused": "⚠ {name}: {reason}",
     "row_hint": "Press the answer on this row.",
     "already_taken": "Already saved.",
-    "answers_title": "{number}: answers",
     "verdict_title": "{number}: {verdict}",
     "computed_line": "Computed: {values}",
     "failed_title": "Criteria not met:",
@@ -1058,8 +1057,8 @@ REASONS = {
     "answer.unnamed_values": "Only one value may go without its name (it answers the question "
                              "shown): please name the others, e.g. ALT 48 AST 35. Nothing was "
                              "saved from that message.",
-    "answer.press_rows": "Please press a button on each row, or name each value (e.g. ANA+ "
-                         "dsDNA+ Sm-).",
+    "answer.press_rows": "Please answer with the buttons, one on each row (or name each value, "
+                         "where the question says how).",
     "answer.other_section": "not saved: it is asked in another part of the screening, please "
                             "send it there",
     "answer.not_applicable": "not saved: it is not asked of this candidate",

@@ -119,8 +119,8 @@ async def test_any_answer_is_changed_from_the_review_before_saving(app, driver, 
     await driver.send(COORDINATOR, "/screen")
     await answer_all(app, driver, "S-001", ELIGIBLE)
     [listing] = await driver.press(COORDINATOR, "↩ Change an answer")
-    assert "Age: 45" in listing.labels and "ALT: 35" in listing.labels
-    await driver.press(COORDINATOR, "Age: 45")
+    assert "Age: 45 years" in listing.labels and "ALT: 35 U/L" in listing.labels
+    await driver.press(COORDINATOR, "Age: 45 years")
     assert asked(app, "S-001").id == "age"
     [review] = await driver.send(COORDINATOR, "46")
     assert review.text.startswith("S-001: ELIGIBLE") and "Age 46 is within 18-70" in review.text
@@ -136,9 +136,9 @@ async def test_a_change_bound_to_an_older_review_is_refused(app, driver, db):
     await driver.send(COORDINATOR, "/screen")
     await answer_all(app, driver, "S-001", ELIGIBLE)
     [listing] = await driver.press(COORDINATOR, "↩ Change an answer")
-    await driver.press(COORDINATOR, "Age: 45", message=listing)
+    await driver.press(COORDINATOR, "Age: 45 years", message=listing)
     await driver.send(COORDINATOR, "46")                      # a new review
-    alt = next(data for label, data in sum(listing.buttons, []) if label == "ALT: 35")
+    alt = next(data for label, data in sum(listing.buttons, []) if label == "ALT: 35 U/L")
     query = {"id": "old", "from": {"id": COORDINATOR, "is_bot": False, "first_name": "Li"},
              "chat_instance": "1", "data": alt, "message": listing.raw}
     *_, told = await driver.process({"callback_query": query})   # the list as it was shown
