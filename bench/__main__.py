@@ -117,7 +117,8 @@ async def screenings(app, driver: Timed, count: int) -> list[float]:
 async def answer_all(app, driver: Timed, number: str, user: int) -> None:
     """Answer every question of a screening as the eligible candidate of the chat tests."""
     while (question := asked(app, number)) is not None:
-        await answer(driver, number, question, ELIGIBLE[question.id], user=user)
+        await answer(driver, number, question, ELIGIBLE[question.id], user=user,
+                     answers=ELIGIBLE)
 
 
 async def repeat(driver: Timed, user: int, text: str, times: int) -> list[float]:

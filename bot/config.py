@@ -12,6 +12,10 @@
     TRIALBOT_ALERT_CHAT      a group chat id that gets a copy of each alert, participant
                              numbers only (default: none)
     TRIALBOT_REMINDER_TIME   local time of the daily DLT-window reminders (default 08:00)
+    TRIALBOT_LAB_UNITS__HAEMOGLOBIN ...  the unit the site laboratory reports in (BILIRUBIN,
+                             CREATININE, HAEMOGLOBIN, NEUTROPHILS, LYMPHOCYTES, PLATELETS): a
+                             bare number typed at screening is read in it when no other unit
+                             gives a likely value
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.site import UpperLimits
+from domain.site import LabUnits, UpperLimits
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 
@@ -45,6 +49,7 @@ class Settings(BaseSettings):
     uln: UpperLimits = UpperLimits()
     alert_chat: int | None = None
     reminder_time: time = time(8, 0)
+    lab_units: LabUnits = LabUnits()
 
     @field_validator("timezone")
     @classmethod

@@ -16,6 +16,7 @@ def make_trial(settings: Settings) -> Trial:
         db=open_database(settings.db),
         protocol=protocol,
         upper_limits=settings.uln,
+        lab_units=settings.lab_units,
         timezone=ZoneInfo(settings.timezone),
         site=settings.site,
         alert_chat=settings.alert_chat,

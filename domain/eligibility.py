@@ -52,7 +52,8 @@ REASON = Codes(
     "eligibility",
     "value.answer", "value.number", "value.quantity", "value.lab_uln", "value.points",
     "value.ana_entry_not_met", "value.drugs", "value.no_drugs", "value.no_glucocorticoid",
-    "value.prednisone_equivalent", "value.positive", "value.all_negative", "value.sledai",
+    "value.prednisone_equivalent", "value.prednisone_dose", "value.positive",
+    "value.all_negative", "value.sledai",
     "value.bilag", "value.clearance", "value.not_of_childbearing_potential", "value.negative",
     "value.not_negative", "value.not_of_reproductive_potential",
     "not_answered", "consent_signed", "consent_missing", "age_within", "age_outside",
@@ -201,7 +202,8 @@ def check_glucocorticoid_dose(a: Answers, ctx: Context):
     drug, dose = _need(a, "glucocorticoid_drug", "glucocorticoid_dose")
     equivalent = prednisone_equivalent(drug, dose)
     minimum = ctx.protocol.eligibility.prednisone_min_mg_alone
-    value = REASON("value.prednisone_equivalent", dose=dose, drug=drug, equivalent=equivalent)
+    value = (REASON("value.prednisone_dose", dose=dose) if drug == "prednisone" else
+             REASON("value.prednisone_equivalent", dose=dose, drug=drug, equivalent=equivalent))
     if immuno == "yes" or bio == "yes":
         return _result(True, value, REASON("glucocorticoid_combined", dose=value))
     ok = equivalent >= minimum

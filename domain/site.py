@@ -1,8 +1,11 @@
-"""Site settings the clinical rules need: the local laboratory's upper limits of normal."""
+"""Site settings the clinical rules need: the local laboratory's upper limits of normal and the
+units it reports in."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from domain.units import ANALYTES, spelled_unit
 
 SEXES = ("female", "male")
 
@@ -35,3 +38,34 @@ class UpperLimits(BaseModel):
         if sex in by_sex:
             return by_sex[sex] or shared
         return min([shared, *(limit for limit in by_sex.values() if limit)])
+
+
+class LabUnits(BaseModel):
+    """The unit the site laboratory reports each analyte in, where more than one is accepted: a
+    number typed without a unit is read in it when that is its only likely reading
+    (domain.units.parse_quantity), else the coordinator is asked. None: always asked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bilirubin: str | None = "µmol/L"
+    creatinine: str | None = "µmol/L"
+    haemoglobin: str | None = "g/L"
+    neutrophils: str | None = "×10^9/L"
+    lymphocytes: str | None = "×10^9/L"
+    platelets: str | None = "×10^9/L"
+
+    @field_validator("*")
+    @classmethod
+    def _accepted(cls, unit: str | None, info: ValidationInfo) -> str | None:
+        """A unit the analyte accepts, spelled as typed on a phone or properly ('umol/L')."""
+        if unit is None:
+            return None
+        spelled = spelled_unit(info.field_name, unit)
+        if spelled is None:
+            accepted = ", ".join(ANALYTES[info.field_name].units)
+            raise ValueError(f"{unit!r} is not a unit of {info.field_name} ({accepted})")
+        return spelled
+
+    def of(self, analyte: object) -> str | None:
+        """The site's unit for an analyte named in domain.units.ANALYTES, if it has one."""
+        return getattr(self, analyte, None) if isinstance(analyte, str) else None

@@ -1,15 +1,20 @@
-"""/screen: step a coordinator through every inclusion criterion, one question at a time.
+"""/screen: step a coordinator through every criterion, a section at a time, as on a phone.
 
 The questions are data (domain.questions); the screening's use cases (storage.usecases.screening)
 say where a screening stands, derived from its stored answers, so it resumes after /cancel, a
-restart or a crash. This module only turns chat into those calls and their results into replies.
+restart or a crash. This module only turns chat into those calls and their results into replies
+(handlers/screening_cards.py builds what is shown).
 
-Every answer is bound to what its sender was shown: asking a question records the screening and
-the question in the user's (persisted) conversation data, and every button carries both. An
-answer to anything but the question shown, while it is still the screening's current one, is
-refused with a note and the current question is asked again; the use case refuses too (inside
-its transaction, and the store with expect_unanswered), so two staff on one screening never
-overwrite each other.
+A section is one card: a press answers in place (the card is edited to the next question of the
+section), a typed message gets the next card below it; one typed message may carry several
+answers of the section ("ALT 48 AST 35"). Grids (serology, BILAG-2004) show a row per question.
+
+Every answer is bound to what its sender was shown: asking records the screening, the question
+and the questions the shown buttons answer in the user's (persisted) conversation data, and
+every button carries the screening and its question. An answer to anything else, or to a
+question answered meanwhile, is refused with a note and the current question is asked again;
+the use case refuses too (inside its transaction, and the store with expect_unanswered), so two
+staff on one screening never overwrite each other.
 """
 
 from __future__ import annotations
@@ -27,25 +32,13 @@ from telegram.ext import (
     filters,
 )
 
-from domain.eligibility import CriterionResult, Verdict
 from domain.questions import Question, question_by_id
 from domain.reasons import Reason, Refused
-from domain.scores import (
-    EULAR_ACR_2019_ITEMS,
-    SLEDAI_WEIGHTS,
-    clinical_sledai_2k,
-    eular_acr_2019,
-    excluded_points,
-    sledai_2k,
-)
-from domain.units import example
 from handlers import wording
 from handlers.access import guarded
 from handlers.common import (
     command_argument,
-    in_rows,
     keyboard,
-    mark_chosen,
     opens,
     reply,
     screening_number,
@@ -55,92 +48,40 @@ from handlers.common import (
     typed_for,
     whole_number,
 )
-from handlers.texts import (
-    COMPUTED_NAMES,
-    CRITERION_TITLES,
-    EULAR_LABELS,
-    OPTION_LABELS,
-    QUESTION_PROMPTS,
-    SLEDAI_LABELS,
+from handlers.screening_cards import (
+    card,
+    change_rows,
+    failure_line,
+    prompt_for,
+    review_text,
+    section_line,
+    short_answer,
+    short_name,
+    shown_value,
 )
 from handlers.texts import SCREENING as T
 from storage.usecases import screening as screenings
-from storage.usecases.screening import Review, ShownAnswer, Standing
+from storage.usecases.screening import Entered, Review, ShownAnswer, Standing
 
 ANSWERING, REVIEW, CHOOSING, REASON = "answering", "review", "choosing", "reason"
 
 # The buttons of a question: action:screening:question[:option, or index of a unit reading].
 QUESTION_BUTTON = re.compile(
-    r"^(answer|tick|done|reading):(S-\d{3,5}):(\w{1,40})(?::([^:]{1,40}))?$")
+    r"^(answer|tick|done|reading|row):(S-\d{3,5}):(\w{1,40})(?::([^:]{1,40}))?$")
+REST_BUTTON = re.compile(r"^rest:(S-\d{3,5}):(\w{1,20})$")
 SAVE_BUTTON = re.compile(r"^save:(S-\d{3,5}):(eligible|not_eligible)$")
 CHANGE_BUTTON = re.compile(r"^change:(S-\d{3,5})$")
-ANY_BUTTON = r"^(answer|tick|done|reading|save|change)(:|$)"
+EDIT_BUTTON = re.compile(r"^edit:(S-\d{3,5}):(\w{1,40}):(\d{1,9})$")
+REVIEW_BUTTON = re.compile(r"^review:(S-\d{3,5})$")
+ANY_BUTTON = r"^(answer|tick|done|reading|row|rest|save|change|edit|review)(:|$)"
 # Which kinds of question each button answers.
 BUTTON_KINDS = {"answer": ("yes_no", "choice", "grade"), "tick": ("multi",), "done": ("multi",),
-                "reading": ("number",)}
+                "reading": ("number",), "row": ("yes_no", "grade")}
 
 
 def question_named(context, question_id: str) -> Question | None:
     """A question of the screening by id, the protocol file's exclusion criteria included."""
     return question_by_id(trial_of(context).context, question_id)
-
-
-def prompt_for(context, question: Question) -> str:
-    """A question's words: the protocol file's own for an exclusion criterion, else the
-    catalogue's, filled with what the protocol says (the clinical SLEDAI-2K's excluded items)."""
-    if question.exclusion is not None:
-        return question.exclusion.question
-    excluded = trial_of(context).protocol.eligibility.clinical_sledai_excludes
-    return QUESTION_PROMPTS[question.id].format(
-        count=len(excluded), items=", ".join(SLEDAI_LABELS[item] for item in excluded),
-        points=excluded_points(excluded))
-
-
-def option_label(question: Question, option: str) -> str:
-    if question.id == "sledai_descriptors":
-        return f"{SLEDAI_LABELS[option]} ({SLEDAI_WEIGHTS[option]})"
-    if question.id == "eular_items":
-        return f"{EULAR_LABELS[option]} ({EULAR_ACR_2019_ITEMS[option].weight})"
-    return OPTION_LABELS.get(option, option)
-
-
-def running_total(question: Question, ticked: list[str], context) -> str:
-    if question.id == "sledai_descriptors":
-        excluded = trial_of(context).protocol.eligibility.clinical_sledai_excludes
-        return T["running_sledai"].format(
-            total=sledai_2k(ticked), clinical=clinical_sledai_2k(ticked, excluded))
-    return T["running_eular"].format(points=eular_acr_2019(True, ticked).points)
-
-
-def button(action: str, number: str, question: Question, detail: str | None = None) -> str:
-    """A question's callback data: what it does, in which screening, to which question."""
-    return ":".join([action, number, question.id, *([detail] if detail is not None else [])])
-
-
-def question_markup(number: str, question: Question, context):
-    if question.kind == "number":
-        return None
-    if question.kind == "multi":
-        ticked = context.user_data.setdefault("ticked", [])
-        buttons = [(("✅ " if o in ticked else "▫️ ") + option_label(question, o),
-                    button("tick", number, question, o)) for o in question.options]
-        done = (T["tick_done"].format(total=running_total(question, ticked, context)),
-                button("done", number, question))
-        return keyboard([*in_rows(buttons, 1), [done]])
-    per_row = 5 if question.kind == "grade" else 2
-    buttons = [(option_label(question, o), button("answer", number, question, o))
-               for o in question.choices]
-    return keyboard(in_rows(buttons, per_row))
-
-
-def readings_markup(number: str, question: Question, offered: list[str], context):
-    """Buttons for the plausible readings of a number typed without its unit. Each carries the
-    index of its reading in the user's list for this question, which only grows while the
-    question is asked, so an earlier offer's button keeps its meaning (and data stays short)."""
-    known = context.user_data.setdefault("readings", [])
-    known.extend(r for r in offered if r not in known)
-    return keyboard([[(r, button("reading", number, question, str(known.index(r))))]
-                     for r in offered])
 
 
 async def say(update: Update, text: str, markup=None, toast: str | None = None) -> None:
@@ -153,37 +94,67 @@ async def say(update: Update, text: str, markup=None, toast: str | None = None) 
 def asking(context, question: Question | None, ticked=()) -> None:
     """Record `question` as the one this user is shown (None: the review), with its ticks."""
     context.user_data.update(question=question.id if question else None, ticked=list(ticked),
-                             readings=[])
+                             readings=[], shown=[question.id] if question else [])
 
 
-def prompt_text(context, number: str, question: Question) -> str:
-    heading = "exclusion_question" if question.group == "exclusion" else "question"
-    text = T[heading].format(number=number, criterion=question.criterion,
-                             prompt=prompt_for(context, question))
-    if question.kind == "number":
-        text += "\n" + T["example"].format(example=example(question.analyte))
-    return text
+def current_card(context, now: Standing, note: str = ""):
+    """The card of where the screening stands (its question becomes the one shown)."""
+    trial, number = trial_of(context), context.user_data["screening"]
+    question = question_named(context, now.question)
+    if context.user_data.get("question") != question.id:
+        asking(context, question)
+    shown = card(trial, number, question, screenings.answers_shown(trial, number),
+                 context.user_data.setdefault("ticked", []), note)
+    context.user_data["shown"] = shown.shown
+    return shown
 
 
 async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
                    readings: list[str] | None = None, toast: str | None = None,
-                   now: Standing | None = None) -> str:
-    """Ask the first unanswered question, or show the review when all are answered; either
-    becomes what this user is shown. `readings`: for a number typed without its unit, the
-    values to pick from as buttons; `toast`: the pressed button's answer; `now`: where the
-    screening stands, if a use case just said so."""
+                   now: Standing | None = None, reading_for: str | None = None) -> str:
+    """Ask the first unanswered question (its section's card), or show the review when all are
+    answered; either becomes what this user is shown. `readings`: for a number typed without
+    its unit, the values to pick from as buttons (for `reading_for`, else the question shown);
+    `toast`: the pressed button's answer; `now`: where the screening stands, if a use case just
+    said so."""
     trial, number = trial_of(context), context.user_data["screening"]
     now = now or screenings.standing(trial, number)
     if now.question is None:
         return await show_review(update, context, screenings.review(trial, number), note, toast)
-    question = question_named(context, now.question)
-    if context.user_data.get("question") != question.id:
-        asking(context, question)
-    text = prompt_text(context, number, question)
-    markup = (readings_markup(number, question, readings, context) if readings
-              else question_markup(number, question, context))
-    await say(update, f"{note}\n\n{text}" if note else text, markup, toast)
+    shown = current_card(context, now, note)
+    if readings:
+        question = question_named(context, reading_for or now.question)
+        rows = readings_rows(number, question, readings, context)
+    else:
+        rows = shown.rows
+    await say(update, shown.text, keyboard(rows) if rows else None, toast)
     return ANSWERING
+
+
+def readings_rows(number: str, question: Question, offered: list[str], context):
+    """Buttons for the likely readings of a number typed without its unit. Each carries the
+    index of its reading in the user's list, which only grows while the question is asked, so
+    an earlier offer's button keeps its meaning (and data stays short)."""
+    known = context.user_data.setdefault("readings", [])
+    known.extend(r for r in offered if r not in known)
+    return [[(r, f"reading:{number}:{question.id}:{known.index(r)}")] for r in offered]
+
+
+async def after_press(update: Update, context, section: str, note: str, now: Standing) -> str:
+    """A press answered a question of `section`: its card becomes the next question of the
+    section, edited in place; at the end of the section it keeps the section's answers and the
+    next card (or the review) follows below."""
+    query = update.callback_query
+    if now.question is not None and now.section == section:
+        shown = current_card(context, now, note)
+        await query.answer()
+        await query.edit_message_text(shown.text, reply_markup=keyboard(shown.rows)
+                                      if shown.rows else None)
+        return ANSWERING
+    trial, number = trial_of(context), context.user_data["screening"]
+    done = section_line(trial, section, screenings.answers_shown(trial, number), done=True)
+    await query.edit_message_text(done)
+    return await ask_next(update, context, note, now=now)
 
 
 async def refuse(update: Update, context, note: str) -> str:
@@ -211,28 +182,48 @@ def not_taken(context, reason: Reason) -> str:
     if words is None:
         return f"⚠ {wording.say(reason)}"
     question = question_named(context, reason.params.get("question") or "")
-    prompt = prompt_for(context, question) if question else ""
+    prompt = prompt_for(trial_of(context), question) if question else ""
     return words(reason.params, question, prompt)
 
 
 def refusal(context, number: str, question_id: str | None) -> str | None:
-    """None when `question_id` of screening `number` (None: the review) is what this user was
-    shown, in the screening they have open, and still where that screening stands; otherwise
-    the note that says why an answer to it is not taken."""
+    """None when `question_id` of screening `number` (None: the review) may be answered by this
+    user: the screening they have open, and the question still open (or the review still of
+    the answers it showed); otherwise the note that says why an answer to it is not taken."""
     trial, open_number = trial_of(context), context.user_data.get("screening")
     if number != open_number:
         return T["other_screening"].format(button=number, number=open_number)
-    shown = context.user_data.get("question")
     try:
-        if shown is None and question_id is None:  # the review (of a screening finished early too)
+        if question_id is None and context.user_data.get("question") is None:
             screenings.check_review(trial, number, context.user_data.get("review_of"))
-            return None
-        screenings.check_current(trial, number, shown)  # what this user sees has not changed
-        if question_id != shown:
-            screenings.check_current(trial, number, question_id)  # an earlier question's button
+        else:
+            screenings.check_current(trial, number, question_id)
     except Refused as refused:
         return not_taken(context, refused.reason)
     return None
+
+
+def button_refusal(context, action: str, number: str, question: Question) -> str | None:
+    """As `refusal`, and the button must be one of those shown (a unit reading is bound by
+    its own list instead)."""
+    note = refusal(context, number, question.id)
+    shown = context.user_data.get("shown") or [context.user_data.get("question")]
+    if note is None and action != "reading" and question.id not in shown:
+        return T["unknown_button"]
+    return note
+
+
+def double_tap(update: Update, context, action: str, number: str, question: Question,
+               option: str | None) -> bool:
+    """The same option pressed again by the same user (a double tap, or a press before the
+    edited card arrived): their answer stands, there is nothing to say but that."""
+    if action != "answer" or number != context.user_data.get("screening"):
+        return False
+    trial = trial_of(context)
+    mine = trial.staff_name(str(update.effective_user.id))
+    given = next((a for a in screenings.answers_shown(trial, number)
+                  if a.question == question.id), None)
+    return given is not None and (given.answered_by, given.value) == (mine, option)
 
 
 def question_button(callback):
@@ -244,7 +235,10 @@ def question_button(callback):
         question = question_named(context, match[3]) if match else None
         if question is None or question.kind not in BUTTON_KINDS[match[1]]:
             return await refuse(update, context, T["unknown_button"])
-        note = refusal(context, match[2], question.id)
+        if double_tap(update, context, match[1], match[2], question, match[4]):
+            await update.callback_query.answer(T["already_taken"])
+            return ANSWERING
+        note = button_refusal(context, match[1], match[2], question)
         if note:
             return await refuse(update, context, note)
         return await callback(update, context, question, match[4])
@@ -285,31 +279,35 @@ def closed_text(reason: Reason) -> str:
     return words(reason.params) if words else wording.say(reason)
 
 
-async def store(update: Update, context, question: Question, given, chosen: str | None = None,
-                prompt: str | None = None) -> str:
-    """Check an answer; on success save it (with its audit row), show the pressed button's
-    `chosen` under its question and ask the next question. An answer given meanwhile stands."""
+def warnings(failures: list[Reason]) -> str:
+    """One warning per criterion that fails since the answer just given."""
+    if not failures:
+        return ""
+    lines = [T["warning"].format(reason=wording.say(reason)) for reason in failures]
+    return "\n".join([*lines, T["warning_hint"]])
+
+
+async def store(update: Update, context, question: Question, given) -> str:
+    """Check a pressed answer; on success save it (with its audit row) and move the card on.
+    An answer given meanwhile stands."""
     trial, number = trial_of(context), context.user_data["screening"]
     try:
         answered = screenings.answer(trial, number=number, question=question.id, given=given,
                                      actor=update.effective_user.id)
     except Refused as refused:
         return await answer_refused(update, context, refused.reason)
-    if chosen is not None:
-        await mark_chosen(update.callback_query, chosen, prompt)
-    failure = answered.failure
-    note = T["warning"].format(reason=wording.say(failure)) if failure else ""
-    return await ask_next(update, context, note, now=answered.next)
+    return await after_press(update, context, question.section, warnings(answered.failures),
+                             answered.next)
 
 
 async def answer_refused(update: Update, context, reason: Reason) -> str | int:
     """An answer not taken: checked and found wrong (say why, offer the readings it may mean),
-    the screening closed meanwhile, or the question no longer the one to answer."""
+    the screening closed meanwhile, or the question no longer one to answer."""
     code, params = reason.code.removeprefix("refusal."), reason.params
     if code == "invalid_answer":
         choices = params["readings"]
         note = f"⚠ {wording.say(params['reason'])}" + (f" {T['pick_reading']}" if choices else "")
-        return await ask_next(update, context, note, choices)
+        return await ask_next(update, context, note, choices, reading_for=params["question"])
     if code in CLOSED:
         return await closed_meanwhile(update, context, reason)
     return await refuse(update, context, not_taken(context, reason))
@@ -322,25 +320,61 @@ async def closed_meanwhile(update: Update, context, reason: Reason) -> int:
     return ConversationHandler.END
 
 
+def entered_note(context, entered: Entered) -> str:
+    """What a typed message with several values did: what was saved, each value refused and
+    why, and the criteria that fail since."""
+    trial = trial_of(context)
+    lines = []
+    if len(entered.saved) > 1 or entered.refused:
+        values = " · ".join(short_answer(trial, answer) for answer in entered.saved)
+        if values:
+            lines.append(T["saved_values"].format(values=values))
+    for refused in entered.refused:
+        question = question_named(context, refused.question)
+        reason = wording.say(refused.reason)
+        if refused.readings:
+            reason += " " + T["pick_reading"]
+        lines.append(T["entry_refused"].format(name=short_name(question), reason=reason))
+    return "\n".join(line for line in [*lines, warnings(entered.failures)] if line)
+
+
 async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """Typed text answers the question this user was shown, if it is still the current one."""
-    note = refusal(context, context.user_data["screening"], context.user_data.get("question"))
+    """Typed text answers the question this user was shown (and, named, others of its
+    section), if it is still open."""
+    number, shown = context.user_data["screening"], context.user_data.get("question")
+    now = screenings.standing(trial_of(context), number)
+    if shown is None and now.question is None:
+        return await ask_next(update, context, now=now)
+    note = refusal(context, number, shown)
     if note:
         return await refuse(update, context, note)
-    now = screenings.standing(trial_of(context), context.user_data["screening"])
-    if now.question is None:
-        return await ask_next(update, context, now=now)
-    question = question_named(context, now.question)
+    question = question_named(context, shown)
     if question.kind == "multi":
         return await ask_next(update, context, T["use_buttons"], now=now)
-    return await store(update, context, question, update.message.text)
+    try:
+        entered = screenings.enter(trial_of(context), number=number, shown_question=shown,
+                                   text=update.message.text, actor=update.effective_user.id,
+                                   unnamed=question.grid is None)
+    except Refused as refused:
+        return await answer_refused(update, context, refused.reason)
+    offered = next((r for r in entered.refused if r.readings), None)
+    return await ask_next(update, context, entered_note(context, entered), now=entered.next,
+                          readings=offered.readings if offered else None,
+                          reading_for=offered.question if offered else None)
 
 
 @question_button
 async def pressed_answer(update: Update, context, question: Question, option: str | None) -> str:
     if option not in question.choices:
         return await refuse(update, context, T["unknown_button"])
-    return await store(update, context, question, option, option_label(question, option))
+    return await store(update, context, question, option)
+
+
+@question_button
+async def pressed_row(update: Update, context, question: Question, extra: str | None) -> str:
+    """A grid row's name: it answers nothing, it says where to press."""
+    await update.callback_query.answer(T["row_hint"])
+    return ANSWERING
 
 
 def pressed_label(query) -> str | None:
@@ -360,7 +394,7 @@ async def pressed_reading(update: Update, context, question: Question, index: st
     reading = known[place] if place is not None and place < len(known) else None
     if reading is None or reading != pressed_label(update.callback_query):
         return await refuse(update, context, T["unknown_button"])
-    return await store(update, context, question, reading, reading)
+    return await store(update, context, question, reading)
 
 
 @question_button
@@ -370,9 +404,9 @@ async def ticked(update: Update, context, question: Question, option: str | None
     chosen = context.user_data.setdefault("ticked", [])
     chosen.remove(option) if option in chosen else chosen.append(option)
     await update.callback_query.answer()
-    number = context.user_data["screening"]
-    await update.callback_query.edit_message_reply_markup(
-        question_markup(number, question, context))
+    now = screenings.standing(trial_of(context), context.user_data["screening"])
+    shown = current_card(context, now)
+    await update.callback_query.edit_message_reply_markup(keyboard(shown.rows))
     return ANSWERING
 
 
@@ -380,9 +414,27 @@ async def ticked(update: Update, context, question: Question, option: str | None
 async def ticking_done(update: Update, context, question: Question, extra: str | None) -> str:
     if extra is not None:
         return await refuse(update, context, T["unknown_button"])
-    chosen = context.user_data.get("ticked", [])
-    return await store(update, context, question, chosen, option_names(question, chosen),
-                       prompt_for(context, question))
+    return await store(update, context, question, context.user_data.get("ticked", []))
+
+
+async def pressed_rest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """A grid's "all others" (BILAG-2004: D/E) for every row still to answer."""
+    match = REST_BUTTON.match(update.callback_query.data or "")
+    shown = [question_named(context, q) for q in context.user_data.get("shown") or []]
+    grids = {q.grid for q in shown if q is not None}
+    if not match or match[2] not in grids:
+        return await refuse(update, context, T["unknown_button"])
+    note = refusal(context, match[1], context.user_data.get("question"))
+    if note:
+        return await refuse(update, context, note)
+    try:
+        entered = screenings.answer_rest(trial_of(context), number=match[1], grid=match[2],
+                                         actor=update.effective_user.id)
+    except Refused as refused:
+        return await answer_refused(update, context, refused.reason)
+    section = next(q.section for q in shown if q is not None)
+    return await after_press(update, context, section, warnings(entered.failures),
+                             entered.next)
 
 
 async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -413,6 +465,14 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
+def questions_left(context, number: str) -> str:
+    """'1 question is', '3 to 5 questions (depending on the answers) are'."""
+    least, most = screenings.left(trial_of(context), number)
+    if most > least:
+        return T["questions_range"].format(count=least, most=most)
+    return wording.plural(T["questions_left"], least).format(count=least)
+
+
 async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     trial, number = trial_of(context), context.user_data["screening"]
     try:
@@ -420,82 +480,31 @@ async def finish_early(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     except Refused as refused:
         if refused.reason.code == "refusal.cannot_finish":
             return await ask_next(update, context, T["cannot_finish"].format(
-                left=refused.reason.params["left"]))
+                left=questions_left(context, number)))
         return await closed_meanwhile(update, context, refused.reason)
     return await show_review(update, context, found)
 
 
-def option_names(question: Question, options: list[str]) -> str:
-    return ", ".join(option_label(question, o) for o in options) or "none"
-
-
-def shown_value(question: Question, value, entered: str) -> str:
-    """A stored answer as the staff see it."""
-    if question.kind in ("yes_no", "choice", "grade"):
-        return option_label(question, value)
-    if question.kind == "multi":
-        return option_names(question, value)
-    return entered
-
-
 def answer_line(context, answer: ShownAnswer) -> str:
-    """'question answer', as a review and a correction list it."""
+    """'question answer', as a correction lists it."""
     question = question_named(context, answer.question)
-    return (f"{prompt_for(context, question)} "
+    return (f"{prompt_for(trial_of(context), question)} "
             f"{shown_value(question, answer.value, answer.entered)}")
 
 
-def answers_summary(context, found: Review) -> str:
-    lines = [T["answers_title"].format(number=found.number)]
-    return "\n".join(lines + [f"• {answer_line(context, answer)}" for answer in found.answers])
-
-
-def criterion_line(result: CriterionResult) -> str:
-    """'4. Prior treatment: why', or for an exclusion criterion 'E2. why' (its reason names
-    it in the protocol file's words)."""
-    if result.group == "exclusion":
-        label = T["exclusion_number"].format(number=result.number)
-        return f"{label}. {wording.say(result.reason)}"
-    return f"{result.number}. {CRITERION_TITLES[result.id]}: {wording.say(result.reason)}"
-
-
-def failure_line(result: CriterionResult) -> str:
-    """A failed criterion in the saved screen failure: '9. why', or 'E2. why'."""
-    label = (T["exclusion_number"].format(number=result.number) if result.group == "exclusion"
-             else result.number)
-    return f"{label}. {wording.say(result.reason)}"
-
-
-def verdict_summary(number: str, verdict: Verdict) -> str:
-    lines = [T["verdict_title"].format(number=number, verdict=T["verdict"][verdict.status])]
-    if verdict.summary:
-        lines.append(wording.say(verdict.summary))
-    if verdict.computed:
-        lines += ["", T["computed_title"]]
-        lines += [f"• {COMPUTED_NAMES[key]}: {wording.say(value)}"
-                  for key, value in verdict.computed.items()]
-    if verdict.failed:
-        lines += ["", T["failed_title"]]
-        lines += [f"✗ {criterion_line(c)}" for c in verdict.failed]
-    lines.append("")
-    lines += [f"{'✓' if c.status == 'met' else '–'} {criterion_line(c)}"
-              for c in verdict.criteria if c.status in ("met", "not_applicable")]
-    if verdict.missing_questions:
-        lines += ["", T["missing_title"].format(count=len(verdict.missing_questions))]
-    return "\n".join(lines)
+def review_rows(number: str, verdict_status: str):
+    save = "confirm_eligible" if verdict_status == "eligible" else "confirm_failure"
+    return [[(T[save], f"save:{number}:{verdict_status}")], [(T["change"], f"change:{number}")]]
 
 
 async def show_review(update: Update, context, found: Review, note: str = "",
                       toast: str | None = None) -> str:
-    number, verdict = found.number, found.verdict
+    """One compact message: the verdict by criterion, Save and Change an answer."""
     asking(context, None)
     context.user_data["review_of"] = found.version
-    summary = answers_summary(context, found)
-    await say(update, f"{note}\n\n{summary}" if note else summary, toast=toast)
-    save = "confirm_eligible" if verdict.status == "eligible" else "confirm_failure"
-    markup = keyboard([[(T[save], f"save:{number}:{verdict.status}")],
-                       [(T["change"], f"change:{number}")]])
-    await send(update, verdict_summary(number, verdict), markup)
+    text = review_text(found.number, found.verdict)
+    await say(update, f"{note}\n\n{text}" if note else text,
+              keyboard(review_rows(found.number, found.verdict.status)), toast)
     return REVIEW
 
 
@@ -531,6 +540,68 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
     return ConversationHandler.END
 
 
+async def saved_already(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A Save pressed again (a double tap, an old review): answered, nothing saved twice."""
+    match = SAVE_BUTTON.match(update.callback_query.data or "")
+    try:
+        found = screenings.existing(trial_of(context), match[1]) if match else None
+    except Refused:
+        found = None
+    status = T["saved_statuses"].get(found["status"]) if found else None
+    await update.callback_query.answer(
+        T["already_saved"].format(number=match[1], status=status) if status
+        else T["unknown_button"])
+
+
+async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Change an answer: the review's message lists every answer as a button."""
+    note = review_refusal(context, CHANGE_BUTTON, update.callback_query.data)
+    if note:
+        return await refuse(update, context, note)
+    trial, number = trial_of(context), context.user_data["screening"]
+    await update.callback_query.answer()
+    found = screenings.review(trial, number)
+    await update.callback_query.edit_message_text(
+        T["change_which"].format(number=number),
+        reply_markup=keyboard(change_rows(trial, number, found.answers,
+                                          context.user_data.get("review_of"))))
+    return REVIEW
+
+
+async def back_to_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    note = review_refusal(context, REVIEW_BUTTON, update.callback_query.data)
+    if note:
+        return await refuse(update, context, note)
+    trial, number = trial_of(context), context.user_data["screening"]
+    found = screenings.review(trial, number)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(
+        review_text(number, found.verdict),
+        reply_markup=keyboard(review_rows(number, found.verdict.status)))
+    return REVIEW
+
+
+async def change_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """One answer picked from the review's list: taken back (the audit keeps it) and asked,
+    if the answers are still those of the review the list was made from (its button says)."""
+    data = update.callback_query.data
+    note = review_refusal(context, EDIT_BUTTON, data)
+    if note:
+        return await refuse(update, context, note)
+    trial, number = trial_of(context), context.user_data["screening"]
+    _, question, version = EDIT_BUTTON.match(data).groups()
+    try:
+        changed = screenings.change(trial, number=number, question=question,
+                                    version=int(version), reason=T["change_reason"],
+                                    actor=update.effective_user.id)
+    except Refused as refused:
+        return await answer_refused(update, context, refused.reason)
+    await update.callback_query.edit_message_reply_markup(None)
+    question = question_named(context, changed.question)
+    asking(context, question, changed.retracted if question.kind == "multi" else ())
+    return await ask_next(update, context, now=changed.next)
+
+
 async def correct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/correct [S-004]: pick an answer of an open or finished screening to correct."""
     trial = trial_of(context)
@@ -558,7 +629,8 @@ async def chosen_for_correction(update: Update, context: ContextTypes.DEFAULT_TY
     question_id = choices[picked - 1]
     context.user_data["correcting"] = question_id
     question = question_named(context, question_id)
-    await reply(update, T["correct_reason"].format(prompt=prompt_for(context, question)))
+    await reply(update, T["correct_reason"].format(prompt=prompt_for(trial_of(context),
+                                                                      question)))
     return REASON
 
 
@@ -591,14 +663,6 @@ async def correction_refused(update: Update, context, reason: Reason) -> str | i
     return await closed_meanwhile(update, context, reason)
 
 
-async def change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    note = review_refusal(context, CHANGE_BUTTON, update.callback_query.data)
-    if note:
-        return await refuse(update, context, note)
-    await update.callback_query.edit_message_reply_markup(None)
-    return await back(update, context)
-
-
 FORM = "screening"
 
 
@@ -616,6 +680,8 @@ def conversation() -> ConversationHandler:
                 CallbackQueryHandler(pressed_reading, pattern=r"^reading:"),
                 CallbackQueryHandler(ticked, pattern=r"^tick:"),
                 CallbackQueryHandler(ticking_done, pattern=r"^done:"),
+                CallbackQueryHandler(pressed_row, pattern=r"^row:"),
+                CallbackQueryHandler(pressed_rest, pattern=r"^rest:"),
                 CommandHandler("back", opens(FORM)(back)),
                 CommandHandler("finish", opens(FORM)(finish_early)),
             ],
@@ -624,16 +690,21 @@ def conversation() -> ConversationHandler:
             REVIEW: [
                 CallbackQueryHandler(confirm, pattern=r"^save:"),
                 CallbackQueryHandler(change, pattern=r"^change(:|$)"),
+                CallbackQueryHandler(change_answer, pattern=r"^edit:"),
+                CallbackQueryHandler(back_to_review, pattern=r"^review:"),
                 CommandHandler("back", opens(FORM)(back)),
                 MessageHandler(text, typed_for(FORM)(ask_next)),
             ],
         },
         fallbacks=[CommandHandler("cancel", cancel), CommandHandler("screen", opens(FORM)(screen)),
                    CommandHandler("correct", opens(FORM)(correct)),
+                   CallbackQueryHandler(saved_already, pattern=r"^save:"),
                    CallbackQueryHandler(stale_button, pattern=ANY_BUTTON)],
         allow_reentry=True,
     )
 
 
 def handlers() -> list:
-    return [guarded("coordinator", conversation())]
+    """The conversation, and outside it the answer to a Save pressed again after saving."""
+    return [guarded("coordinator", conversation()),
+            CallbackQueryHandler(saved_already, pattern=r"^save:")]

@@ -39,17 +39,18 @@ QUESTION_PROMPTS = {
     "ana_entry": "2019 EULAR/ACR entry criterion: ANA ≥1:80 on HEp-2 cells, ever?",
     "eular_items": "2019 EULAR/ACR: tick every criterion the candidate has ever met, then Done.",
     "glucocorticoid": "Prior treatment: on a glucocorticoid?",
+    "glucocorticoid_drug": "Which glucocorticoid?",
+    "glucocorticoid_dose": "Its daily dose in mg? (10, 10 mg qd or 5 mg bid)",
     "immunosuppressant": "On an immunosuppressant?",
     "biologic": "On a biologic?",
-    "treatment_months": "For how many months has this treatment been given (before screening)?",
-    "stable_weeks": "For how many weeks has the dose been stable?",
+    "treatment_months": "For how many months has this treatment (the drugs above, together) "
+                        "been given before screening? Weeks or days are fine too.",
+    "stable_weeks": "For how many weeks have its doses been stable?",
     "still_active": "Is the disease still active despite this treatment?",
-    "glucocorticoid_drug": "Which glucocorticoid?",
-    "glucocorticoid_dose": "Glucocorticoid daily dose in mg?",
     "ana": "Antinuclear antibody (ANA) positive at screening?",
     "anti_dsdna": "Anti-dsDNA antibody positive?",
     "anti_sm": "Anti-Smith (anti-Sm) antibody positive?",
-    "sledai_mode": "SLEDAI-2K: tick the 24 descriptors here, or enter two totals?",
+    "sledai_mode": "SLEDAI-2K: tick the descriptors present here, or enter the two totals?",
     "sledai_descriptors": "SLEDAI-2K: tick each descriptor present, then Done.",
     "sledai_total": "SLEDAI-2K total score?",
     "clinical_sledai_total": "Clinical SLEDAI-2K? The total without the {count} urine and "
@@ -87,6 +88,59 @@ QUESTION_PROMPTS = {
                               "sterile)?",
     "barrier_contraception_consent": "Does he consent to barrier contraception until 12 months "
                                      "after infusion, and to no semen or sperm donation?",
+}
+
+# A question asked together with its branch's first question (domain.questions.MERGED).
+MERGED_PROMPTS = {
+    "glucocorticoid": "Prior treatment: on a glucocorticoid? Press the drug (its daily dose "
+                      "comes next), or No.",
+    "sledai_mode": "SLEDAI-2K: tick each descriptor present, then Done (or Enter totals to type "
+                   "the two totals).",
+}
+# A grid's questions, one row each (domain.questions: Question.grid), and its "all others".
+GRID_PROMPTS = {
+    "serology": "Positive at screening? Press Yes or No on each row (or type ANA+ dsDNA+ Sm-).",
+    "bilag": "BILAG-2004: press each system's grade; “All others D/E” when the rest are D or E.",
+}
+GRID_REST = {"bilag": "All others D/E"}
+# The sections of a screening (domain.questions.SECTIONS), and how to type several answers.
+SECTION_TITLES = {
+    "candidate": "The candidate", "treatment": "Treatment history", "serology": "Serology",
+    "disease_activity": "Disease activity", "laboratory": "Laboratory values",
+    "organ_function": "Organ function", "reproduction": "Reproduction",
+    "exclusions": "Exclusion criteria",
+}
+# How to type several answers at once, by question id or section (shown with a number asked).
+TYPING_HINTS = {
+    "age": "Age and sex may go in one message: 45 F.",
+    "treatment_months": "Both durations may go in one message: 6 months, stable 4 weeks.",
+    "laboratory": "Several values may go in one message, each after its name: ALT 48 AST 35 "
+                  "TBIL 16.8 umol/L. A number without its unit is read in the laboratory's "
+                  "usual unit when no other reading is likely; otherwise you pick.",
+    "organ_function": "Both may go in one message: SpO2 97 LVEF 60.",
+}
+# An answer as a section, a review's change list and a grid's row name it, by question id.
+SHORT_NAMES = {
+    "consent": "Consent", "age": "Age", "sex": "Sex", "sle_criteria": "SLE criteria",
+    "ana_entry": "ANA entry criterion", "eular_items": "2019 EULAR/ACR items",
+    "glucocorticoid": "Glucocorticoid", "glucocorticoid_drug": "Drug",
+    "glucocorticoid_dose": "Dose", "immunosuppressant": "Immunosuppressant",
+    "biologic": "Biologic", "treatment_months": "Treated", "stable_weeks": "Stable",
+    "still_active": "Still active", "ana": "ANA", "anti_dsdna": "Anti-dsDNA",
+    "anti_sm": "Anti-Sm", "sledai_mode": "SLEDAI-2K entry",
+    "sledai_descriptors": "SLEDAI-2K items", "sledai_total": "SLEDAI-2K",
+    "clinical_sledai_total": "Clinical SLEDAI-2K",
+    "bilag_constitutional": "Const.", "bilag_mucocutaneous": "Mucocut.",
+    "bilag_neuropsychiatric": "Neuropsych.", "bilag_musculoskeletal": "Musculosk.",
+    "bilag_cardiorespiratory": "Cardioresp.", "bilag_gastrointestinal": "GI",
+    "bilag_ophthalmic": "Ophthalmic", "bilag_renal": "Renal", "bilag_haematological": "Haemat.",
+    "pga": "PGA", "alt": "ALT", "ast": "AST", "bilirubin": "TBIL", "gilbert": "Gilbert",
+    "creatinine": "Creatinine", "weight": "Weight", "neutrophils": "Neutrophils",
+    "haemoglobin": "Hb", "platelets": "Platelets", "lymphocytes": "Lymphocytes", "inr": "INR",
+    "pt": "PT", "spo2": "SpO2", "lvef": "LVEF", "childbearing_potential": "Childbearing",
+    "pregnancy_test_negative": "Pregnancy test negative",
+    "contraception_consent": "Contraception", "reproductive_potential": "Reproductive",
+    "barrier_contraception_consent": "Barrier contraception",
 }
 
 OPTION_LABELS = {
@@ -173,20 +227,38 @@ SCREENING = {
     "back_reason": "went back with /back",
     "cancelled": "Stopped. Screening {number} is kept with its answers; continue with "
                  "/screen {number}.",
-    "warning": "⚠ Not eligible: {reason}. You can go on, or /finish to close it as a screen "
-               "failure.",
-    "cannot_finish": "Nothing has failed so far and {left} questions are left, so there is "
-                     "nothing to finish yet.",
-    "answers_title": "{number}: answers",
+    "warning": "⚠ Not eligible: {reason}.",
+    "warning_hint": "You can go on, or /finish to close it as a screen failure.",
+    "cannot_finish": "Nothing has failed so far and {left} left, so there is nothing to finish "
+                     "yet.",
+    "questions_left": {"one": "1 question is", "other": "{count} questions are"},
+    "questions_range": "{count} to {most} questions (depending on the answers) are",
+    "section": "{title}",
+    "section_answers": "{title}: {answers}",
+    "section_done": "✓ {title}: {answers}",
+    "short_answer": "{name} {value}",
+    "saved_values": "Saved: {values}.",
+    "entry_refused": "⚠ {name}: {reason}",
+    "row_hint": "Press the answer on this row.",
+    "already_taken": "Already saved.",
     "verdict_title": "{number}: {verdict}",
-    "computed_title": "Computed:",
+    "computed_line": "Computed: {values}",
     "failed_title": "Criteria not met:",
-    "missing_title": "Not answered: {count} questions.",
+    "missing_title": {"one": "Not answered: 1 question.",
+                      "other": "Not answered: {count} questions."},
     "verdict": {"eligible": "ELIGIBLE", "not_eligible": "NOT ELIGIBLE",
                 "incomplete": "INCOMPLETE"},
     "confirm_eligible": "✅ Save as eligible",
     "confirm_failure": "Save as screen failure",
-    "change": "↩ Change the last answer",
+    "change": "↩ Change an answer",
+    "change_which": "{number}: which answer do you want to change? It is asked again; the old "
+                    "answer stays in the audit trail.",
+    "change_button": "{name}: {value}",
+    "back_to_review": "« Back to the review",
+    "change_reason": "changed from the review before saving",
+    "already_saved": "Screening {number} is already saved ({status}).",
+    "saved_statuses": {"eligible": "eligible", "screen_failure": "screen failure",
+                       "withdrawn": "withdrawn"},
     "saved_eligible": "Screening {number} saved as ELIGIBLE. Enrol with /enroll {number} by "
                       "{valid_until} (a screening is valid for {days} days).\n{summary}",
     "saved_failure": "Screening {number} saved as a SCREEN FAILURE ({reasons}).",
@@ -1100,8 +1172,9 @@ ALERTS = {
 
 # --- what the domain says (domain/reasons.py), put into words by handlers/wording.py ----------
 # code -> template filled with the reason's parameters (str.format); a dict of "zero" / "one" /
-# "other" forms is picked by the `count` parameter. How a list parameter is joined, by the
-# field's format spec ("{units:or}"):
+# "other" forms is picked by the `count` parameter; "{months:plural month}" writes "1 month",
+# "2.5 months"; "{shown:unit}" the unit of a quantity ("15 ×10^9/L" -> "×10^9/L"). How a list
+# parameter is joined, by the field's format spec ("{units:or}"):
 LIST_STYLES = {"": ", ", "or": " or ", "plus": " + ", "semicolons": "; "}
 
 REASONS = {
@@ -1126,6 +1199,20 @@ REASONS = {
     # a screening answer refused (domain/questions.py)
     "answer.choose_one": "Please choose one of: {choices}.",
     "answer.unknown_items": "Unknown item: {items}.",
+    "answer.unnamed_values": "Only one value may go without its name (it answers the question "
+                             "shown): please name the others, e.g. ALT 48 AST 35. Nothing was "
+                             "saved from that message.",
+    "answer.press_rows": "Please answer with the buttons, one on each row (or name each value, "
+                         "where the question says how).",
+    "answer.other_section": "not saved: it is asked in another part of the screening, please "
+                            "send it there",
+    "answer.not_applicable": "not saved: it is not asked of this candidate",
+    "answer.named_twice": {
+        "one": "One value is named twice: please send it once. Nothing was saved from that "
+               "message.",
+        "other": "{count} values are named twice: please send each once. Nothing was saved "
+                 "from that message.",
+    },
     "answer.clinical_above_total": "The clinical SLEDAI-2K ({clinical}) cannot be higher than "
                                    "the SLEDAI-2K total ({total}).",
     # an infused dose typed (domain/dosing.py)
@@ -1172,6 +1259,7 @@ REASONS = {
     "eligibility.value.no_glucocorticoid": "no glucocorticoid",
     "eligibility.value.prednisone_equivalent": "{dose} mg/day {drug} = {equivalent} mg/day "
                                                "prednisone",
+    "eligibility.value.prednisone_dose": "{dose} mg/day prednisone",
     "eligibility.value.positive": "{names}",
     "eligibility.value.all_negative": "all negative",
     "eligibility.value.sledai": "{total} / clinical {clinical}",
@@ -1194,17 +1282,20 @@ REASONS = {
                                      "never)",
     "eligibility.eular_no_clinical": "2019 EULAR/ACR: no clinical criterion",
     "eligibility.eular_score": "2019 EULAR/ACR score {points} {sign} {threshold}",
-    "eligibility.treatment_met": "{drugs} for {months} months, stable {weeks} weeks, disease "
-                                 "still active",
+    "eligibility.treatment_met": "{drugs} for {months:plural month}, stable "
+                                 "{weeks:plural week}, disease still active",
     "eligibility.treatment_problems": "{problems:semicolons capital}",
     "eligibility.problem.not_combined": "needs a glucocorticoid combined with an "
                                         "immunosuppressant and/or biologic",
-    "eligibility.problem.treated_briefly": "treated {months} months < {minimum}",
-    "eligibility.problem.dose_not_stable": "dose stable {weeks} weeks, needs > {minimum}",
+    "eligibility.problem.treated_briefly": "treated {months:plural month} < "
+                                           "{minimum:plural month}",
+    "eligibility.problem.dose_not_stable": "dose stable {weeks:plural week}, needs > "
+                                           "{minimum:plural week}",
     "eligibility.problem.no_longer_active": "disease no longer active",
     "eligibility.no_glucocorticoid": "No glucocorticoid (judged in 4)",
     "eligibility.glucocorticoid_combined": "{dose}; combined, so no minimum dose",
-    "eligibility.glucocorticoid_alone": "{dose} {sign} {minimum} (not combined)",
+    "eligibility.glucocorticoid_alone": "{dose} {sign} {minimum} mg/day prednisone (not "
+                                        "combined)",
     "eligibility.antibodies_positive": "Positive: {names}",
     "eligibility.antibodies_negative": "ANA, anti-dsDNA and anti-Sm all negative",
     "eligibility.sledai_clinical_above_total": "Clinical SLEDAI-2K {clinical} is higher than the "
@@ -1218,16 +1309,16 @@ REASONS = {
                                                     "laboratory items: correct one of them",
     "eligibility.sledai": "SLEDAI-2K {total} {total_sign} {total_min}, clinical SLEDAI-2K "
                           "{clinical} {clinical_sign} {clinical_min}",
-    "eligibility.bilag_met": "BILAG-2004: {a} system(s) A, {b} B (meets ≥{min_a} A or ≥{min_b} "
-                             "B)",
-    "eligibility.bilag_not_met": "BILAG-2004: {a} system(s) A, {b} B (needs ≥{min_a} A or "
+    "eligibility.bilag_met": "BILAG-2004: {a:plural system} A, {b} B (meets ≥{min_a} A or "
+                             "≥{min_b} B)",
+    "eligibility.bilag_not_met": "BILAG-2004: {a:plural system} A, {b} B (needs ≥{min_a} A or "
                                  "≥{min_b} B)",
     "eligibility.pga": "PGA {pga} {sign} {minimum}",
-    "eligibility.lab": "{lab} {shown} {sign} {limit}",
+    "eligibility.lab": "{lab} {shown} {sign} {limit} {shown:unit}",
     "eligibility.lab_uln": "{lab} {shown} {sign} {limit}×ULN",
     "eligibility.gilbert": "{lab}, allowed: Gilbert syndrome",
     "eligibility.clearance": "{lab}; creatinine clearance (Cockcroft-Gault) {clearance} mL/min "
-                             "{sign} {minimum}",
+                             "{sign} {minimum} mL/min",
     "eligibility.either": "{first}; {second}",
     "eligibility.not_applicable_male": "Not applicable (male)",
     "eligibility.not_of_childbearing_potential": "Not of childbearing potential",
@@ -1460,10 +1551,10 @@ REASONS = {
     "refusal.moved_on": "{number}: that question is no longer the one to answer.",
     "refusal.changed_meanwhile": "{number}: the answers changed meanwhile.",
     "refusal.no_previous_question": "This is the first question.",
-    "refusal.cannot_finish": "Nothing has failed so far and {left} questions are left, so there "
-                             "is nothing to finish yet.",
-    "refusal.screening_incomplete": "Screening {number} is not complete: {left} questions are "
-                                    "left.",
+    "refusal.cannot_finish": "Nothing has failed so far (questions left: {left}), so there is "
+                             "nothing to finish yet.",
+    "refusal.screening_incomplete": "Screening {number} is not complete (questions left: "
+                                    "{left}).",
     "refusal.verdict_changed": "The verdict of {number} is no longer the one shown.",
     "refusal.nothing_to_correct": "{number}: that answer was already taken back.",
     "refusal.infusion_bad_date": "Please type the date as YYYY-MM-DD.",

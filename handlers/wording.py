@@ -10,6 +10,8 @@ domain, decides how values read:
   "µmol/L or mg/dL", "{names}" gives "ANA, anti-dsDNA"; the word "capital" in a spec
   ("{problems:semicolons capital}") makes the field's first letter a capital;
 - a float is written as `number` writes it (12.0 -> "12"), a date as YYYY-MM-DD;
+- "{months:plural month}" writes the number with its word, plural unless it is 1 ("1 month",
+  "1.5 months"), and "{shown:unit}" the unit of a quantity reason ("" if it has none);
 - a template may be a dict of plural forms ("zero", "one", "other"): the `count` parameter picks.
 
 No telegram import here: the shell (`trialbot status`, `trialbot escalation`) says reasons too.
@@ -90,6 +92,19 @@ def day(value: date | str) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+def counted(value: float, word: str) -> str:
+    """'1 month', '2 months', '0.5 months' (English plurals: a translation words it its own way
+    in the template)."""
+    return f"{number(value)} {word if value == 1 else word + 's'}"
+
+
+def unit_of(reason: Any) -> str:
+    """The unit of a quantity reason (its "unit" parameter), or ''."""
+    if isinstance(reason, Reason):
+        return str(reason.params.get("unit", ""))
+    return str(reason["params"].get("unit", "")) if is_reason(reason) else ""
+
+
 def is_reason(value: Any) -> bool:
     return isinstance(value, Reason) or (
         isinstance(value, Mapping) and set(value) == {"code", "params"})
@@ -98,6 +113,10 @@ def is_reason(value: Any) -> bool:
 class _Wording(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         words = format_spec.split()
+        if words[:1] == ["plural"] and len(words) == 2:
+            return counted(value, words[1])
+        if words == ["unit"]:
+            return unit_of(value)
         capital = "capital" in words
         style = " ".join(word for word in words if word != "capital")
         text = self._field(value, style)

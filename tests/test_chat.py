@@ -55,7 +55,7 @@ def test_buttons_by_number_and_people_by_role(folder):
     done = trialbot("chat", typed=typed)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "[1] Yes   [2] No" in out and "→ Yes" in out  # "1" pressed Yes
+    assert "[1] Yes   [2] No" in out and "Consent Yes" in out  # "1" pressed Yes
     assert "[you are now Demo Investigator (investigator)]" in out
     assert "Nobody is in a DLT window now." in out
     assert "/as takes one of: coordinator, investigator, admin, stranger" in out

@@ -3,11 +3,16 @@ stands at, an answer, going back, finishing early, the verdict and saving it, co
 answer (also after the verdict, until enrolment), the open screenings and the screening log.
 
 Where a screening stands is derived from its stored answers (domain.questions.next_question),
-never from a chat's state. Every answer names the question its sender was shown: unless that is
-still the screening's current question it is refused (who answered it meanwhile, and what) and
-nothing is written; the store refuses too (save_answer's expect_unanswered), so two
-coordinators on one screening never overwrite each other. A review is saved only for the
-answers it showed (answers_version).
+never from a chat's state. Every answer names the question its sender was shown: unless that
+question may still be answered (unanswered, applying, in the section the screening stands in)
+it is refused (who answered it meanwhile, and what) and nothing is written; the store refuses
+too (save_answer's expect_unanswered), so two coordinators on one screening never overwrite
+each other. A review is saved, or an answer changed from it, only for the answers it showed
+(answers_version).
+
+One typed message may answer several questions of the section (`enter`); each value is read
+and stored on its own, and each one refused says why. A criterion's failure is reported once,
+with the answer that makes it fail.
 """
 
 from __future__ import annotations
@@ -21,16 +26,23 @@ from pydantic import BaseModel
 from domain.corrections import LEAST_REASON, MOST_REASON, checked_reason
 from domain.eligibility import Verdict, assess, screening_valid_until
 from domain.questions import (
+    GRID_REST,
+    REASON,
     AnswerError,
     Question,
     applicable,
+    grid_of,
+    implied,
     next_question,
     previous_question,
     question_by_id,
+    questions,
+    questions_left,
     read_answer,
+    split_entries,
 )
 from domain.reasons import Reason, Refused
-from domain.units import readings
+from domain.units import offered_readings
 from storage.database import transaction
 from storage.participants import enrolled_as
 from storage.screenings import (
@@ -63,6 +75,7 @@ class Standing(BaseModel):
     question: str | None
     verdict: Verdict | None = None
     version: int
+    section: str | None = None  # the section of `question` (domain.questions.SECTIONS)
 
 
 class Started(BaseModel):
@@ -86,6 +99,25 @@ class Answered(BaseModel):
 
     answer: ShownAnswer
     failure: Reason | None = None
+    failures: list[Reason] = []  # every criterion that fails since this answer (failure: the first)
+    next: Standing
+
+
+class EntryRefused(BaseModel):
+    """A value of a typed message that was not stored: why, and the readings it may mean."""
+
+    question: str
+    reason: Reason
+    readings: list[str] = []
+
+
+class Entered(BaseModel):
+    """What one typed message (or one press for several rows) stored and refused, the criteria
+    that fail since, and what next."""
+
+    saved: list[ShownAnswer]
+    refused: list[EntryRefused] = []
+    failures: list[Reason] = []
     next: Standing
 
 
@@ -140,7 +172,8 @@ def standing(trial: Trial, number: str) -> Standing:
     question = next_question(answers, trial.context)
     return Standing(number=number, question=question.id if question else None,
                     verdict=None if question else assess(answers, trial.context),
-                    version=answers_version(trial.db, number))
+                    version=answers_version(trial.db, number),
+                    section=question.section if question else None)
 
 
 def existing(trial: Trial, number: str) -> dict:
@@ -217,18 +250,31 @@ def answered_meanwhile(trial: Trial, number: str, row: dict) -> Refused:
 
 
 def check_current(trial: Trial, number: str, question: str | None) -> None:
-    """Refused unless `question` (None: no question, the review) is where the screening stands:
-    who answered it meanwhile and what, or that it is no longer asked."""
-    now = standing(trial, number).question
-    if question == now:
-        return
+    """Refused unless `question` (None: no question, the review) may be answered now: who
+    answered it meanwhile and what, or that it is no longer asked. A question may be answered
+    while it is unanswered, applies (or is the branch of a question its answer answers too,
+    domain.questions.implied) and is in the section the screening stands in."""
+    answers = screening_answers(trial.db, number)
+    now = next_question(answers, trial.context)
     if question is None:
-        raise Refused("changed_meanwhile", number=number)
+        if now is not None:
+            raise Refused("changed_meanwhile", number=number)
+        return
     row = next((row for row in answer_details(trial.db, number)
                 if row["question_id"] == question and row["value"] is not None), None)
-    if row is None:
+    if row is not None:
+        raise answered_meanwhile(trial, number, row)
+    asked = question_by_id(trial.context, question)
+    if now is None or asked is None or not open_now(asked, answers, trial, now):
         raise Refused("moved_on", number=number, question=question)
-    raise answered_meanwhile(trial, number, row)
+
+
+def open_now(asked: Question, answers: dict, trial: Trial, now: Question) -> bool:
+    """An unanswered question may be answered: it applies (with the answer it implies) and is in
+    the section of the screening's current question `now`."""
+    gate = implied(asked, answers)
+    given = {**answers, gate[0]: gate[1]} if gate else answers
+    return asked.section == now.section and asked.applies(given, trial.context)
 
 
 def check_review(trial: Trial, number: str, version: int | None) -> None:
@@ -264,39 +310,140 @@ def question_of(trial: Trial, question_id: str) -> Question:
     return question
 
 
-def failure_of(trial: Trial, number: str, question: Question) -> Reason | None:
-    """Why the question's criterion is not met now, if it is not."""
-    failed = [c for c in verdict(trial, number).failed
-              if (c.group, c.number) == (question.group, question.criterion)]
-    return failed[0].reason if failed else None
+def failing(trial: Trial, number: str) -> set[tuple]:
+    """The criteria that fail now, by (group, number, id)."""
+    return {(c.group, c.number, c.id) for c in verdict(trial, number).failed}
+
+
+def failures_since(trial: Trial, number: str, before: set[tuple]) -> list[Reason]:
+    """Why each criterion that did not fail `before` fails now: a failure is reported once,
+    with the answer that makes it fail, not again with every later answer."""
+    return [c.reason for c in verdict(trial, number).failed
+            if (c.group, c.number, c.id) not in before]
+
+
+def readings_for(trial: Trial, question: Question, given: Any) -> list[str]:
+    """For a number typed without its unit, the likely readings to pick from."""
+    if question.kind != "number" or not isinstance(given, str):
+        return []
+    return offered_readings(question.analyte, given, trial.lab_units.of(question.analyte))
+
+
+def take(trial: Trial, number: str, asked: Question, given: Any, actor: Any) -> ShownAnswer:
+    """Inside a transaction: check that `asked` may be answered, read the answer (AnswerError)
+    and store it with its audit row, with the answer it implies to the question that opens its
+    branch ("methylprednisolone": on a glucocorticoid, yes)."""
+    check_current(trial, number, asked.id)
+    answers = screening_answers(trial.db, number)
+    gate = implied(asked, answers)
+    taken = read_answer(asked, given, {**answers, **dict([gate] if gate else [])},
+                        trial.context)
+    stored = [(gate[0], gate[1], gate[1], None)] if gate else []
+    stored.append((asked.id, taken.value, taken.entered, taken.unit))
+    for question, value, entered, unit in stored:
+        try:
+            save_answer(trial.db, number, question, value=value, entered=entered, unit=unit,
+                        actor=actor, expect_unanswered=True)
+        except AnswerConflict as conflict:
+            raise answered_meanwhile(trial, number, conflict.standing) from None
+    row = next(r for r in answer_details(trial.db, number) if r["question_id"] == asked.id)
+    return shown(trial, row)
 
 
 def answer(trial: Trial, *, number: str, question: str, given: str | Sequence[str],
            actor: Any) -> Answered:
-    """The answer to `question`, the question its sender was shown (typed text, a pressed
+    """The answer to `question`, a question its sender was shown (typed text, a pressed
     option, the ticked options): read, checked and stored with its audit row, if the question
-    is still the current one. Refused with the reason an answer is not taken (and, for a number
+    may still be answered. Refused with the reason an answer is not taken (and, for a number
     typed without its unit, the readings it may mean)."""
     with transaction(trial.db):
         require_role(trial, actor, ROLE)
         open_screening(trial, number)
         asked = question_of(trial, question)
-        check_current(trial, number, question)
+        before = failing(trial, number)
         try:
-            taken = read_answer(asked, given, screening_answers(trial.db, number),
-                                trial.context)
+            taken = take(trial, number, asked, given, actor)
         except AnswerError as error:
-            offered = readings(asked.analyte, given) if asked.kind == "number" else []
             raise Refused("invalid_answer", number=number, question=question,
-                          reason=error.reason, readings=offered) from None
+                          reason=error.reason, readings=readings_for(trial, asked, given)
+                          ) from None
+        failures = failures_since(trial, number, before)
+        return Answered(answer=taken, failure=failures[0] if failures else None,
+                        failures=failures, next=standing(trial, number))
+
+
+def order_of(trial: Trial) -> dict[str, int]:
+    return {q.id: place for place, q in enumerate(questions(trial.context))}
+
+
+def enter(trial: Trial, *, number: str, shown_question: str, text: str, actor: Any,
+          unnamed: bool = True) -> Entered:
+    """A typed message: a value without a name answers `shown_question` (the question its
+    sender was shown), values after their labels the questions they name in the same section
+    ("ALT 48 AST 35 TBIL 16.8 umol/L", "45 F"). Each value is read and stored on its own; those
+    refused are listed with why. Refused as a whole when the question shown may no longer be
+    answered, when the message cannot be split (two values without a name, or one at all where
+    `unnamed` is False: a grid), or when its only value is refused (as `answer` refuses it)."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        open_screening(trial, number)
+        shown_asked = question_of(trial, shown_question)
+        check_current(trial, number, shown_question)
         try:
-            save_answer(trial.db, number, question, value=taken.value, entered=taken.entered,
-                        unit=taken.unit, actor=actor, expect_unanswered=True)
-        except AnswerConflict as conflict:
-            raise answered_meanwhile(trial, number, conflict.standing) from None
-        row = next(r for r in answer_details(trial.db, number) if r["question_id"] == question)
-        return Answered(answer=shown(trial, row), failure=failure_of(trial, number, asked),
-                        next=standing(trial, number))
+            entries = split_entries(text, shown_asked, trial.context, unnamed)
+        except AnswerError as error:
+            raise Refused("invalid_answer", number=number, question=shown_question,
+                          reason=error.reason, readings=[]) from None
+        if len(entries) == 1 and entries[0].question == shown_question:
+            answered = answer(trial, number=number, question=shown_question,
+                              given=entries[0].text, actor=actor)
+            return Entered(saved=[answered.answer], failures=answered.failures,
+                           next=answered.next)
+        before = failing(trial, number)
+        order = order_of(trial)
+        saved, refused = [], []
+        for entry in sorted(entries, key=lambda entry: order[entry.question]):
+            asked = question_of(trial, entry.question)
+            try:
+                saved.append(take(trial, number, asked, entry.text, actor))
+            except AnswerError as error:
+                refused.append(EntryRefused(question=asked.id, reason=error.reason,
+                                            readings=readings_for(trial, asked, entry.text)))
+            except Refused as refusal:
+                refused.append(EntryRefused(question=asked.id,
+                                            reason=entry_refusal(trial, number, asked, refusal)))
+        return Entered(saved=saved, refused=refused, next=standing(trial, number),
+                       failures=failures_since(trial, number, before))
+
+
+def entry_refusal(trial: Trial, number: str, asked: Question, refusal: Refused) -> Reason:
+    """Why a named value of a typed message is not taken: answered meanwhile (the refusal
+    itself), asked in another section, or not asked of this candidate."""
+    if refusal.reason.code != "refusal.moved_on":
+        return refusal.reason
+    now = next_question(screening_answers(trial.db, number), trial.context)
+    elsewhere = now is not None and asked.section != now.section
+    return REASON("other_section") if elsewhere else REASON("not_applicable")
+
+
+def answer_rest(trial: Trial, *, number: str, grid: str, actor: Any) -> Entered:
+    """A grid's "all others" (BILAG-2004: D/E): its answer for every row of `grid` that is
+    still unanswered and applies; a row answered meanwhile keeps its answer. Refused when no
+    row is left to answer."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        open_screening(trial, number)
+        if grid not in GRID_REST:
+            raise Refused("unknown_question", question=grid)
+        answers, now = screening_answers(trial.db, number), standing(trial, number)
+        rows = [q for q in grid_of(trial.context, grid) if q.id not in answers
+                and q.section == now.section and q.applies(answers, trial.context)]
+        if not rows:
+            raise Refused("changed_meanwhile", number=number)
+        before = failing(trial, number)
+        saved = [take(trial, number, row, GRID_REST[grid], actor) for row in rows]
+        return Entered(saved=saved, failures=failures_since(trial, number, before),
+                       next=standing(trial, number))
 
 
 def go_back(trial: Trial, *, number: str, shown_question: str | None, version: int | None,
@@ -318,13 +465,37 @@ def go_back(trial: Trial, *, number: str, shown_question: str | None, version: i
 
 def finish_early(trial: Trial, number: str) -> Review:
     """/finish: the review of a screening that has already failed, before every question is
-    answered; refused while nothing has failed."""
+    answered; refused while nothing has failed, with how many questions apply and are left
+    (more may follow from their answers: `left`)."""
     open_screening(trial, number)
     found = review(trial, number)
     if found.verdict.status != "not_eligible":
         raise Refused("cannot_finish", number=number,
                       left=len(found.verdict.missing_questions))
     return found
+
+
+def left(trial: Trial, number: str) -> tuple[int, int]:
+    """(at least, at most) how many questions of a screening are left: those that apply and
+    are unanswered, and besides them those that may yet apply, depending on their answers."""
+    return questions_left(screening_answers(trial.db, number), trial.context)
+
+
+def change(trial: Trial, *, number: str, question: str, version: int | None, reason: str,
+           actor: Any) -> WentBack:
+    """From the review, before saving: take back the answer to `question` so it is asked
+    again; refused when the answers changed since that review (`version`). The audit keeps
+    the old answer with `reason`."""
+    with transaction(trial.db):
+        require_role(trial, actor, ROLE)
+        open_screening(trial, number)
+        check_review(trial, number, version)
+        answers = {a.question: a for a in answers_shown(trial, number)}
+        if question not in answers:
+            raise Refused("nothing_to_correct", number=number, question=question)
+        retract_answer(trial.db, number, question, actor=actor, reason=reason)
+        return WentBack(question=question, retracted=answers[question].value,
+                        next=standing(trial, number))
 
 
 def save_verdict(trial: Trial, *, number: str, shown_verdict: str, version: int | None,

@@ -1,5 +1,6 @@
 """The services every use case works with: the database, the protocol, the site's laboratory
-limits and time zone, and the clock (replaceable, so reminders can be tested on any day)."""
+limits and units and its time zone, and the clock (replaceable, so reminders can be tested on
+any day)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from domain.escalation import (
 from domain.protocol import Protocol
 from domain.questions import Context
 from domain.reasons import Refused  # noqa: F401  (re-exported for use cases)
-from domain.site import UpperLimits
+from domain.site import LabUnits, UpperLimits
 from storage.outbox import AlertDraft, add_alert
 from storage.participants import history_rows
 from storage.staff import get_staff
@@ -46,10 +47,11 @@ class Trial:
     # Called when an alert has been queued (the bot starts its sender: the sender's first step
     # can only run once the use case, which never awaits, has committed).
     on_alert: Callable[[], None] | None = None
+    lab_units: LabUnits = field(default_factory=LabUnits)  # the site laboratory's units
 
     @property
     def context(self) -> Context:
-        return Context(self.protocol, self.upper_limits)
+        return Context(self.protocol, self.upper_limits, self.lab_units)
 
     def now(self) -> datetime:
         """The site's local time now."""

@@ -123,7 +123,7 @@ def test_amended_eligibility_is_used(tmp_path, ctx):
     answers = eligible_answers(amended, age="72", platelets="40 ×10^9/L")
     assert criterion(assess(answers, amended), "age").status == "met"
     assert say(criterion(assess(answers, amended), "platelets").reason) == (
-        "Platelets 40 ×10^9/L < 50")
+        "Platelets 40 ×10^9/L < 50 ×10^9/L")
     assert criterion(assess(answers, ctx), "age").status == "not_met"      # shipped file
     assert criterion(assess(answers, ctx), "platelets").status == "met"
 

@@ -15,7 +15,7 @@ from storage.database import from_json
 from storage.participants import Placement, add_evaluation, add_participant
 from storage.screenings import finish_screening, screening_answers, start_screening
 from storage.usecases.trial import Trial
-from tests.handlers.test_screening import ELIGIBLE
+from tests.handlers.test_screening import ELIGIBLE, opened_branch
 
 COORDINATOR, INVESTIGATOR, ADMIN, INVESTIGATOR_2, STRANGER = 1001, 1002, 1003, 1004, 9999
 NAMES = {COORDINATOR: "Coordinator Li", INVESTIGATOR: "Dr Mei", ADMIN: "Admin Xie",
@@ -36,8 +36,12 @@ def label_starting(api: LocalBotAPI, chat_id: int, prefix: str) -> str:
 
 
 async def answer(api: LocalBotAPI, user: int, number: str, question: Question,
-                 given: Any) -> list[Call]:
-    """Answer a question as the coordinator does: tick boxes, press a button or type."""
+                 given: Any, answers: dict | None = None) -> list[Call]:
+    """Answer a question as the coordinator does: tick boxes, press a button or type; a
+    question asked with its branch (a drug with "on a glucocorticoid?") by the branch's answer."""
+    opened = opened_branch(question, given) if answers is not None else None
+    if opened is not None:
+        question, given = opened, answers[opened.id]
     if isinstance(given, list):
         for option in given:
             await tap(api, user, f"tick:{number}:{question.id}:{option}")
@@ -52,8 +56,9 @@ async def answer_all(api: LocalBotAPI, trial: Trial, user: int, number: str,
     seen = set()
     while (question := asked(trial, number)) is not None:
         assert question.id not in seen, f"{question.id} asked again"
-        seen.add(question.id)
-        await answer(api, user, number, question, answers[question.id])
+        opened = opened_branch(question, answers.get(question.id))
+        seen.update({question.id} | ({opened.id} if opened else set()))
+        await answer(api, user, number, question, answers[question.id], answers)
 
 
 def latest_screening(trial: Trial) -> str:

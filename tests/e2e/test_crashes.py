@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from bot.local_api import Call, send, settle, shown, tap
 from domain.questions import next_question, read_answer
-from handlers.screening import option_label
+from handlers.screening_cards import option_label
 from handlers.texts import QUESTION_PROMPTS
 from storage.outbox import alerts
 from storage.participants import dlt_reports, participants
@@ -29,7 +29,7 @@ from tests.e2e.people import (
     integrity,
     label_starting,
 )
-from tests.handlers.test_screening import ELIGIBLE
+from tests.handlers.test_screening import ELIGIBLE, opened_branch
 
 SEED = int(os.environ.get("E2E_SEED", "20261126"))  # another seed: E2E_SEED=7 pytest ...
 
@@ -91,6 +91,9 @@ async def test_killed_screenings_resume_where_they_stood(api, staffed, tmp_path,
         if question is None:
             break
         given = ELIGIBLE[question.id]
+        opened = opened_branch(question, given)
+        if opened is not None:  # asked with its branch: the branch's answer answers both
+            question, given = opened, ELIGIBLE[opened.id]
         if step not in killed_at:
             await answer(api, COORDINATOR, number, question, given)
             continue
@@ -114,7 +117,9 @@ async def test_killed_screenings_resume_where_they_stood(api, staffed, tmp_path,
         now = asked(trial, number)
         assert now.id in (question.id, asked_after(trial, number, question).id)
         assert f"Continuing screening {number}" in told[0]
-        assert QUESTION_PROMPTS[now.id] in told[-1], told
+        # the card of the question it stands at (a grid card names its section and criterion)
+        assert (QUESTION_PROMPTS[now.id] in told[-1]
+                or f"{number} · criterion {now.criterion}" in told[-1]), told
     assert kills == 6
     await tap(api, COORDINATOR, "✅ Save as eligible")
     assert trial.db.execute("SELECT status FROM screenings").fetchall() == [("eligible",)]

@@ -42,7 +42,7 @@ async def test_the_bot_rides_out_a_failing_bot_api(api, staffed, tmp_path, bot):
         tries += 1
         assert tries < 200, f"stuck at {question.id}"
         try:  # a patient coordinator: answers what is asked, asks again if nothing came
-            await answer(api, COORDINATOR, number, question, ELIGIBLE[question.id])
+            await answer(api, COORDINATOR, number, question, ELIGIBLE[question.id], ELIGIBLE)
         except LookupError:  # the question never arrived: ask for it again
             await send(api, COORDINATOR, f"/screen {number}")
         if all(window.counts[fault] >= 2 for fault in STRUCK):

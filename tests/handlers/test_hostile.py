@@ -31,9 +31,12 @@ COMMANDS = ("/screen", "/screen S-001", "/screen S-004", "/correct S-004", "/cor
             "/whatif 1NNT", "/help", "/staff list", "/expansion DL1", "/expansion")
 PLAUSIBLE = ("Yes", "no", "45", "F", "62", "1.5", "1.500", "150.000 /µL", "-0", "2.1", "0",
              "2026-11-26", "9999-12-31", "2062-11-27", "1", "3", "P-03", "S-004",
-             "moved to another city", "12 mg/dL", "10 days", "1" * 45, "²")
+             "moved to another city", "12 mg/dL", "10 days", "1" * 45, "²", "45 F",
+             "ALT 48 AST 35 TBIL 16.8 umol/L", "ANA+ dsDNA+ Sm-", "6 months, stable 4 weeks",
+             "ALT 48 ALT 50", "45 F 30", "F ALT")
 PREFIXES = ("answer:", "tick:", "done:", "reading:", "save:", "change", "enroll:", "dlt:",
-            "withdraw:", "revise:", "reschedule:", "confirm:", "expansion:")
+            "withdraw:", "revise:", "reschedule:", "confirm:", "expansion:", "row:", "rest:",
+            "edit:", "review:", "answer:S-001:", "rest:S-001:", "edit:S-001:")
 # Tables whose rows change only when a button confirms it (answers are written as typed).
 CONFIRMED_TABLES = ("participants", "dlt_reports", "escalation_decisions")
 INVESTIGATOR_TABLES = ("dlt_reports", "escalation_decisions")

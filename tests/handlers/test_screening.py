@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.questions import Context, next_question
+from domain.questions import MERGED, QUESTION_BY_ID, next_question
+from handlers.texts import OPTION_LABELS
 from storage.audit import audit_trail
 from storage.screenings import get_screening, screening_answers
 from tests.handlers.conftest import COORDINATOR, GROUP, INVESTIGATOR, STRANGER, start_app
@@ -31,18 +32,40 @@ ELIGIBLE = {
 
 def asked(app, number):
     trial = app.bot_data["trial"]
-    return next_question(screening_answers(trial.db, number), Context(trial.protocol,
-                                                                      trial.upper_limits))
+    return next_question(screening_answers(trial.db, number), trial.context)
 
 
-async def answer(driver, number, question, given, user=COORDINATOR):
+def opened_branch(question, given):
+    """The branch asked together with `question` (MERGED) when `given` is the answer that
+    opens it: the coordinator answers the branch ("Methylprednisolone", the ticks) instead."""
+    opened = QUESTION_BY_ID.get(MERGED.get(question.id, ""))
+    if opened is None or given != OPTION_LABELS[opened.applies.values[0]]:
+        return None
+    return opened
+
+
+async def answer(driver, number, question, given, user=COORDINATOR, answers=None):
+    """Answer `question` as shown: typed text, the ticks and Done, or the button labelled
+    `given` among those of this question (a grid has one row per question). A question asked
+    with its branch is answered by the branch's answer in `answers`."""
+    opened = opened_branch(question, given) if answers is not None else None
+    if opened is not None:
+        question, given = opened, answers[opened.id]
     if isinstance(given, list):
         for option in given:
             await driver.press(user, f"tick:{number}:{question.id}:{option}")
         return await press_done(driver, user)
     if question.kind in ("yes_no", "choice", "grade"):
-        return await driver.press(user, given)
+        return await driver.press(user, button_of(driver, user, question, given))
     return await driver.send(user, given)
+
+
+def button_of(driver, user, question, label) -> str:
+    """The callback data of the button labelled `label` that answers `question`."""
+    buttons = [b for row in driver.last(user).buttons for b in row]
+    return next(data for text, data in buttons
+                if text == label and data.startswith("answer:") and
+                data.split(":")[2] == question.id)
 
 
 async def press_done(driver, user):
@@ -54,9 +77,12 @@ async def press_done(driver, user):
 async def answer_all(app, driver, number, answers: dict, stop_at: str | None = None):
     seen = set()
     while (question := asked(app, number)) is not None and question.id != stop_at:
+        opened = opened_branch(question, answers.get(question.id))
+        if opened is not None and opened.id == stop_at:
+            break
         assert question.id not in seen, f"{question.id} asked again: {driver.last(COORDINATOR)}"
-        seen.add(question.id)
-        await answer(driver, number, question, answers[question.id])
+        seen.update({question.id} | ({opened.id} if opened else set()))
+        await answer(driver, number, question, answers[question.id], answers=answers)
 
 
 async def test_complete_eligible_screening(app, driver, db):
@@ -264,8 +290,12 @@ async def test_a_number_without_its_unit_offers_the_plausible_readings(app, driv
     await driver.press(COORDINATOR, "11.5 g/dL")
     assert screening_answers(db, "S-001")["haemoglobin"] == 115
     assert asked(app, "S-001").id == "platelets"
-    [reply] = await driver.send(COORDINATOR, "150")
-    assert reply.labels == ["150 ×10^9/L", "150 ×10^3/µL", "150 /µL"]
+    # Issue 11: a bare number is read in the site laboratory's unit (×10^9/L) when that is its
+    # only likely reading; otherwise only likely readings are offered (never 150 /µL platelets)
+    [reply] = await driver.send(COORDINATOR, "150000")
+    assert reply.labels == ["150000 /µL"]
+    await driver.send(COORDINATOR, "150")
+    assert screening_answers(db, "S-001")["platelets"] == 150
 
 
 async def test_new_screening_lists_those_still_open_and_short_numbers_work(app, driver, db):

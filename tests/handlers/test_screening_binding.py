@@ -15,8 +15,9 @@ from tests.handlers.test_screening import ELIGIBLE, answer_all, asked, press_don
 from tests.telegram_fake import Sent
 
 WANG = 1004
-MONTHS = "For how many months has this treatment been given (before screening)?"
-WEEKS = "For how many weeks has the dose been stable?"
+MONTHS = ("For how many months has this treatment (the drugs above, together) been given before "
+          "screening? Weeks or days are fine too.")
+WEEKS = "For how many weeks have its doses been stable?"
 
 
 @pytest.fixture
@@ -116,7 +117,8 @@ async def test_a_review_is_not_saved_after_the_answers_changed_meanwhile(app, dr
     await driver.send(COORDINATOR, "/screen")
     await answer_all(app, driver, "S-001", ELIGIBLE)
     await driver.send(WANG, "/screen S-001")              # Wang sees the review too
-    await driver.press(WANG, "↩ Change the last answer")
+    await driver.press(WANG, "↩ Change an answer")
+    await driver.press(WANG, "Contraception: Yes")
     *_, told = await driver.press(COORDINATOR, "✅ Save as eligible")
     assert "S-001: the answers changed meanwhile" in told.text
     assert get_screening(db, "S-001")["status"] == "in_progress"
