@@ -267,5 +267,12 @@ def alert_deliveries_and_form_times(db: Database) -> None:
                [datetime.now(UTC).isoformat(timespec="seconds")])
 
 
+def staff_language(db: Database) -> None:
+    """v7: the language each staff member reads the bot in (en, zh_Hans); empty until chosen
+    (from Telegram's language_code at the first contact, or /language)."""
+    db.execute("ALTER TABLE staff ADD COLUMN language TEXT")
+
+
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
-              infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times]
+              infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times,
+              staff_language]

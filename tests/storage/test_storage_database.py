@@ -87,14 +87,15 @@ def test_version_1_database_is_upgraded_in_place_keeping_its_data(db_path):
 def test_newer_schema_is_refused(db_path):
     open_database(db_path).close()
     raw = raw_database(db_path)
-    raw.execute("PRAGMA user_version=7")
+    raw.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
     raw.close()
 
     with pytest.raises(SchemaTooNew) as refused:
         open_database(db_path)
 
     assert str(refused.value) == (
-        f"trialbot.db has schema version 7, this trialbot knows up to {len(MIGRATIONS)}: "
+        f"trialbot.db has schema version {len(MIGRATIONS) + 1}, "
+        f"this trialbot knows up to {len(MIGRATIONS)}: "
         "upgrade trialbot"
     )
 
@@ -102,7 +103,7 @@ def test_newer_schema_is_refused(db_path):
 def test_newer_schema_is_refused_before_anything_is_written(db_path, tmp_path):
     raw = raw_database(db_path)  # rollback-journal mode, as a future trialbot might leave it
     raw.execute("CREATE TABLE future (x)")
-    raw.execute("PRAGMA user_version=7")
+    raw.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
     raw.close()
     before = db_path.read_bytes()
 
