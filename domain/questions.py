@@ -27,6 +27,7 @@ from domain.scores import (
     sledai_pair_problem,
 )
 from domain.site import UpperLimits
+from domain.typed import half_width
 from domain.units import Analyte, QuantityError, format_number, parse_quantity, single_unit
 
 Answers = Mapping[str, Any]
@@ -220,7 +221,9 @@ class Answer:
     unit: str | None = None
 
 
-_TYPED = {"y": "yes", "n": "no", "yes": "yes", "no": "no", "是": "yes", "否": "no"}
+_TYPED = {"y": "yes", "n": "no", "yes": "yes", "no": "no", "是": "yes", "否": "no",
+          "是的": "yes", "不是": "no"}
+_TYPED_CHOICES = {"男": "male", "女": "female", "男性": "male", "女性": "female"}
 
 
 def read_answer(question: Question, given: str | Sequence[str], answers: Answers,
@@ -232,9 +235,11 @@ def read_answer(question: Question, given: str | Sequence[str], answers: Answers
     text = str(given).strip()
     if question.kind == "number":
         return _read_number(question, text, answers, ctx)
-    choice = _TYPED.get(text.lower(), text) if question.kind == "yes_no" else text
+    plain = half_width(text)
+    choice = _TYPED.get(plain.lower(), plain) if question.kind == "yes_no" \
+        else _TYPED_CHOICES.get(plain, plain)
     if question.kind == "grade":
-        choice = text.upper()
+        choice = plain.upper()
     if choice not in question.choices:
         raise AnswerError(REASON("choose_one", choices=list(question.choices)))
     return Answer(choice, text)
