@@ -33,12 +33,13 @@ def _walk(path: str, value) -> Iterator[Entry]:
     if path in i18n.NOT_TRANSLATED:
         return
     if isinstance(value, str):
-        yield path, value
+        if value:  # an empty text needs no translation (msgid "" is the header)
+            yield path, value
     elif i18n.is_plural(value):
         other = value["other"]
         yield path, (value.get("one", other), other)
         if "zero" in value:
-            yield f"{path}.zero", value["zero"]
+            yield from _walk(f"{path}.zero", value["zero"])
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(f"{path}.{key}", item)

@@ -90,7 +90,8 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 def text(context: str, english: str) -> str:
-    return translations(current()).pgettext(context, english)
+    """An empty text is empty in every language (msgid "" is a catalogue's header)."""
+    return translations(current()).pgettext(context, english) if english else english
 
 
 def plural_text(context: str, one: str, other: str, count: int) -> str:
