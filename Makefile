@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench
+
+messages: $(STAMP)  # extract handlers/texts.py into the catalogues, merge, compile
+	$(VENV)/bin/trialbot messages
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

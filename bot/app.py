@@ -27,7 +27,9 @@ from handlers import (
     enrollment,
     evaluation,
     expansion,
+    i18n,
     infusion,
+    language,
     reschedule,
     revision,
     screening,
@@ -52,13 +54,19 @@ log = logging.getLogger("trialbot")
 CONVERSATIONS_AND_USERS = PersistenceInput(bot_data=False, callback_data=False)
 
 CONVERSATIONS = (confirmation, evaluation, screening, enrollment, dlt, withdrawal, revision,
-                 status, admin, reschedule, infusion, simulation, alerts, expansion)
+                 status, admin, reschedule, infusion, simulation, alerts, expansion, language)
 FORMS_CHECKED_EVERY = 15 * 60  # seconds between looks for forms left open for a day
 
 
+# Telegram shows a menu by the user's language_code (ISO 639-1): English is the default menu.
+MENU_LANGUAGES = {i18n.ENGLISH: None, i18n.CHINESE: "zh"}
+
+
 async def register_commands(application: Application) -> None:
-    await application.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in COMMANDS.items()])
+    for reader, code in MENU_LANGUAGES.items():
+        with i18n.speaking(reader):
+            commands = [BotCommand(name, description) for name, description in COMMANDS.items()]
+        await application.bot.set_my_commands(commands, language_code=code)
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

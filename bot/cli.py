@@ -190,9 +190,12 @@ def staff(settings, args) -> int:
 
 
 def staff_add(db, args) -> int:
+    from domain.languages import language_for
     from storage.staff import add_staff
 
-    row = add_staff(db, user_id=args.user_id, name=args.name, role=args.role, actor="shell")
+    language = language_for(args.language) if args.language else None
+    row = add_staff(db, user_id=args.user_id, name=args.name, role=args.role, actor="shell",
+                    language=language)
     print(f"{row['user_id']} {row['name']} ({row['role']}) is active")
     return 0
 
@@ -204,6 +207,14 @@ def staff_deactivate(db, args) -> int:
         print(f"no active staff member with id {args.user_id}", file=sys.stderr)
         return 1
     print(f"{args.user_id} deactivated")
+    return 0
+
+
+def messages(args) -> int:
+    from handlers.catalogue import refresh
+
+    for path in refresh():
+        print(path)
     return 0
 
 
@@ -324,6 +335,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("user_id", type=user_id, help="Telegram user id (the bot shows it)")
     add.add_argument("--name", required=True, help="display name of the staff member")
     add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--language", choices=("en", "zh"),
+                     help="the language the bot speaks to them (default: their Telegram's)")
     add.set_defaults(act=staff_add, create=True)
     off = actions.add_parser("deactivate", help="stop serving a staff member")
     off.add_argument("user_id", type=user_id)
@@ -338,6 +351,9 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("path", help="the workbook to write, e.g. rd06-04.xlsx")
     out.add_argument("--csv", metavar="DIR", help="also write one CSV per sheet into DIR")
     out.set_defaults(func=export)
+    words = sub.add_parser("messages", help="developers: extract handlers/texts.py into the "
+                                            "gettext catalogues and compile them")
+    words.set_defaults(func=messages)
     copy = sub.add_parser("backup", help="consistent copy of the database, safe while running")
     copy.add_argument("path")
     copy.set_defaults(func=backup)

@@ -38,6 +38,7 @@ from domain.scores import (
     sledai_pair_problem,
 )
 from domain.site import LabUnits, UpperLimits
+from domain.typed import half_width
 from domain.units import Analyte, QuantityError, format_number, parse_quantity, single_unit
 
 Answers = Mapping[str, Any]
@@ -280,7 +281,8 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 LABELLED = {label: qid for qid, labels in LABELS.items() for label in labels}
 # Typed spellings of options, by option id ("45 F": the candidate's sex).
-OPTION_SPELLINGS = {"f": "female", "m": "male", "女": "female", "男": "male"}
+OPTION_SPELLINGS = {"f": "female", "m": "male", "女": "female", "男": "male", "女性": "female",
+                    "男性": "male"}
 
 
 def exclusion_question(number: int, exclusion: Exclusion) -> Question:
@@ -428,6 +430,7 @@ class Answer:
 
 
 _TYPED = {"y": "yes", "n": "no", "yes": "yes", "no": "no", "是": "yes", "否": "no",
+          "是的": "yes", "不是": "no",
           # a test result ('ANA+', 'Sm neg')
           "+": "yes", "pos": "yes", "positive": "yes", "-": "no", "−": "no", "neg": "no",
           "negative": "no"}
@@ -442,7 +445,7 @@ def read_answer(question: Question, given: str | Sequence[str], answers: Answers
     text = str(given).strip()
     if question.kind == "number":
         return _read_number(question, text, answers, ctx)
-    choice = _choice(question, text)
+    choice = _choice(question, half_width(text))
     if choice is None:
         raise AnswerError(REASON("choose_one", choices=list(question.choices)))
     return Answer(choice, text)

@@ -16,6 +16,7 @@ import unicodedata
 from typing import NamedTuple
 
 from domain.reasons import Codes, ReasonError
+from domain.typed import half_width
 
 
 class Analyte(NamedTuple):
@@ -99,6 +100,15 @@ UNIT_SPELLINGS = {
     "daily": "mg/day", "mgqam": "mg/day",
     "mgbid": "mg BID", "bid": "mg BID", "mgtid": "mg TID", "tid": "mg TID",
     "mgqid": "mg QID", "qid": "mg QID",
+    # superscript exponents, and the Chinese spellings of the ward
+    "×10⁹/l": "×10^9/L", "x10⁹/l": "×10^9/L", "10⁹/l": "×10^9/L", "×10³/µl": "×10^3/µL",
+    "微摩尔/升": "µmol/L", "umol/升": "µmol/L", "µmol/升": "µmol/L",
+    "毫克/分升": "mg/dL", "克/升": "g/L", "克/分升": "g/dL",
+    "×10⁹/升": "×10^9/L", "x10⁹/升": "×10^9/L", "×10^9/升": "×10^9/L", "x10^9/升": "×10^9/L",
+    "10⁹/升": "×10^9/L", "10^9/升": "×10^9/L", "×10³/微升": "×10^3/µL", "×10^3/微升": "×10^3/µL",
+    "/微升": "/µL", "个/微升": "/µL", "单位/升": "U/L", "国际单位/升": "U/L",
+    "千克": "kg", "公斤": "kg", "秒": "s", "分": "points", "毫克": "mg/day", "毫克/天": "mg/day",
+    "毫克/日": "mg/day",
 }
 
 MAX_DIGITS = 12  # a reading such as '0.00000000001 ×10^3/µL' stays far below 64 bytes
@@ -159,7 +169,7 @@ def read_number(analyte: AnalyteName, text: str) -> TypedNumber:
       none of which goes below 0.
     - Only digits are read: 'nan', 'inf' are not numbers, 'e' notation ('1e999') is refused.
     """
-    match = _NUMBER.match(text.replace("，", ","))
+    match = _NUMBER.match(half_width(text))
     if not match or match["rest"][:1] in tuple(".,'’"):
         raise _refuse("not_a_number", analyte)
     sign, body, rest = match["sign"], match["body"], match["rest"]

@@ -11,7 +11,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandl
 
 from handlers.answering import start_answering
 from handlers.common import reply, trial_of
+from handlers.language import use_readers_language
 from handlers.texts import ACCESS as T
+from handlers.texts import ROLE_NAMES
 from storage.usecases.staff import staff_member
 
 # Each role may do what the roles before it may.
@@ -57,7 +59,9 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     start_answering()
     if anonymous(update):
         raise ApplicationHandlerStop
-    if not staff_of(update, context):
+    staff = staff_of(update, context)
+    use_readers_language(update, context, staff)
+    if not staff:
         if is_private(update) or asks_the_bot(update):
             await refuse(update, T["stranger"].format(user_id=update.effective_user.id))
         raise ApplicationHandlerStop
@@ -79,7 +83,8 @@ def requires(role: str):
         async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE):
             staff = staff_of(update, context)
             if not has_role(staff, role):
-                await reply(update, T["needs_role"].format(role=role, have=staff["role"]))
+                await reply(update, T["needs_role"].format(role=ROLE_NAMES[role],
+                                                         have=ROLE_NAMES[staff["role"]]))
                 return ConversationHandler.END
             return await callback(update, context)
 

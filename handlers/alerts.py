@@ -16,10 +16,12 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ExtBot
 
 from domain.reasons import Refused
+from handlers import i18n
 from handlers.access import requires
 from handlers.alert_words import list_text, with_acknowledgement
 from handlers.common import keyboard, reply, stale_button, trial_of, whole_number
 from handlers.delivery import confirm_row
+from handlers.language import language_of_chat
 from handlers.texts import ALERTS as T
 from handlers.wording import say
 from storage.usecases.alerts import (
@@ -39,10 +41,11 @@ LISTED = 10  # alerts shown by /alerts, each with its button
 async def edit_copy(bot: ExtBot, trial: Trial, copy: Copy, by: Acknowledgement) -> None:
     """One sent copy, now saying who acknowledged it (an investigator's keeps Confirm while
     its step awaits confirmation)."""
-    markup = keyboard([confirm_row(trial, copy.confirm)]) if copy.confirm else None
+    with i18n.speaking(language_of_chat(trial, copy.chat_id)):  # in that reader's language
+        markup = keyboard([confirm_row(trial, copy.confirm)]) if copy.confirm else None
+        text = with_acknowledgement(copy.text, by.who, by.when)
     try:
-        await bot.edit_message_text(with_acknowledgement(copy.text, by.who, by.when),
-                                    chat_id=copy.chat_id, message_id=copy.message_id,
+        await bot.edit_message_text(text, chat_id=copy.chat_id, message_id=copy.message_id,
                                     reply_markup=markup)
     except TelegramError as error:  # a deleted message, a blocked bot: the record stands
         log.warning("could not mark alert copy %s/%s acknowledged: %s", copy.chat_id,

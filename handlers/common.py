@@ -11,6 +11,7 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.ext import ContextTypes, ConversationHandler
 
 from domain.dates import FIRST_YEAR, LAST_YEAR, within_years
+from domain.typed import plain
 from handlers.texts import COMMON
 from handlers.wording import cells  # noqa: F401  (re-exported for the forms)
 from storage.usecases.trial import Trial
@@ -93,9 +94,9 @@ ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
 def read_date(text: str) -> date | None:
-    """A date typed as YYYY-MM-DD in the years a trial record may hold, or None (so no later
-    arithmetic on it can leave the calendar)."""
-    match = ISO_DATE.match(text or "")
+    """A date typed as YYYY-MM-DD (or 2026年11月26日, full-width digits too) in the years a
+    trial record may hold, or None (so no later arithmetic on it can leave the calendar)."""
+    match = ISO_DATE.match(plain(text or ""))
     if not match:
         return None
     try:

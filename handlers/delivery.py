@@ -26,8 +26,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBDeprecationWarning
 
+from handlers import i18n
 from handlers.alert_words import message_text, with_acknowledgement
 from handlers.common import keyboard
+from handlers.language import language_of_chat
 from handlers.texts import ALERTS, CONFIRMATION
 from handlers.wording import level_label
 from storage.usecases.alerts import (
@@ -147,7 +149,12 @@ class AlertSender:
         return tried
 
     async def send(self, outgoing: Outgoing, worker: str) -> None:
-        """Word the row's alert for its chat, send it, and mark what happened."""
+        """Word the row's alert for its chat, in its reader's language, send it, and mark what
+        happened."""
+        with i18n.speaking(language_of_chat(self.trial, outgoing.chat_id)):
+            await self._send(outgoing, worker)
+
+    async def _send(self, outgoing: Outgoing, worker: str) -> None:
         trial = self.trial
         try:
             text = message_text(trial.protocol, outgoing.alert, outgoing.audience,

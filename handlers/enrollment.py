@@ -36,7 +36,7 @@ from handlers.common import (
 from handlers.forms import Form, pressed, typed
 from handlers.texts import CONFIRMATION
 from handlers.texts import ENROLLMENT as T
-from handlers.wording import cells, level_label, say
+from handlers.wording import cells, level_label, plural, say
 from storage.usecases.enrollment import (
     Dose,
     Place,
@@ -116,7 +116,7 @@ def place_of(context: ContextTypes.DEFAULT_TYPE) -> Place:
 
 
 def places_left(left: int) -> str:
-    return T["places_left"][0 if left == 1 else 1].format(left=left)
+    return plural(T["places_left"], left).format(left=left)
 
 
 def place_text(place: Place) -> str:

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes, ConversationHandler
 from domain.dates import LYMPHODEPLETION_MAX_DAYS
 from domain.dosing import LYMPHODEPLETION, DoseError, read_cells
 from domain.reasons import Refused
+from domain.typed import plain
 from domain.units import format_number
 from handlers.common import (
     Trial,
@@ -66,7 +67,7 @@ DAYS = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:\s*(?:to|–|—|\.\.|,|\s)\s*(\d{
 
 def read_time(trial: Trial, text: str) -> datetime | None:
     """'2026-03-02 10:30' (24 h) as the site's aware time, or None."""
-    match = DATE_TIME.match(text or "")
+    match = DATE_TIME.match(plain(text or ""))
     if not match:
         return None
     day, hour, minute = read_date(match[1]), int(match[2]), int(match[3])
@@ -77,7 +78,7 @@ def read_time(trial: Trial, text: str) -> datetime | None:
 
 def read_days(text: str) -> tuple[date | None, date | None]:
     """'2026-02-25 2026-02-27' (or 'to', or one date for one day) -> (first, last)."""
-    match = DAYS.match(text or "")
+    match = DAYS.match(plain(text or ""))
     if not match:
         return None, None
     first = read_date(match.group(1))

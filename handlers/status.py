@@ -33,7 +33,7 @@ from handlers.evaluation import awaiting_buttons
 from handlers.export import file_name, workbook
 from handlers.infusion import days_text
 from handlers.status_text import label, status_text
-from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP
+from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP, ROLE_NAMES
 from handlers.texts import STATUS as T
 from handlers.wording import level_label, percent, say
 from storage.usecases.reports import (
@@ -219,7 +219,7 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     staff = staff_of(update, context)
     allowed = ROLE_ORDER[: ROLE_ORDER.index(staff["role"]) + 1]
     names = [n for role in allowed for n in HELP["roles"][role]]
-    lines = [HELP["title"].format(name=staff["name"], role=staff["role"])]
+    lines = [HELP["title"].format(name=staff["name"], role=ROLE_NAMES[staff["role"]])]
     lines += [f"/{name} — {COMMANDS[name]}" for name in names]
     lines += ["", HELP["footer"]]
     await reply(update, "\n".join(lines))

@@ -1,8 +1,14 @@
 """Every user-facing text of the chat, one dictionary per conversation.
 
-A translation (e.g. Chinese for the Wuhan site) is a copy of this module with the values
-translated; no logic lives here. Placeholders in braces are filled by the handlers.
+English is the source language: each text's dict path ("SCREENING.started") is its gettext
+message context, and a translation lives in a catalogue (handlers/locale/<language>/
+LC_MESSAGES/trialbot.po, refreshed by `trialbot messages`). The last line of this module makes
+every dict read in the reader's language (handlers/i18n.py); no other logic lives here.
+Placeholders in braces are filled by the handlers and must stay as they are in a translation.
+A dict of "zero" / "one" / "other" forms is a text with plural forms (handlers.wording.plural).
 """
+
+from handlers.i18n import translated
 
 ACCESS = {
     "stranger": "Sorry, this bot serves registered trial staff only.\n"
@@ -328,6 +334,7 @@ COMMANDS = {
     "alerts": "Alerts nobody has acknowledged yet (investigators)",
     "expansion": "Open case expansion at a cleared dose level: /expansion DL1",
     "staff": "Manage staff (admins)",
+    "language": "Choose your language: 中文 or English",
     "help": "What each command does",
     "cancel": "Leave the current form (answers are kept)",
 }
@@ -335,12 +342,22 @@ HELP = {
     "title": "trialbot for {name} ({role}). Commands you can use:",
     "roles": {
         "coordinator": ("status", "screen", "correct", "enroll", "reschedule", "infuse",
-                        "withdraw", "participant", "screenlog", "whatif", "help", "cancel"),
+                        "withdraw", "participant", "screenlog", "whatif", "language", "help",
+                        "cancel"),
         "investigator": ("dlt", "revise", "evaluate", "alerts", "simulate", "expansion",
                          "export"),
         "admin": ("staff",),
     },
     "footer": "The bot recommends; an investigator confirms every escalation step.",
+}
+ROLE_NAMES = {"coordinator": "coordinator", "investigator": "investigator", "admin": "admin"}
+
+# /language: the language the bot speaks to each staff member (its name in itself).
+LANGUAGE = {
+    "ask": "The bot speaks {now} to you. Choose your language:",
+    "names": {"en": "English", "zh_Hans": "中文"},
+    "chosen": "From now on the bot speaks {name} to you, alerts included.",
+    "stale": "That button is no longer current.",
 }
 
 STATUS = {
@@ -617,7 +634,7 @@ ENROLLMENT = {
     "place": "Enrolling {number}: {label} ({dose} CAR+ T cells/kg), cohort {cohort} place "
              "{place} of {size}, {left} under the cap of {cap}.\n"
              "/cancel leaves without enrolling.",
-    "places_left": ("{left} place left", "{left} places left"),
+    "places_left": {"one": "{left} place left", "other": "{left} places left"},
     "expansion_place": "Enrolling {number} in case expansion at {label} ({dose} CAR+ T "
                        "cells/kg), expansion participant {place}, not DLT-evaluated; {left} "
                        "under the cap of {cap}.\n/cancel leaves without enrolling.",
@@ -750,7 +767,7 @@ WITHDRAWAL = {
                    "{infusion}, DLT window until {window_end}, {reports}.\n"
                    "/cancel leaves without saving.",
     "expansion": ", case expansion",
-    "reports": ("no DLT report", "1 DLT report", "{count} DLT reports"),
+    "reports": {"zero": "no DLT report", "one": "1 DLT report", "other": "{count} DLT reports"},
     "dlts": " ({count} judged a DLT)",
     "ask_date": "Date of the withdrawal? Press Today or type it as YYYY-MM-DD.",
     "today": "Today ({date})",
@@ -1608,3 +1625,5 @@ REASONS = {
                                   "moves.",
     "refusal.no_alert": "There is no alert #{alert}.",
 }
+
+globals().update(translated(globals()))  # every dict above, read in the reader's language

@@ -38,7 +38,7 @@ from handlers.confirmation import after_words
 from handlers.forms import Form, pressed, typed
 from handlers.texts import ACCESS
 from handlers.texts import WITHDRAWAL as T
-from handlers.wording import cells, level_label, say
+from handlers.wording import cells, level_label, plural, say
 from storage.usecases.events import (
     Preview,
     check_event_date,
@@ -107,7 +107,7 @@ def then_text(found: Preview) -> str:
 
 def reports_text(row: dict) -> str:
     reports = row["dlt_reports"]
-    text = T["reports"][min(len(reports), 2)].format(count=len(reports))
+    text = plural(T["reports"], len(reports)).format(count=len(reports))
     dlts = sum(1 for report in reports if report["is_dlt"])
     return text + (T["dlts"].format(count=dlts) if reports else "")
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from domain.reasons import Reason
 from domain.units import format_number
+from handlers import i18n
 from handlers.texts import LIST_STYLES, REASONS
 
 __all__ = ["cells", "day", "level_label", "number", "percent", "plural", "say", "say_alert"]
@@ -39,7 +40,7 @@ def say(reason: Reason | Mapping[str, Any]) -> str:
     if not isinstance(reason, Reason):
         reason = Reason.model_validate(reason)
     template = REASONS[reason.code]
-    if isinstance(template, dict):
+    if not isinstance(template, str):
         template = plural(template, reason.params["count"])
     return _WORDING.format(template, **reason.params)
 
@@ -49,8 +50,11 @@ def say_alert(kind: str, params: Mapping[str, Any]) -> str:
     return say(Reason(code=ALERT_PREFIX + kind, params=dict(params)))
 
 
-def plural(forms: Mapping[str, str], count: int) -> str:
-    """The form for `count`: "zero" for 0 and "one" for 1 (when given), else "other"."""
+def plural(forms: i18n.Plural | Mapping[str, str], count: int) -> str:
+    """The form for `count` in the reader's language (gettext plural forms; "zero" for 0 when
+    given); a plain dict: "zero" for 0 and "one" for 1 (when given), else "other"."""
+    if isinstance(forms, i18n.Plural):
+        return forms.pick(count)
     if count == 0 and "zero" in forms:
         return forms["zero"]
     return forms.get("one", forms["other"]) if count == 1 else forms["other"]
@@ -88,8 +92,9 @@ def level_label(protocol, level: int | None, none: str = "") -> str:
 
 
 def day(value: date | str) -> str:
-    """A date as every text writes it: YYYY-MM-DD."""
-    return value.isoformat() if isinstance(value, date) else str(value)
+    """A date as the reader's locale writes it: YYYY-MM-DD in English, 2026年11月26日 in
+    Chinese."""
+    return i18n.day(value) if isinstance(value, date) else str(value)
 
 
 def counted(value: float, word: str) -> str:

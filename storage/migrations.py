@@ -274,6 +274,12 @@ def screening_indexes(db: Database) -> None:
     db.execute("CREATE INDEX idx_screenings_started_at ON screenings (started_at)")
 
 
+def staff_language(db: Database) -> None:
+    """v8: the language each staff member reads the bot in (en, zh_Hans); empty until chosen
+    (from Telegram's language_code at the first contact, or /language)."""
+    db.execute("ALTER TABLE staff ADD COLUMN language TEXT")
+
+
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
               infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times,
-              screening_indexes]
+              screening_indexes, staff_language]

@@ -4,25 +4,34 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from domain.languages import LANGUAGES
 from storage.audit import record_change, record_insert
 from storage.database import now, one, transaction
 from storage.roles import ROLES
 
 
-def add_staff(db: Database, *, user_id: int, name: str, role: str, actor: Any) -> dict:
-    """Add a staff member, or reactivate / rename / change the role of an existing one."""
+def add_staff(db: Database, *, user_id: int, name: str, role: str, actor: Any,
+              language: str | None = None) -> dict:
+    """Add a staff member, or reactivate / rename / change the role of an existing one (and
+    their language, when given)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
     with transaction(db):
         old = get_staff(db, user_id)
         if old is None:
             row = {"name": name, "role": role, "active": True}
+            if language is not None:
+                row["language"] = language
             db["staff"].insert(
                 {"user_id": user_id, **row, "added_by": str(actor), "added_at": now()}
             )
             record_insert(db, actor=actor, table="staff", record=user_id, row=row)
         else:
             changes = {"name": name, "role": role, "active": True}
+            if language is not None:
+                changes["language"] = language
             for field, new in changes.items():
                 if old[field] != new:
                     record_change(
@@ -61,6 +70,19 @@ def staff_with_roles(db: Database, roles: Any) -> list[dict]:
     if "all" in wanted:
         wanted = set(ROLES)
     return [row for row in list_staff(db) if row["active"] and row["role"] in wanted]
+
+
+def set_language(db: Database, user_id: int, language: str, *, actor: Any) -> dict:
+    """The language a staff member reads the bot in (audited)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: choose one of {', '.join(LANGUAGES)}")
+    with transaction(db):
+        old = get_staff(db, user_id)
+        if old is not None and old["language"] != language:
+            db["staff"].update(user_id, {"language": language})
+            record_change(db, actor=actor, table="staff", record=user_id, field="language",
+                          old=old["language"], new=language)
+        return get_staff(db, user_id)
 
 
 def deactivate_staff(db: Database, user_id: int, *, actor: Any) -> bool:

@@ -337,9 +337,12 @@ class ChatDriver:
     async def _collect_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.errors.append(context.error)
 
-    @staticmethod
-    def _user(user_id: int, first_name: str) -> dict:
-        return {"id": user_id, "is_bot": False, "first_name": first_name}
+    def _user(self, user_id: int, first_name: str) -> dict:
+        """The sender; `language_codes` gives a user the language_code their Telegram sends."""
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if code := getattr(self, "language_codes", {}).get(user_id):
+            user["language_code"] = code
+        return user
 
     async def process(self, data: dict) -> list[Sent]:
         """Process one update dict (update_id added); return bot messages sent/edited meanwhile."""

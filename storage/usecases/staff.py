@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.reasons import Refused
 from storage.roles import ROLES
-from storage.staff import active_staff, add_staff, deactivate_staff, list_staff
+from storage.staff import active_staff, add_staff, deactivate_staff, list_staff, set_language
 from storage.usecases.escalation import require_role
 from storage.usecases.trial import Trial
 
@@ -35,3 +35,11 @@ def deactivate_member(trial: Trial, *, user_id: int, actor: Any) -> None:
         raise Refused("not_self")
     if not deactivate_staff(trial.db, user_id, actor=actor):
         raise Refused("no_active_staff", user_id=user_id)
+
+
+def choose_language(trial: Trial, *, user_id: int, language: str) -> dict:
+    """A staff member's own language (from Telegram's language_code at the first contact, or
+    /language); the record keeps only the code."""
+    if active_staff(trial.db, user_id) is None:
+        raise Refused("no_active_staff", user_id=user_id)
+    return set_language(trial.db, user_id, language, actor=user_id)
