@@ -4,7 +4,7 @@ investigator's confirmation, the expansion's first participant, the status, a st
 
 from __future__ import annotations
 
-from bot.local_api import send, shown, tap
+from bot.local_api import send, settle, shown, tap
 from handlers.texts import ACCESS
 from storage.outbox import alerts
 from storage.participants import escalation_decisions, participants
@@ -90,11 +90,14 @@ async def test_the_trial_story(api, trial, tmp_path, bot):
     told = await report_dlt(api, trial, "P-03")
     assert "expand DL1 to 6" in told[-1]
     assert "An investigator must confirm the next step: expand DL1." in told[-1]
-    # Every investigator is to be told: the alerts wait in the outbox for them (their delivery
-    # is the next milestone).
+    # Every other investigator is told at once, once, by the running bot: the DLT and the step.
     kinds = [(a["kind"], a["recipients"]) for a in alerts(trial.db)]
     assert kinds == [("enrolled", "investigator"), ("dlt", "investigator"),
                      ("cohort-must-expand", "investigator")]
+    await settle(api)
+    pushed = [m["text"] for m in api.messages.get(INVESTIGATOR_2, {}).values()
+              if m["from"]["id"] == api.bot_user["id"]]
+    assert sum("DLT reported: P-03" in text for text in pushed) == 1, pushed
     [refused] = shown(await send(api, COORDINATOR, f"/enroll {third}"))
     assert "confirm" in refused and len(participants(trial.db)) == 3, refused
 
