@@ -33,7 +33,7 @@ from handlers.common import (
     with_note,
 )
 from handlers.confirmation import after_words
-from handlers.forms import Form, pressed, typed
+from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import DLT as T
 from handlers.wording import level_label, say
 from storage.usecases.events import check_event_date, in_window, report_dlt, suggestion
@@ -165,15 +165,8 @@ def onset_problem(trial: Trial, number: str, day: date | None) -> str | None:
     return None
 
 
-async def typed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return await take_onset(update, context, update.message.text)
 
 
-async def pressed_onset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    day = query.data.removeprefix("dlt:onset:")
-    await mark_chosen(query, day)
-    return await take_onset(update, context, day)
 
 
 async def take_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
@@ -257,7 +250,7 @@ def handlers() -> list:
         PARTICIPANT: [typed(typed_participant), pressed("who:", pressed_participant)],
         EVENT: [pressed("event:", pressed_event)],
         GRADE: [pressed("grade:", pressed_grade)],
-        ONSET: [typed(typed_onset), pressed("onset:", pressed_onset)],
+        ONSET: date_steps(take_onset, "onset"),
         ATTRIBUTION: [pressed("attribution:", pressed_attribution)],
         JUDGEMENT: [pressed("judge:(yes|no)$", pressed_judgement)],
         REVIEW: [pressed("save$", save)],

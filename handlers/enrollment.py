@@ -33,7 +33,7 @@ from handlers.common import (
     trial_of,
     with_note,
 )
-from handlers.forms import Form, pressed, typed
+from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import CONFIRMATION
 from handlers.texts import ENROLLMENT as T
 from handlers.wording import cells, level_label, plural, say
@@ -190,15 +190,8 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
     return DATE
 
 
-async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return await take_date(update, context, update.message.text)
 
 
-async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    chosen = query.data.removeprefix("enroll:day:")
-    await mark_chosen(query, chosen)
-    return await take_date(update, context, chosen)
 
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
@@ -262,6 +255,6 @@ def handlers() -> list:
     return FORM.handlers(start, {
         WEIGHT: [typed(typed_weight)],
         WEIGHT_CHECK: [typed(typed_weight), pressed("weight:yes$", weight_confirmed)],
-        DATE: [typed(typed_date), pressed("day:", pressed_date)],
+        DATE: date_steps(take_date),
         REVIEW: [pressed("yes$", confirm), typed(review_again)],
     })

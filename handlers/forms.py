@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from domain.corrections import LEAST_REASON, MOST_REASON, checked_reason
 from handlers.access import guarded
-from handlers.common import keyboard, opens, reply, stale_button, typed_for
+from handlers.common import keyboard, mark_chosen, opens, reply, stale_button, typed_for
 from handlers.texts import COMMON
 
 TEXT = filters.TEXT & ~filters.COMMAND
@@ -46,6 +46,21 @@ def typed(callback: Callback) -> Step:
 
 def pressed(data: str, callback: Callback) -> Step:
     return Step(callback, data)
+
+
+def date_steps(take: Callable, button: str = "day") -> list[Step]:
+    """A date typed, or pressed on a button whose data ends in `button`:YYYY-MM-DD ("Today"):
+    both go to take(update, context, text), which checks it."""
+
+    async def typed_day(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        return await take(update, context, update.message.text)
+
+    async def pressed_day(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        day = update.callback_query.data.rsplit(":", 1)[-1]
+        await mark_chosen(update.callback_query, day)
+        return await take(update, context, day)
+
+    return [typed(typed_day), pressed(button + r":\d{4}-\d{2}-\d{2}$", pressed_day)]
 
 
 @dataclass

@@ -25,7 +25,6 @@ from handlers.common import (
     Trial,
     command_argument,
     keyboard,
-    mark_chosen,
     participant_number,
     read_date,
     reply,
@@ -33,7 +32,7 @@ from handlers.common import (
     with_note,
 )
 from handlers.enrollment import planned_date_text
-from handlers.forms import Form, pressed, typed
+from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import RESCHEDULE as T
 from handlers.wording import level_label, say
 from storage.usecases.events import (
@@ -117,15 +116,8 @@ def new_date_problem(trial: Trial, form: dict, day: date | None) -> str | None:
     return None
 
 
-async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return await take_date(update, context, update.message.text)
 
 
-async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    day = query.data.removeprefix("reschedule:day:")
-    await mark_chosen(query, day)
-    return await take_date(update, context, day)
 
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
@@ -190,7 +182,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
 
 def handlers() -> list:
     return FORM.handlers(start, {
-        DATE: [typed(typed_date), pressed(r"day:\d{4}-\d{2}-\d{2}$", pressed_date)],
+        DATE: date_steps(take_date),
         REASON: [typed(typed_reason)],
         REVIEW: [pressed("yes$", confirm)],
     })

@@ -27,7 +27,6 @@ from handlers.common import (
     command_argument,
     date_problem,
     keyboard,
-    mark_chosen,
     participant_number,
     read_date,
     reply,
@@ -35,7 +34,7 @@ from handlers.common import (
     with_note,
 )
 from handlers.confirmation import after_words
-from handlers.forms import Form, pressed, typed
+from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import ACCESS
 from handlers.texts import WITHDRAWAL as T
 from handlers.wording import cells, level_label, plural, say
@@ -161,15 +160,8 @@ def withdrawal_date_problem(trial: Trial, number: str, day: date | None) -> str 
     return None
 
 
-async def typed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return await take_date(update, context, update.message.text)
 
 
-async def pressed_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query = update.callback_query
-    day = query.data.removeprefix("withdraw:day:")
-    await mark_chosen(query, day)
-    return await take_date(update, context, day)
 
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
@@ -287,7 +279,7 @@ async def confirm_screening(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 def handlers() -> list:
     return FORM.handlers(start, {
-        DATE: [typed(typed_date), pressed(r"day:\d{4}-\d{2}-\d{2}$", pressed_date)],
+        DATE: date_steps(take_date),
         REASON: [typed(typed_reason)],
         REVIEW: [pressed("yes$", confirm)],
     })
