@@ -44,13 +44,10 @@ PARTICIPANT, EVENT, GRADE, ONSET, ATTRIBUTION, JUDGEMENT, REVIEW = (
     "participant", "event", "grade", "onset", "attribution", "judgement", "review")
 
 
-def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data.setdefault("dlt", {})
-
 
 
 def chosen_participant(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return participant_record(trial_of(context), form_of(context)["participant"])
+    return participant_record(trial_of(context), FORM.answers(context)["participant"])
 
 
 def participant_line(trial: Trial, row: dict) -> str:
@@ -100,7 +97,7 @@ async def take_participant(update: Update, context: ContextTypes.DEFAULT_TYPE, t
         return await ask_participant(update, context, T["bad_number"])
     if participant_record(trial_of(context), number) is None:
         return await ask_participant(update, context, T["no_participant"].format(number=number))
-    form_of(context)["participant"] = number
+    FORM.answers(context)["participant"] = number
     return await ask_event(update, context)
 
 
@@ -120,12 +117,12 @@ async def pressed_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     if event not in GRADING:
         return await stale_button(update, context)
     await mark_chosen(query, T["events"][event])
-    form_of(context)["event"] = event
+    FORM.answers(context)["event"] = event
     return await ask_grade(update, context)
 
 
 async def ask_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    event = form_of(context)["event"]
+    event = FORM.answers(context)["event"]
     text = T["ask_grade"].format(event=T["events"][event], grading=GRADING[event])
     if event in T["grade_hints"]:
         text += "\n" + T["grade_hints"][event]
@@ -136,7 +133,7 @@ async def ask_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def pressed_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    query, form = update.callback_query, form_of(context)
+    query, form = update.callback_query, FORM.answers(context)
     grade = whole_number(query.data.removeprefix("dlt:grade:"), digits=1)
     if grade not in GRADES[GRADING[form["event"]]]:
         return await stale_button(update, context)
@@ -171,10 +168,10 @@ def onset_problem(trial: Trial, number: str, day: date | None) -> str | None:
 
 async def take_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
     day = read_date(text)
-    problem = onset_problem(trial_of(context), form_of(context)["participant"], day)
+    problem = onset_problem(trial_of(context), FORM.answers(context)["participant"], day)
     if problem:
         return await ask_onset(update, context, problem)
-    form_of(context)["onset"] = day.isoformat()
+    FORM.answers(context)["onset"] = day.isoformat()
     buttons = [(T["attributions"][a], f"dlt:attribution:{a}") for a in ATTRIBUTIONS]
     await reply(update, T["ask_attribution"], keyboard(in_rows(buttons, 3)))
     return ATTRIBUTION
@@ -186,7 +183,7 @@ async def pressed_attribution(update: Update, context: ContextTypes.DEFAULT_TYPE
     if attribution not in ATTRIBUTIONS:
         return await stale_button(update, context)
     await mark_chosen(query, T["attributions"][attribution])
-    form = form_of(context)
+    form = FORM.answers(context)
     form["attribution"] = attribution
     found = suggestion(trial_of(context), form["participant"], event=form["event"],
                        grade=form["grade"], attribution=attribution,
@@ -210,7 +207,7 @@ def judgement_text(form: dict) -> str:
 
 
 async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query, form = update.callback_query, form_of(context)
+    query, form = update.callback_query, FORM.answers(context)
     form["judgement"] = query.data == "dlt:judge:yes"
     await mark_chosen(query, T["is_dlt"] if form["judgement"] else T["not_dlt"])
     trial = trial_of(context)
@@ -225,7 +222,7 @@ async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     await query.edit_message_reply_markup(None)
     try:
         saved = report_dlt(

@@ -107,12 +107,9 @@ def usage_text(trial: Trial) -> str:
 
 # --- the conversation ----------------------------------------------------------------------
 
-def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data["enrollment"]
-
 
 def place_of(context: ContextTypes.DEFAULT_TYPE) -> Place:
-    return Place.model_validate(form_of(context)["place"])
+    return Place.model_validate(FORM.answers(context)["place"])
 
 
 def places_left(left: int) -> str:
@@ -154,7 +151,7 @@ async def typed_weight(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     except QuantityError as error:
         await reply(update, f"⚠ {say(error.reason)}\n\n{T['ask_weight']}")
         return WEIGHT
-    form = form_of(context)
+    form = FORM.answers(context)
     form.update(weight=weight.value, weight_confirmed=False)
     if weight_unusual(weight.value):
         return await ask_weight_check(update, weight.value)
@@ -175,7 +172,7 @@ async def ask_weight_check(update: Update, weight: float) -> str:
 
 
 async def weight_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    query, form = update.callback_query, form_of(context)
+    query, form = update.callback_query, FORM.answers(context)
     await mark_chosen(query, T["weight_right"].format(weight=format_number(form["weight"])))
     form["weight_confirmed"] = True
     return await ask_date(update, context)
@@ -200,7 +197,7 @@ async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
         day = check_infusion(trial, read_date(text), earliest_infusion(trial))
     except Refused as refusal:
         return await ask_date(update, context, refusal_text(trial, refusal.reason))
-    form_of(context)["infusion"] = day.isoformat()
+    FORM.answers(context)["infusion"] = day.isoformat()
     return await show_review(update, context)
 
 
@@ -212,7 +209,7 @@ def dose_words(dose: Dose, place: Place) -> dict:
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     shown = place_of(context)
     try:
         place = offer_place(trial, shown.screening, shown)
@@ -227,7 +224,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     infusion = date.fromisoformat(form["infusion"])
     await query.edit_message_reply_markup(None)
     if infusion < trial.today():  # the review was shown on an earlier day

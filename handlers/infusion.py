@@ -54,9 +54,6 @@ TIME, FLUDARABINE, CYCLOPHOSPHAMIDE, CELLS, REVIEW = (
 SHOWN = "%Y-%m-%d %H:%M"
 
 
-def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data["infusion"]
-
 
 # --- reading what is typed ------------------------------------------------------------------
 
@@ -157,7 +154,7 @@ async def pressed_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 async def take_time(update: Update, context: ContextTypes.DEFAULT_TYPE,
                     at: datetime | None) -> str | int:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     try:
         check_infused_at(trial, form["number"], at)
     except Refused as refused:
@@ -177,9 +174,9 @@ async def take_time(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 async def ask_days(update: Update, context: ContextTypes.DEFAULT_TYPE, drug: str,
                    note: str = "") -> str:
-    form_of(context)["asking"] = drug
+    FORM.answers(context)["asking"] = drug
     buttons = [(T["not_given"], "infuse:none")]
-    if drug == "cyclophosphamide" and form_of(context).get("fludarabine"):
+    if drug == "cyclophosphamide" and FORM.answers(context).get("fludarabine"):
         buttons.insert(0, (T["same_days"], "infuse:same"))
     text = with_note(note, T["ask_drug"].format(drug=T["drugs"][drug]))
     await reply(update, text, keyboard([[button] for button in buttons]))
@@ -187,11 +184,11 @@ async def ask_days(update: Update, context: ContextTypes.DEFAULT_TYPE, drug: str
 
 
 def current_drug(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return form_of(context)["asking"]
+    return FORM.answers(context)["asking"]
 
 
 async def typed_days(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    trial, form, drug = trial_of(context), form_of(context), current_drug(context)
+    trial, form, drug = trial_of(context), FORM.answers(context), current_drug(context)
     infused_on = datetime.fromisoformat(form["at"]).date()
     try:
         days = check_lymphodepletion(trial, read_days(update.message.text), infused_on)
@@ -209,13 +206,13 @@ async def pressed_not_given(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 async def pressed_same(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     await mark_chosen(update.callback_query, T["same_days"])
-    days = form_of(context)["fludarabine"]
+    days = FORM.answers(context)["fludarabine"]
     return await take_days(update, context, "cyclophosphamide", days)
 
 
 async def take_days(update: Update, context: ContextTypes.DEFAULT_TYPE, drug: str,
                     days: list[str] | None) -> str:
-    form_of(context)[drug] = days
+    FORM.answers(context)[drug] = days
     if drug == "fludarabine":
         return await ask_days(update, context, "cyclophosphamide")
     return await ask_cells(update, context)
@@ -224,7 +221,7 @@ async def take_days(update: Update, context: ContextTypes.DEFAULT_TYPE, drug: st
 # --- the cells infused ----------------------------------------------------------------------
 
 async def ask_cells(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
-    row = participant_record(trial_of(context), form_of(context)["number"])
+    row = participant_record(trial_of(context), FORM.answers(context)["number"])
     total = cells(row["total_cells"])
     text = with_note(note, T["ask_cells"].format(total=total, example=total))
     await reply(update, text, keyboard([[(T["as_planned"].format(total=total), "infuse:all")]]))
@@ -236,12 +233,12 @@ async def typed_cells(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
         infused = read_cells(update.message.text)
     except DoseError as error:
         return await ask_cells(update, context, say(error.reason))
-    form_of(context)["cells"] = infused
+    FORM.answers(context)["cells"] = infused
     return await show_review(update, context)
 
 
 async def pressed_all(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    form = form_of(context)
+    form = FORM.answers(context)
     form["cells"] = participant_record(trial_of(context), form["number"])["total_cells"]
     await mark_chosen(update.callback_query, T["as_planned"].format(total=cells(form["cells"])))
     return await show_review(update, context)
@@ -276,7 +273,7 @@ def dose_notes(facts) -> list[str]:
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     facts = facts_of(trial, form)
     found = infusion_preview(trial, facts)
     notes = dose_notes(facts)
@@ -298,7 +295,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     await query.edit_message_reply_markup(None)
     facts = facts_of(trial, form)
     try:

@@ -48,9 +48,6 @@ finish = FORM.finish
 DATE, REASON, REVIEW = "date", "reason", "review"
 
 
-def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data["reschedule"]
-
 
 
 # --- may the planned date still change ------------------------------------------------------
@@ -121,7 +118,7 @@ def new_date_problem(trial: Trial, form: dict, day: date | None) -> str | None:
 
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
-    trial, form, day = trial_of(context), form_of(context), read_date(text)
+    trial, form, day = trial_of(context), FORM.answers(context), read_date(text)
     try:
         problem = new_date_problem(trial, form, day)
     except Refused as refused:
@@ -135,7 +132,8 @@ async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
 # --- the reason -----------------------------------------------------------------------------
 
 async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
-    await reply(update, with_note(note, T["ask_reason"].format(number=form_of(context)["number"])))
+    number = FORM.answers(context)["number"]
+    await reply(update, with_note(note, T["ask_reason"].format(number=number)))
     return REASON
 
 
@@ -143,7 +141,7 @@ async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     reason, note = FORM.reason_problem(update.message.text)
     if note:
         return await ask_reason(update, context, note)
-    form_of(context)["reason"] = reason
+    FORM.answers(context)["reason"] = reason
     return await show_review(update, context)
 
 
@@ -159,14 +157,14 @@ def change_fields(trial: Trial, form: dict) -> dict:
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    text = T["summary"].format(**change_fields(trial_of(context), form_of(context)))
+    text = T["summary"].format(**change_fields(trial_of(context), FORM.answers(context)))
     markup = FORM.confirm_buttons()
     await reply(update, text, markup)
     return REVIEW
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | str:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     await query.edit_message_reply_markup(None)
     try:
         problem = new_date_problem(trial, form, date.fromisoformat(form["new"]))

@@ -49,9 +49,6 @@ finish = FORM.finish
 REPORT, REASON, REVIEW = "report", "reason", "review"
 
 
-def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data["revision"]
-
 
 
 def judged(is_dlt: bool) -> str:
@@ -117,7 +114,7 @@ async def ask_report(update: Update, context: ContextTypes.DEFAULT_TYPE, trial: 
 
 
 async def pressed_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     report_id = query.data.removeprefix("revise:report:")
     found = whole_number(report_id)
     report = report_of(trial, form["number"], found) if found is not None else None
@@ -131,7 +128,7 @@ async def pressed_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # --- the reason ---------------------------------------------------------------------------
 
 async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
-    form = form_of(context)
+    form = FORM.answers(context)
     report = report_of(trial_of(context), form["number"], form["report"])
     text = T["ask_reason"].format(number=form["number"], to=judged(not form["was"]),
                                   **report_fields(report))
@@ -143,7 +140,7 @@ async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     reason, note = FORM.reason_problem(update.message.text)
     if note:
         return await ask_reason(update, context, note)
-    form_of(context)["reason"] = reason
+    FORM.answers(context)["reason"] = reason
     return await show_review(update, context)
 
 
@@ -173,7 +170,7 @@ def review_markup():
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     report = report_of(trial, form["number"], form["report"])
     row = participant_record(trial, form["number"])
     found = revision_preview(trial, form["number"], form["report"], not form["was"])
@@ -187,7 +184,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     await query.edit_message_reply_markup(None)
     try:
         saved = revise_dlt(trial, number=form["number"], report_id=form["report"],

@@ -55,9 +55,6 @@ finish = FORM.finish
 DATE, REASON, REVIEW = "date", "reason", "review"
 
 
-def form_of(context: ContextTypes.DEFAULT_TYPE) -> dict:
-    return context.user_data["withdrawal"]
-
 
 def screening_number(text: str) -> str | None:
     """'s-4', 'S004' -> 'S-004'; None if it does not look like a screening number."""
@@ -165,7 +162,7 @@ def withdrawal_date_problem(trial: Trial, number: str, day: date | None) -> str 
 
 
 async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     day = read_date(text)
     problem = withdrawal_date_problem(trial, form["number"], day)
     if problem:
@@ -178,7 +175,7 @@ async def take_date(update: Update, context: ContextTypes.DEFAULT_TYPE, text: st
 
 async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
                      lead: str = "") -> str:
-    text = with_note(note, T["ask_reason"].format(number=form_of(context)["number"]))
+    text = with_note(note, T["ask_reason"].format(number=FORM.answers(context)["number"]))
     await reply(update, f"{lead}\n\n{text}" if lead else text)
     return REASON
 
@@ -187,7 +184,7 @@ async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     reason, note = FORM.reason_problem(update.message.text)
     if note:
         return await ask_reason(update, context, note)
-    form = form_of(context)
+    form = FORM.answers(context)
     form["reason"] = reason
     if form["kind"] == "screening":
         return await show_screening_review(update, context)
@@ -201,7 +198,7 @@ def review_markup():
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     on = date.fromisoformat(form["on"])
     row = participant_record(trial, form["number"])
     found = withdrawal_preview(trial, form["number"], on)
@@ -215,7 +212,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    query, trial, form = update.callback_query, trial_of(context), form_of(context)
+    query, trial, form = update.callback_query, trial_of(context), FORM.answers(context)
     await query.edit_message_reply_markup(None)
     if form["kind"] == "screening":
         return await confirm_screening(update, context)
@@ -257,14 +254,14 @@ async def start_screening(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 
 async def show_screening_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    form = form_of(context)
+    form = FORM.answers(context)
     text = T["screening_summary"].format(number=form["number"], reason=form["reason"])
     await reply(update, text, review_markup())
     return REVIEW
 
 
 async def confirm_screening(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    trial, form = trial_of(context), form_of(context)
+    trial, form = trial_of(context), FORM.answers(context)
     try:
         withdraw_candidate(trial, number=form["number"], actor=update.effective_user.id,
                            reason=form["reason"])
