@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from storage.packing import register
+
 CLINICAL_TABLES = (
     "staff",
     "screenings",
@@ -280,6 +282,87 @@ def staff_language(db: Database) -> None:
     db.execute("ALTER TABLE staff ADD COLUMN language TEXT")
 
 
+
+
+COMPACT_AUDIT_V9 = (
+    "CREATE TABLE audit_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    # at: whole UTC seconds since 1970 as an integer, or the text as given if it is not a UTC
+    # ISO second; actor, table_name, record, field: ids in audit_names; long values packed.
+    """CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at NOT NULL,
+        actor INTEGER NOT NULL REFERENCES audit_names(id),
+        table_name INTEGER NOT NULL REFERENCES audit_names(id),
+        record INTEGER NOT NULL REFERENCES audit_names(id),
+        field INTEGER NOT NULL REFERENCES audit_names(id),
+        old_value, new_value, reason TEXT, old_typed TEXT, new_typed TEXT
+    )""",
+    """INSERT INTO audit_names (name)
+        SELECT actor FROM audit UNION SELECT table_name FROM audit
+        UNION SELECT record_id FROM audit UNION SELECT field FROM audit""",
+    """INSERT INTO audit_log (id, at, actor, table_name, record, field, old_value, new_value,
+                              reason, old_typed, new_typed)
+        SELECT id, {at}, (SELECT id FROM audit_names WHERE name = actor),
+               (SELECT id FROM audit_names WHERE name = table_name),
+               (SELECT id FROM audit_names WHERE name = record_id),
+               (SELECT id FROM audit_names WHERE name = field),
+               pack(old_value), pack(new_value), reason, old_typed, new_typed
+        FROM audit ORDER BY id""".replace("{at}", "CASE WHEN strftime('%Y-%m-%dT%H:%M:%S+00:00',"
+                                          " at) IS at THEN unixepoch(at) ELSE at END"),
+    "DROP TABLE audit",
+    "CREATE INDEX idx_audit_log_record ON audit_log (table_name, record)",
+    """CREATE VIEW audit AS SELECT l.id AS id,
+        CASE WHEN typeof(l.at) = 'integer'
+             THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', l.at, 'unixepoch') ELSE l.at END AS at,
+        a.name AS actor, t.name AS table_name, r.name AS record_id, f.name AS field,
+        CASE WHEN typeof(l.old_value) = 'blob' THEN unpack(l.old_value)
+             ELSE l.old_value END AS old_value,
+        CASE WHEN typeof(l.new_value) = 'blob' THEN unpack(l.new_value)
+             ELSE l.new_value END AS new_value,
+        l.reason AS reason, l.old_typed AS old_typed, l.new_typed AS new_typed
+        FROM audit_log l JOIN audit_names a ON a.id = l.actor
+        JOIN audit_names t ON t.id = l.table_name JOIN audit_names r ON r.id = l.record
+        JOIN audit_names f ON f.id = l.field""",
+    """CREATE TRIGGER audit_insert INSTEAD OF INSERT ON audit
+    BEGIN
+        INSERT OR IGNORE INTO audit_names (name)
+            VALUES (NEW.actor), (NEW.table_name), (NEW.record_id), (NEW.field);
+        INSERT INTO audit_log (id, at, actor, table_name, record, field, old_value, new_value,
+                               reason, old_typed, new_typed)
+        VALUES (NEW.id, CASE WHEN strftime('%Y-%m-%dT%H:%M:%S+00:00', NEW.at) IS NEW.at
+                             THEN unixepoch(NEW.at) ELSE NEW.at END,
+                (SELECT id FROM audit_names WHERE name = NEW.actor),
+                (SELECT id FROM audit_names WHERE name = NEW.table_name),
+                (SELECT id FROM audit_names WHERE name = NEW.record_id),
+                (SELECT id FROM audit_names WHERE name = NEW.field),
+                pack(NEW.old_value), pack(NEW.new_value), NEW.reason, NEW.old_typed,
+                NEW.new_typed);
+    END""",
+    *(f"CREATE TRIGGER {name} {when} ON {table} "
+      "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+      for name, when, table in (
+          ("audit_no_update", "INSTEAD OF UPDATE", "audit"),
+          ("audit_no_delete", "INSTEAD OF DELETE", "audit"),
+          ("audit_log_no_update", "BEFORE UPDATE", "audit_log"),
+          ("audit_log_no_delete", "BEFORE DELETE", "audit_log"),
+          ("audit_names_no_update", "BEFORE UPDATE", "audit_names"),
+          ("audit_names_no_delete", "BEFORE DELETE", "audit_names"))),
+    "UPDATE screenings SET verdict = pack(verdict)",
+)
+
+
+def compact_audit(db: Database) -> None:
+    """v9: the audit trail compact, nothing it held lost (issue 16: 30 KB per completed
+    screening, two thirds of it the verdict's JSON twice). Actor, table, record and field are
+    ids into audit_names; times are integer seconds; values over 256 characters (a verdict)
+    are packed by storage/packing.py, also in screenings.verdict. The view `audit` shows every
+    row exactly as before (same columns, same text) and takes inserts, so every reader and
+    writer of the trail is unchanged; both stay append-only."""
+    register(db.conn)  # the SQL functions pack() and unpack()
+    for statement in COMPACT_AUDIT_V9:
+        db.execute(statement)
+
+
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
               infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times,
-              screening_indexes, staff_language]
+              screening_indexes, staff_language, compact_audit]
