@@ -71,6 +71,9 @@ def test_the_compact_trail_stays_append_only_and_takes_new_rows(v8_database):
     assert (last["id"], last["actor"], last["old_value"], last["new_value"], last["reason"],
             last["old_typed"]) == (6, "111", 16.0, None, "retracted", "16")
     assert db.execute("SELECT typeof(at) FROM audit_log WHERE id = 6").fetchone()[0] == "integer"
+    db.execute("INSERT INTO audit (at, actor, table_name, record_id, field, new_value)"
+               " VALUES ('2025-02-01T08:00:00+00:00', 'x', 'staff', '7', 'role', '\"admin\"')")
+    assert audit_trail(db, "staff")[-1]["at"] == "2025-02-01T08:00:00+00:00"
     for statement in ("UPDATE audit SET reason = 'x'", "DELETE FROM audit",
                       "UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log",
                       "UPDATE audit_names SET name = 'x'"):
