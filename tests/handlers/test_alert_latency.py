@@ -33,8 +33,8 @@ async def commit_to_first_send(app, driver: ChatDriver, number: str) -> float:
     await driver.press(INVESTIGATOR, "✅ Save")
     await sender_of(app).settle()
     db.conn.set_trace_callback(None)
-    insert = next(i for i, (_, sql) in enumerate(statements) if "INTO [dlt_reports]" in sql
-                  or 'INTO "dlt_reports"' in sql)
+    insert = next(i for i, (_, sql) in enumerate(statements)
+                  if "INTO dlt_reports " in sql.replace('"', "").replace("[", "").replace("]", ""))
     committed = next(at for at, sql in statements[insert:] if sql == "COMMIT")
     sends = [c.at for c in fake_of(app).calls_of("sendMessage")
              if c.at > committed and c.params["chat_id"] != INVESTIGATOR]
