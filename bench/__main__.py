@@ -91,7 +91,8 @@ async def floor(commits: int, updates: int, folder: Path) -> list[float]:
 # --- the bot's paths --------------------------------------------------------------------------
 
 async def trial_app(folder: Path):
-    settings = Settings(_env_file=None, token="123:BENCH", db=folder / "trial.db")
+    settings = Settings(_env_file=None, token="123:BENCH", db=folder / "trial.db",
+                        language="en")  # it presses the English labels
     app = build_application(settings, request=FakeBotAPI(), limit_rate=False)
     await app.initialize()
     db = app.bot_data["trial"].db
