@@ -37,16 +37,28 @@ def with_settings(command):
     @functools.wraps(command)
     def run_with_settings(args) -> int:
         from bot.config import SettingsError, load_settings
-        from storage.database import DatabaseMissing, DatabaseUnusable
 
         try:
             return command(load_settings(), args)
-        except DatabaseMissing as error:
-            return refuse(f"{error} (the TRIALBOT_DB setting names the database file)")
-        except (SettingsError, DatabaseUnusable) as error:
+        except SettingsError as error:
             return refuse(str(error))
+        except RuntimeError as error:  # DatabaseUnusable is one
+            return database_refusal(error)
 
     return run_with_settings
+
+
+def database_refusal(error: RuntimeError) -> int:
+    """One line for a database the command cannot use; any other error goes on. storage.database
+    is imported here, not above, so that the commands that open no database (escalation and
+    simulate with the settings read) never load sqlite-utils."""
+    from storage.database import DatabaseMissing, DatabaseUnusable
+
+    if isinstance(error, DatabaseMissing):
+        return refuse(f"{error} (the TRIALBOT_DB setting names the database file)")
+    if isinstance(error, DatabaseUnusable):
+        return refuse(str(error))
+    raise error
 
 
 @with_settings

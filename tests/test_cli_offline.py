@@ -71,6 +71,16 @@ def test_escalation_loads_neither_settings_nor_sqlite(site):
                          "matplotlib", "openpyxl"}
 
 
+def test_escalation_with_a_protocol_set_reads_the_settings_but_opens_no_database(site):
+    """A site's folder has a .env (the token), so the settings are read: not sqlite-utils."""
+    from storage.protocol_file import DEFAULT_PROTOCOL_FILE
+
+    (site / ".env").write_text(f"TRIALBOT_PROTOCOL={DEFAULT_PROTOCOL_FILE}\n")
+    loaded = loaded_by(["escalation", "1NNT"], site)
+    assert "pydantic_settings" in loaded  # the protocol the settings name is the one used
+    assert not loaded & {"telegram", "sqlite_utils", "sqlite3", "matplotlib", "openpyxl"}
+
+
 ENGINE = {"domain.escalation", "domain.protocol", "storage.protocol_file"}  # and pydantic models
 WORDS = {"babel", "handlers"}  # the chat's words, for the commands that print the trial's
 
