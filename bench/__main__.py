@@ -32,11 +32,13 @@ from bot.app import build_application
 from bot.config import Settings
 from storage.staff import add_staff
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, enrol_directly
+from tests.handlers.test_alert_latency import commit_to_first_send
 from tests.handlers.test_screening import ELIGIBLE, answer, asked
 from tests.telegram_fake import ChatDriver, FakeBotAPI
 
 COORDINATORS = range(2001, 2011)
 INVESTIGATOR = 3001
+OTHER_INVESTIGATOR = 3002  # told of each DLT the first reports
 
 
 class Timed(ChatDriver):
@@ -62,14 +64,15 @@ def summary(times: list[float]) -> tuple[float, float, float]:
 
 # --- floors ---------------------------------------------------------------------------------
 
-async def floor(durable: bool, updates: int, folder: Path) -> list[float]:
+async def floor(commits: int, updates: int, folder: Path) -> list[float]:
+    """An echo handler making `commits` durable commits per update."""
     conn = sqlite3.connect(folder / "floor.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if durable:
+        for _ in range(commits):
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT INTO t (v) VALUES (?)", [update.message.text])
             conn.execute("COMMIT")
@@ -88,7 +91,8 @@ async def floor(durable: bool, updates: int, folder: Path) -> list[float]:
 # --- the bot's paths --------------------------------------------------------------------------
 
 async def trial_app(folder: Path):
-    settings = Settings(_env_file=None, token="123:BENCH", db=folder / "trial.db")
+    settings = Settings(_env_file=None, token="123:BENCH", db=folder / "trial.db",
+                        language="en")  # it presses the English labels
     app = build_application(settings, request=FakeBotAPI(), limit_rate=False)
     await app.initialize()
     db = app.bot_data["trial"].db
@@ -96,6 +100,9 @@ async def trial_app(folder: Path):
         add_staff(db, user_id=user, name=f"Coordinator {user}", role="coordinator",
                   actor="bench")
     add_staff(db, user_id=INVESTIGATOR, name="Dr Bench", role="investigator", actor="bench")
+    add_staff(db, user_id=OTHER_INVESTIGATOR, name="Dr Other", role="investigator",
+              actor="bench")
+    await app.start()  # the alert sender works while the Application runs
     return app
 
 
@@ -128,9 +135,9 @@ async def repeat(driver: Timed, user: int, text: str, times: int) -> list[float]
     return driver.times[start:]
 
 
-async def dlt_reports(app, driver: Timed, times: int) -> tuple[list[float], list[float]]:
-    """DLT reports, each a whole form; the updates' times and commit->first alert times."""
-    steps, to_alert = [], []
+async def dlt_reports(app, driver: Timed, times: int) -> list[float]:
+    """DLT reports judged not a DLT, each a whole form; the updates' times."""
+    steps = []
     for _ in range(times):
         enrol_directly(app, days_ago=OPEN)
         start = len(driver.times)
@@ -141,21 +148,19 @@ async def dlt_reports(app, driver: Timed, times: int) -> tuple[list[float], list
         await driver.press(INVESTIGATOR, driver.last(INVESTIGATOR).labels[0])
         await driver.press(INVESTIGATOR, "Unrelated")
         await driver.press(INVESTIGATOR, "Not a DLT")
-        calls = len(driver.fake.calls)
-        saved = time.perf_counter()
         await driver.press(INVESTIGATOR, "✅ Save")
-        first_alert = first_alert_time(driver, calls)
-        if first_alert is not None:
-            to_alert.append(first_alert - saved)
         steps += driver.times[start:]
-    return steps, to_alert
+    return steps
 
 
-def first_alert_time(driver: Timed, calls: int) -> float | None:
-    """When the first alert reached the Bot API after `calls`, if the fake stamps calls."""
-    stamped = [getattr(c, "at", None) for c in driver.fake.calls[calls:]
-               if c.method == "sendMessage" and c.params.get("chat_id") != INVESTIGATOR]
-    return next((at for at in stamped if at is not None), None)
+async def alert_latencies(app, driver: Timed, times: int) -> list[float]:
+    """DLTs reported (each a new participant): seconds from the report's commit to the first
+    sendMessage of its alert, to the other investigator."""
+    latencies = []
+    for _ in range(times):
+        number = enrol_directly(app, days_ago=OPEN)["number"]
+        latencies.append(await commit_to_first_send(app, driver, number, INVESTIGATOR))
+    return latencies
 
 
 def store_completed(app, total: int) -> None:
@@ -199,14 +204,55 @@ def escalation_wall() -> float:
     return statistics.median(runs)
 
 
+async def floors(updates: int, folder: Path) -> dict[str, list[float]]:
+    """The floors' times; measured before and after the bot's paths, as the disk's speed
+    drifts."""
+    return {name: await floor(commits, updates // 2, folder)
+            for name, commits in FLOORS.items()}
+
+
+FLOORS = {"floor: bare echo": 0, "floor: echo + durable commit": 1,
+          "floor: echo + two durable commits": 2}
+DURABLE = "floor: echo + durable commit"
+
+
+async def growth_with_stored(app, driver: Timed, sizes) -> dict[str, list[list[float]]]:
+    """Each path's update times with `size` completed screenings stored, for each size."""
+    growth: dict[str, list[list[float]]] = {}
+    user = COORDINATORS[0]
+    for size in sizes:
+        store_completed(app, size)
+        growth.setdefault("/screen", []).append(await repeat(driver, user, "/screen", 20))
+        await driver.send(user, "/cancel")
+        growth.setdefault("/screenlog", []).append(await repeat(driver, user, "/screenlog", 20))
+        growth.setdefault("/status", []).append(await repeat(driver, user, "/status", 20))
+        await driver.send(user, "/screen")
+        number = app.bot_data["trial"].db.execute(
+            "SELECT max(CAST(substr(number, 3) AS INTEGER)) FROM screenings").fetchone()[0]
+        start = len(driver.times)
+        await answer_all(app, driver, f"S-{number:03d}", user)
+        growth.setdefault("screening answer", []).append(driver.times[start:])
+        await driver.send(user, "/cancel")
+        driver.fake.calls.clear()  # the fake's record, not the bot's memory
+    return growth
+
+
+def print_growth(growth: dict[str, list[list[float]]], sizes) -> None:
+    print("| path, p50 ms (p99) | " + " | ".join(f"{s:,} screenings" for s in sizes)
+          + " | growth of p50 |")
+    print("|---|" + "---|" * (len(sizes) + 1))
+    for path, runs in growth.items():
+        figures = [summary(times) for times in runs]
+        cells = " | ".join(f"{p50:.2f} ({p99:.2f})" for _, p50, p99 in figures)
+        print(f"| {path} | {cells} | {figures[-1][1] / figures[0][1]:.1f}× |")
+
+
 async def main(quick: bool) -> None:
     n = 300 if quick else 2000
     sizes = (100, 1_000) if quick else (100, 1_000, 10_000)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        bare = await floor(False, n, folder)
-        durable = await floor(True, n, folder)
-        durable_rate = summary(durable)[0]
+        floor_times = await floors(n, folder)
         app = await trial_app(folder)
         driver = Timed(app)
         db = app.bot_data["trial"].db
@@ -218,50 +264,28 @@ async def main(quick: bool) -> None:
         status = await repeat(driver, COORDINATORS[0], "/status", n // 4)
         for _ in range(3):
             enrol_directly(app, days_ago=CLOSED)
-        reports, to_alert = await dlt_reports(app, driver, 10 if quick else 30)
+        reports = await dlt_reports(app, driver, 10 if quick else 30)
+        for name, times in (await floors(n, folder)).items():
+            floor_times[name] += times
+        durable_rate = summary(floor_times[DURABLE])[0]
         print("| path | updates/s | share of the durable floor | p50 ms | p99 ms |")
         print("|---|---|---|---|---|")
-        print(row("floor: bare echo", bare, durable_rate))
-        print(row("floor: echo + durable commit", durable, durable_rate))
+        for name, times in floor_times.items():
+            print(row(name, times, durable_rate))
         print(row("screening answer", answers, durable_rate))
         print(row("/status", status, durable_rate))
         print(row("DLT report (each step)", reports, durable_rate))
-        growth: dict[str, list[float]] = {}
-        for size in sizes:
-            store_completed(app, size)
-            user = COORDINATORS[0]
-            growth.setdefault("/screen", []).append(
-                summary(await repeat(driver, user, "/screen", 20))[1])
-            await driver.send(user, "/cancel")
-            growth.setdefault("/screenlog", []).append(
-                summary(await repeat(driver, user, "/screenlog", 20))[1])
-            growth.setdefault("/status", []).append(
-                summary(await repeat(driver, user, "/status", 20))[1])
-            start = len(driver.times)
-            await driver.send(user, "/screen")
-            number = app.bot_data["trial"].db.execute(
-                "SELECT max(CAST(substr(number, 3) AS INTEGER)) FROM screenings").fetchone()[0]
-            await answer_all(app, driver, f"S-{number:03d}", user)
-            growth.setdefault("screening answer", []).append(
-                summary(driver.times[start + 1:])[1])
-            await driver.send(user, "/cancel")
         print()
-        print("| path, p50 ms | " + " | ".join(f"{s:,} screenings" for s in sizes)
-              + " | growth |")
-        print("|---|" + "---|" * (len(sizes) + 1))
-        for path, p50s in growth.items():
-            cells = " | ".join(f"{p:.2f}" for p in p50s)
-            print(f"| {path} | {cells} | {p50s[-1] / p50s[0]:.1f}× |")
+        print_growth(await growth_with_stored(app, driver, sizes), sizes)
+        to_alert = await alert_latencies(app, driver, 3 if quick else 10)
         print()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"database bytes per completed screening: {per_screening:,.0f}")
         print(f"peak memory: {peak:,.0f} MB")
-        if to_alert:
-            print(f"DLT report commit -> first alert sendMessage, p50: "
-                  f"{statistics.median(to_alert) * 1000:.1f} ms")
-        else:
-            print("DLT report commit -> first alert sendMessage: no alert was sent in process")
+        print(f"DLT report commit -> first alert sendMessage, p50 of {len(to_alert)}: "
+              f"{statistics.median(to_alert) * 1000:.1f} ms")
         print(f"trialbot escalation wall time: {escalation_wall() * 1000:.0f} ms")
+        await app.stop()
         await app.shutdown()
 
 

@@ -92,9 +92,8 @@ class TrialApplication(Application):
             log.info("update %s was handled before: not handled again", update_id)
             return
         await super().process_update(update)
-        await self.update_persistence()
-        if update_id is not None:
-            self.persistence.note_handled(update_id)
+        with self.persistence.one_write(handled=update_id):
+            await self.update_persistence()
 
     async def start(self) -> None:
         await super().start()

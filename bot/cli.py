@@ -10,14 +10,12 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-from domain.escalation import HistoryError, decide, parse_history
-from domain.protocol import ProtocolError
-from storage.protocol_file import load_protocol
 from storage.roles import ROLES, read_user_id
 
-# Only what `trialbot escalation` needs is imported above: the commands that read the settings
-# or the database import pydantic-settings, sqlite-utils and storage when they run (they were
-# 200 ms of the 290 ms escalation took), and none of the offline commands imports Telegram.
+# Each command imports what it uses when it runs: only argparse's needs are imported above. The
+# 3+3 engine and the protocol (pydantic models) load only for the commands that read a protocol,
+# the settings (pydantic-settings) and the database (sqlite-utils) only for those that use them,
+# and none of the offline commands imports Telegram (tests/test_cli_offline.py checks).
 
 NO_TOKEN = """\
 No Telegram token is set, so the bot cannot go online.
@@ -39,16 +37,28 @@ def with_settings(command):
     @functools.wraps(command)
     def run_with_settings(args) -> int:
         from bot.config import SettingsError, load_settings
-        from storage.database import DatabaseMissing, DatabaseUnusable
 
         try:
             return command(load_settings(), args)
-        except DatabaseMissing as error:
-            return refuse(f"{error} (the TRIALBOT_DB setting names the database file)")
-        except (SettingsError, DatabaseUnusable) as error:
+        except SettingsError as error:
             return refuse(str(error))
+        except RuntimeError as error:  # DatabaseUnusable is one
+            return database_refusal(error)
 
     return run_with_settings
+
+
+def database_refusal(error: RuntimeError) -> int:
+    """One line for a database the command cannot use; any other error goes on. storage.database
+    is imported here, not above, so that the commands that open no database (escalation and
+    simulate with the settings read) never load sqlite-utils."""
+    from storage.database import DatabaseMissing, DatabaseUnusable
+
+    if isinstance(error, DatabaseMissing):
+        return refuse(f"{error} (the TRIALBOT_DB setting names the database file)")
+    if isinstance(error, DatabaseUnusable):
+        return refuse(str(error))
+    raise error
 
 
 @with_settings
@@ -114,7 +124,9 @@ def escalation(args) -> int:
 
 
 def decide_history(settings, args) -> int:
+    from domain.escalation import HistoryError, decide, parse_history
     from handlers.wording import say  # the chat's words for the design's reasons
+    from storage.protocol_file import load_protocol
 
     protocol = load_protocol(settings.protocol if settings else None)
     try:
@@ -141,6 +153,7 @@ def simulate(args) -> int:
 
 
 def simulate_new_trial(settings, args) -> int:
+    from storage.protocol_file import load_protocol
     from storage.usecases.simulation import operating_characteristics
 
     protocol = load_protocol(settings.protocol if settings else None)
@@ -364,7 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except ProtocolError as error:
+    except ValueError as error:
+        # A ProtocolError is a ValueError; its module is imported here, not at the top, so that
+        # the commands that read no protocol (staff, backup, messages) never load it.
+        from domain.protocol import ProtocolError
+
+        if not isinstance(error, ProtocolError):
+            raise
         return refuse(str(error))
 
 

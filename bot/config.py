@@ -12,6 +12,9 @@
     TRIALBOT_ALERT_CHAT      a group chat id that gets a copy of each alert, participant
                              numbers only (default: none)
     TRIALBOT_REMINDER_TIME   local time of the daily DLT-window reminders (default 08:00)
+    TRIALBOT_LANGUAGE        the site's language, zh or en (default zh, Wuhan): the alert
+                             group's copies, and staff who have no language yet (none stored,
+                             none sent by their Telegram)
     TRIALBOT_LAB_UNITS__HAEMOGLOBIN ...  the unit the site laboratory reports in (BILIRUBIN,
                              CREATININE, HAEMOGLOBIN, NEUTROPHILS, LYMPHOCYTES, PLATELETS): a
                              bare number typed at screening is read in it when no other unit
@@ -27,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.languages import CHINESE, language_for
 from domain.site import LabUnits, UpperLimits
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -50,6 +54,14 @@ class Settings(BaseSettings):
     alert_chat: int | None = None
     reminder_time: time = time(8, 0)
     lab_units: LabUnits = LabUnits()
+    language: str = CHINESE  # the site's: the alert group, staff with no language yet
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if not value.lower().replace("_", "-").startswith(("zh", "en")):
+            raise ValueError("choose zh (中文) or en (English)")
+        return language_for(value)
 
     @field_validator("timezone")
     @classmethod

@@ -256,8 +256,8 @@ GRID_REST = {"bilag": NOT_ACTIVE}
 LABELS: dict[str, tuple[str, ...]] = {
     "age": ("age",),
     "glucocorticoid_dose": ("dose",),
-    "treatment_months": ("treated", "given"),
-    "stable_weeks": ("stable",),
+    "treatment_months": ("treated", "given", "治疗"),
+    "stable_weeks": ("stable", "稳定"),
     "ana": ("ana",),
     "anti_dsdna": ("dsdna", "anti-dsdna", "ds-dna", "anti-ds-dna"),
     "anti_sm": ("sm", "anti-sm"),
@@ -367,7 +367,11 @@ class Entry(NamedTuple):
     text: str
 
 
-_SEPARATORS = re.compile(r"[;\n]+|,(?=\s)|,$")
+# ';' and a comma before a space; the Chinese keyboard's ；、 and a ， that is not a decimal comma
+# (１２０，５): '6 个月，稳定 4 周'
+_SEPARATORS = re.compile(r"[;\n；、]+|,(?=\s)|,$|(?<![0-9０-９])，|，(?![0-9０-９])")
+# a Chinese name written against its value ('稳定4周'): a space is read between them
+_NAME_BEFORE_DIGIT = re.compile(r"([\u4e00-\u9fff])(?=[0-9０-９])")
 # a label, then a sign ('ANA+') or a value after ':' or '=' ('ALT:48')
 _LABELLED_WORD = re.compile(r"^(?P<name>[^:=]+?)(?P<sign>[+\-−])?(?:[:=](?P<tail>.*))?$", re.S)
 
@@ -378,7 +382,7 @@ def split_entries(text: str, shown: Question, ctx: Context, unnamed: bool = True
     after a label (LABELS) answers the labelled question; an option's spelling ("F") answers its
     question of the shown section. Raises AnswerError when two values have no name or one
     question is named twice (nothing is guessed)."""
-    words = _SEPARATORS.sub(" ", text).split()
+    words = _NAME_BEFORE_DIGIT.sub(r"\1 ", _SEPARATORS.sub(" ", text)).split()
     options = {word: q.id for q in section_of(ctx, shown.section) if q.kind == "choice"
                for word, option in OPTION_SPELLINGS.items() if option in q.options}
     entries: list[list[str]] = []   # [question, value words...]

@@ -21,7 +21,7 @@ from handlers.access import requires
 from handlers.alert_words import list_text, with_acknowledgement
 from handlers.common import keyboard, reply, stale_button, trial_of, whole_number
 from handlers.delivery import confirm_row
-from handlers.language import language_of_chat
+from handlers.language import language_of_chat, site_language
 from handlers.texts import ALERTS as T
 from handlers.wording import say
 from storage.usecases.alerts import (
@@ -38,10 +38,11 @@ log = logging.getLogger("trialbot.alerts")
 LISTED = 10  # alerts shown by /alerts, each with its button
 
 
-async def edit_copy(bot: ExtBot, trial: Trial, copy: Copy, by: Acknowledgement) -> None:
+async def edit_copy(bot: ExtBot, trial: Trial, copy: Copy, by: Acknowledgement,
+                    site: str) -> None:
     """One sent copy, now saying who acknowledged it (an investigator's keeps Confirm while
     its step awaits confirmation)."""
-    with i18n.speaking(language_of_chat(trial, copy.chat_id)):  # in that reader's language
+    with i18n.speaking(language_of_chat(trial, copy.chat_id, site)):  # that reader's language
         markup = keyboard([confirm_row(trial, copy.confirm)]) if copy.confirm else None
         text = with_acknowledgement(copy.text, by.who, by.when)
     try:
@@ -79,8 +80,9 @@ async def acknowledge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE
                            show_alert=True)
         return
     await query.answer(T["thanks"])
-    copies = sent_copies(trial, alert_id)
-    await asyncio.gather(*(edit_copy(context.bot, trial, copy, done.by) for copy in copies))
+    copies, site = sent_copies(trial, alert_id), site_language(context.bot_data)
+    await asyncio.gather(*(edit_copy(context.bot, trial, copy, done.by, site)
+                           for copy in copies))
     pressed = (query.message.chat.id, query.message.message_id)
     if pressed not in {(copy.chat_id, copy.message_id) for copy in copies}:
         await without_button(query)

@@ -29,7 +29,7 @@ from telegram.warnings import PTBDeprecationWarning
 from handlers import i18n
 from handlers.alert_words import message_text, with_acknowledgement
 from handlers.common import keyboard
-from handlers.language import language_of_chat
+from handlers.language import language_of_chat, site_language
 from handlers.texts import ALERTS, CONFIRMATION
 from handlers.wording import level_label
 from storage.usecases.alerts import (
@@ -151,7 +151,8 @@ class AlertSender:
     async def send(self, outgoing: Outgoing, worker: str) -> None:
         """Word the row's alert for its chat, in its reader's language, send it, and mark what
         happened."""
-        with i18n.speaking(language_of_chat(self.trial, outgoing.chat_id)):
+        site = site_language(self.application.bot_data)
+        with i18n.speaking(language_of_chat(self.trial, outgoing.chat_id, site)):
             await self._send(outgoing, worker)
 
     async def _send(self, outgoing: Outgoing, worker: str) -> None:

@@ -13,11 +13,6 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from handlers.texts import EXPORT as T
 from storage.usecases.reports import Cell, Export, Table
 
@@ -51,7 +46,11 @@ def columns(tables: list[Table]) -> tuple[str, list[str], list[list[Cell]]]:
 
 
 def workbook(export: Export) -> bytes:
-    """The workbook as XLSX bytes: one sheet per table, headers bold and frozen."""
+    """The workbook as XLSX bytes: one sheet per table, headers bold and frozen. openpyxl is
+    imported here, when a workbook is asked for: it costs a running bot 20 MB otherwise."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
     book = Workbook()
     book.remove(book.active)
     for key, header, rows in sheets(export):
@@ -71,6 +70,8 @@ def workbook(export: Export) -> bytes:
 def put(sheet, row: int, column: int, value: Cell) -> None:
     """One value, kept as it is: text that starts with '=' stays text (never a formula), and a
     control character XLSX cannot hold is written visibly as \\xNN (the CSV keeps it raw)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
+
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     cell = sheet.cell(row=row, column=column, value=value)
@@ -79,6 +80,8 @@ def put(sheet, row: int, column: int, value: Cell) -> None:
 
 
 def fit_widths(sheet, header: list[str], rows: list[list[Cell]]) -> None:
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
     for column, text in enumerate(header, start=1):
         longest = max([len(text), *(len(str(row[column - 1] or "")) for row in rows[:200])])
         sheet.column_dimensions[get_column_letter(column)].width = min(longest + 2, WIDEST)

@@ -118,7 +118,7 @@ def answer_value(question: Question, answer: ShownAnswer) -> str:
     value = shown_value(question, answer.value, answer.entered)
     bare = answer.entered.strip().replace(",", ".").lstrip("+")
     if question.kind == "number" and answer.unit and _plain_number(bare):
-        return f"{value} {answer.unit}"
+        return f"{value} {wording.term(answer.unit)}"
     return value
 
 

@@ -1193,6 +1193,25 @@ ALERTS = {
 # "2.5 months"; "{shown:unit}" the unit of a quantity ("15 ×10^9/L" -> "×10^9/L"). How a list
 # parameter is joined, by the field's format spec ("{units:or}"):
 LIST_STYLES = {"": ", ", "or": " or ", "plus": " + ", "semicolons": "; "}
+# "{months:plural month}": a number with its counted word, by the reader's plural rules.
+COUNTED = {
+    "month": {"one": "{count} month", "other": "{count} months"},
+    "week": {"one": "{count} week", "other": "{count} weeks"},
+    "system": {"one": "{count} system", "other": "{count} systems"},
+}
+# Code words a reason carries as parameters (handlers/wording.py TERM_PARAMETERS: a unit, the
+# drugs, the antibodies): said as written here; a code not listed is shown as it is (U/L).
+TERMS = {
+    "years": "years", "months": "months", "weeks": "weeks", "days": "days",
+    "mg/day": "mg/day", "points": "points", "ratio": "ratio",
+    "glucocorticoid": "glucocorticoid", "immunosuppressant": "immunosuppressant",
+    "biologic": "biologic",
+    "prednisone": "prednisone", "prednisolone": "prednisolone",
+    "methylprednisolone": "methylprednisolone", "triamcinolone": "triamcinolone",
+    "hydrocortisone": "hydrocortisone", "cortisone": "cortisone",
+    "dexamethasone": "dexamethasone", "betamethasone": "betamethasone",
+    "anti-dsDNA": "anti-dsDNA", "anti-Sm": "anti-Sm",
+}
 
 REASONS = {
     # a typed quantity refused (domain/units.py)

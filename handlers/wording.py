@@ -10,8 +10,11 @@ domain, decides how values read:
   "µmol/L or mg/dL", "{names}" gives "ANA, anti-dsDNA"; the word "capital" in a spec
   ("{problems:semicolons capital}") makes the field's first letter a capital;
 - a float is written as `number` writes it (12.0 -> "12"), a date as YYYY-MM-DD;
-- "{months:plural month}" writes the number with its word, plural unless it is 1 ("1 month",
-  "1.5 months"), and "{shown:unit}" the unit of a quantity reason ("" if it has none);
+- "{months:plural month}" writes the number with its word in the reader's plural form
+  (COUNTED: "1 month", "1.5 months", "6 个月"), and "{shown:unit}" the unit of a quantity
+  reason ("" if it has none);
+- a parameter carrying code words (TERM_PARAMETERS: a unit, drugs, antibodies) is said as TERMS
+  says it in the reader's language ("months" -> "个月"); other units (U/L) are shown as they are;
 - a template may be a dict of plural forms ("zero", "one", "other"): the `count` parameter picks.
 
 No telegram import here: the shell (`trialbot status`, `trialbot escalation`) says reasons too.
@@ -28,11 +31,13 @@ from typing import Any
 from domain.reasons import Reason
 from domain.units import format_number
 from handlers import i18n
-from handlers.texts import LIST_STYLES, REASONS
+from handlers.texts import COUNTED, LIST_STYLES, REASONS, TERMS
 
 __all__ = ["cells", "day", "level_label", "number", "percent", "plural", "say", "say_alert"]
 
 ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
+# Parameters whose values are code words (a unit, drugs, antibodies): said through TERMS.
+TERM_PARAMETERS = frozenset({"unit", "units", "canonical", "drug", "drugs", "names"})
 
 
 def say(reason: Reason | Mapping[str, Any]) -> str:
@@ -42,7 +47,16 @@ def say(reason: Reason | Mapping[str, Any]) -> str:
     template = REASONS[reason.code]
     if not isinstance(template, str):
         template = plural(template, reason.params["count"])
-    return _WORDING.format(template, **reason.params)
+    return _WORDING.format(template, **{name: term(value) if name in TERM_PARAMETERS else value
+                                        for name, value in reason.params.items()})
+
+
+def term(value: Any) -> Any:
+    """A code word (or a list of them) as the reader's catalogue says it (TERMS): 'months',
+    'methylprednisolone', 'anti-dsDNA'; anything else (U/L, a reason) as it is."""
+    if isinstance(value, list | tuple):
+        return [term(item) for item in value]
+    return TERMS.get(value, value) if isinstance(value, str) else value
 
 
 def say_alert(kind: str, params: Mapping[str, Any]) -> str:
@@ -98,16 +112,17 @@ def day(value: date | str) -> str:
 
 
 def counted(value: float, word: str) -> str:
-    """'1 month', '2 months', '0.5 months' (English plurals: a translation words it its own way
-    in the template)."""
-    return f"{number(value)} {word if value == 1 else word + 's'}"
+    """'1 month', '2 months', '0.5 months', '6 个月': the number with its word (COUNTED), in
+    the reader's plural form (gettext's, by a whole count: a fraction takes the form of 2)."""
+    whole = int(value) if float(value).is_integer() else 2
+    return plural(COUNTED[word], whole).format(count=number(value))
 
 
 def unit_of(reason: Any) -> str:
     """The unit of a quantity reason (its "unit" parameter), or ''."""
     if isinstance(reason, Reason):
-        return str(reason.params.get("unit", ""))
-    return str(reason["params"].get("unit", "")) if is_reason(reason) else ""
+        return str(term(reason.params.get("unit", "")))
+    return str(term(reason["params"].get("unit", ""))) if is_reason(reason) else ""
 
 
 def is_reason(value: Any) -> bool:

@@ -30,16 +30,37 @@ def load_conversations(db: Database, name: str) -> dict[tuple, Any]:
 def save_conversation(db: Database, name: str, key: tuple, state: Any | None) -> None:
     """Store the state of one conversation; None means it ended, so it is removed. A
     conversation keeps the time it was opened (and reminded about) until it ends."""
-    params = [name, json.dumps(list(key))]
+    save_chat_state(db, conversations=[(name, key, state)])
+
+
+def save_chat_state(db: Database, *, conversations: list[tuple[str, tuple, Any]] = (),
+                    data: list[tuple[str, int, Any]] = (),
+                    handled: list[int] | None = None) -> None:
+    """What one update changed in the chat state, in one transaction: conversations' states
+    (name, key, state), user/chat/bot data (kind, id, data) and the ids of the updates handled
+    (None: unchanged). One commit, so one wait for the disk, per update."""
     with transaction(db):
-        if state is None:
-            db.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", params)
-        else:
-            db.execute(
-                "INSERT INTO bot_conversations (name, key, state, opened_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                [*params, to_json(state, f"state of conversation {name}"), now()],
-            )
+        for name, key, state in conversations:
+            _write_conversation(db, name, key, state)
+        for kind, row_id, value in data:
+            table = DATA_TABLES[kind]
+            db.execute(f"INSERT OR REPLACE INTO {table} (id, data) VALUES (?, ?)",
+                       [row_id, to_json(value, f"{table} {row_id}")])
+        if handled is not None:
+            db.execute("INSERT OR REPLACE INTO bot_conversations (name, key, state)"
+                       " VALUES (?, ?, ?)", [*HANDLED, json.dumps(handled)])
+
+
+def _write_conversation(db: Database, name: str, key: tuple, state: Any | None) -> None:
+    params = [name, json.dumps(list(key))]
+    if state is None:
+        db.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", params)
+    else:
+        db.execute(
+            "INSERT INTO bot_conversations (name, key, state, opened_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+            [*params, to_json(state, f"state of conversation {name}"), now()],
+        )
 
 
 def forms_open_since(db: Database, before: str) -> list[dict]:
@@ -64,10 +85,7 @@ def load_data(db: Database, kind: str) -> dict[int, Any]:
 
 
 def save_data(db: Database, kind: str, row_id: int, data: Any) -> None:
-    table = DATA_TABLES[kind]
-    text = to_json(data, f"{table} {row_id}")
-    with transaction(db):
-        db.execute(f"INSERT OR REPLACE INTO {table} (id, data) VALUES (?, ?)", [row_id, text])
+    save_chat_state(db, data=[(kind, row_id, data)])
 
 
 def drop_data(db: Database, kind: str, row_id: int) -> None:
@@ -91,9 +109,7 @@ def load_handled_updates(db: Database) -> list[int]:
 
 def save_handled_updates(db: Database, update_ids: list[int]) -> None:
     """Kept with the conversations (under a name no conversation has), as one JSON list."""
-    with transaction(db):
-        db.execute("INSERT OR REPLACE INTO bot_conversations (name, key, state) VALUES (?, ?, ?)",
-                   [*HANDLED, json.dumps(update_ids)])
+    save_chat_state(db, handled=update_ids)
 
 
 def to_json(value: Any, what: str) -> str:

@@ -3,13 +3,14 @@
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 from storage.migrations import MIGRATIONS
 from storage.packing import register
@@ -185,6 +186,42 @@ def rows_of(db: Database, sql: str, params: Any = ()) -> list[dict]:
     cursor = db.conn.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def insert_row(db: Database, table: str, row: dict) -> int:
+    """INSERT one row and return its rowid. Plain SQL: sqlite-utils' insert looks the table's
+    schema up three times on each call, and inserts are on every chat step's path."""
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    values = {name: jsonify_if_needed(value) for name, value in row.items()}
+    return db.conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values).lastrowid
+
+
+def rows_where(db: Database, table: str, where: str | None = None, params: Any = (),
+               order_by: str | None = None) -> list[dict]:
+    """The rows of a table (as sqlite-utils' rows_where, without its schema lookups)."""
+    sql = f"SELECT * FROM {table}" + (f" WHERE {where}" if where else "")
+    return rows_of(db, sql + (f" ORDER BY {order_by}" if order_by else ""), params)
+
+
+def read_once(db: Database, name: str, read: Callable[[], Any]) -> Any:
+    """`read()`, or what it returned last time for `name` if the database cannot have changed
+    since: no row written on this connection (its total_changes) and no commit by any other
+    (PRAGMA data_version). A chat step asks a screening's answers several times; SQLite
+    answers this pragma without reading a page. Callers must not change what it returns."""
+    seen = (db.conn.execute("PRAGMA data_version").fetchone()[0], db.conn.total_changes)
+    reads = db.__dict__.setdefault("_read_once", {})
+    kept = reads.get(name)
+    if kept is not None and kept[0] == seen:
+        return kept[1]
+    value = read()
+    if len(reads) > READS_KEPT:
+        reads.clear()
+    reads[name] = (seen, value)
+    return value
+
+
+READS_KEPT = 64
 
 
 def _iso(value: Any) -> str:

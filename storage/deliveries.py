@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from storage.database import one, stamp, transaction
+from storage.database import one, rows_of, rows_where, stamp, transaction
 
 LEASE = timedelta(minutes=2)  # longer than any send may take (the sender gives up before)
 
@@ -38,7 +38,7 @@ def _times(at: datetime) -> dict:
 def claim_next(db: Database, worker: str, at: datetime) -> dict | None:
     """Claim the oldest row that is due (or whose lease has run out) for `worker`."""
     with transaction(db):
-        rows = list(db.query(CLAIM, {"worker": worker, **_times(at)}))
+        rows = rows_of(db, CLAIM, {"worker": worker, **_times(at)})
     return rows[0] if rows else None
 
 
@@ -89,7 +89,7 @@ def get_delivery(db: Database, delivery_id: int) -> dict | None:
 
 def deliveries_of(db: Database, alert_id: int) -> list[dict]:
     """Every delivery row of an alert, in the order they were written."""
-    return list(db["alert_deliveries"].rows_where("alert = ?", [alert_id], order_by="id"))
+    return rows_where(db, "alert_deliveries", "alert = ?", [alert_id], order_by="id")
 
 
 def open_notice_about(db: Database, chat_id: int) -> bool:

@@ -10,7 +10,16 @@ from sqlite_utils import Database
 
 from domain.audiences import FULL, GROUP, STEP
 from storage.audit import record_change
-from storage.database import from_json, now, one, stamp, to_json, transaction
+from storage.database import (
+    from_json,
+    insert_row,
+    now,
+    one,
+    rows_where,
+    stamp,
+    to_json,
+    transaction,
+)
 from storage.roles import ROLES
 from storage.staff import staff_with_roles
 
@@ -101,11 +110,12 @@ def add_alert(db: Database, draft: AlertDraft, *, actor: Any = None,
         "attempts": 0,
     }
     with transaction(db):
-        alert_id = db["alerts"].insert(row).last_pk
+        alert_id = insert_row(db, "alerts", row)
         chats = recipients_of(db, draft, actor=actor, group_chat=group_chat)
-        db["alert_deliveries"].insert_all(
-            {"alert": alert_id, "chat_id": chat_id, "audience": audience, "status": "pending",
-             "attempts": 0, "next_attempt_at": due} for chat_id, audience in chats.items())
+        for chat_id, audience in chats.items():
+            insert_row(db, "alert_deliveries", {
+                "alert": alert_id, "chat_id": chat_id, "audience": audience,
+                "status": "pending", "attempts": 0, "next_attempt_at": due})
         return get_alert(db, alert_id)
 
 
@@ -120,18 +130,18 @@ def get_alert(db: Database, alert_id: int) -> dict | None:
 
 def alerts(db: Database) -> list[dict]:
     """Every alert, oldest first."""
-    return [_decoded(row) for row in db["alerts"].rows_where(order_by="id")]
+    return [_decoded(row) for row in rows_where(db, "alerts", order_by="id")]
 
 
 def pending_alerts(db: Database) -> list[dict]:
     """Alerts not delivered yet, oldest first."""
-    return [_decoded(row) for row in db["alerts"].rows_where("delivered_at IS NULL",
+    return [_decoded(row) for row in rows_where(db, "alerts", "delivered_at IS NULL",
                                                              order_by="id")]
 
 
 def unacknowledged_alerts(db: Database) -> list[dict]:
     """Alerts nobody has acknowledged, oldest first."""
-    return [_decoded(row) for row in db["alerts"].rows_where("acknowledged_at IS NULL",
+    return [_decoded(row) for row in rows_where(db, "alerts", "acknowledged_at IS NULL",
                                                              order_by="id")]
 
 

@@ -11,7 +11,17 @@ from sqlite_utils import Database
 from domain.dosing import LYMPHODEPLETION
 from domain.reasons import Refused
 from storage.audit import record_change, record_insert
-from storage.database import from_json, now, one, to_date, to_json
+from storage.database import (
+    from_json,
+    insert_row,
+    now,
+    one,
+    read_once,
+    rows_of,
+    rows_where,
+    to_date,
+    to_json,
+)
 
 ORDER = "CAST(substr(number, 3) AS INTEGER)"
 # A participant with what their infusion and DLT evaluation records add (NULL until recorded).
@@ -39,7 +49,8 @@ def history_rows(db: Database) -> list[dict]:
     """One dict per participant in enrolment order, what the escalation rules need: the
     participant, their infusion and evaluation records, and `has_dlt` (a report judged a DLT
     with its onset in the window)."""
-    rows = db.query(
+    rows = rows_of(
+        db,
         f"SELECT r.*, EXISTS ("
         "  SELECT 1 FROM dlt_reports d WHERE d.participant = r.number AND d.is_dlt"
         "  AND d.onset_date <= r.dlt_window_end) AS has_dlt"
@@ -69,7 +80,7 @@ def add_participant(db: Database, *, screening: str, placement: Placement, weigh
         "infusion_date": infusion_date.isoformat(),
         "dlt_window_end": placement.dlt_window_end.isoformat(),
     }
-    db["participants"].insert({"number": number, **row, "enrolled_by": str(actor),
+    insert_row(db, "participants", {"number": number, **row, "enrolled_by": str(actor),
                                "enrolled_at": now()})
     record_insert(db, actor=actor, table="participants", record=number, row=row)
     return participant(db, number)
@@ -122,7 +133,7 @@ def existing_participant(db: Database, number: str) -> dict:
 def participants(db: Database) -> list[dict]:
     """Every participant in enrolment order (without their reports)."""
     return [_participant_row(row)
-            for row in db.query(f"SELECT * FROM ({WITH_RECORDS}) ORDER BY {ORDER}")]
+            for row in rows_of(db, f"SELECT * FROM ({WITH_RECORDS}) ORDER BY {ORDER}")]
 
 
 # --- the infusion as given, and the end of the DLT window confirmed -------------------------
@@ -141,7 +152,7 @@ def add_infusion(db: Database, number: str, *, infused_at: datetime, infused_cel
         days = lymphodepletion.get(drug)
         row[f"{drug}_start"], row[f"{drug}_end"] = (
             (days[0].isoformat(), days[1].isoformat()) if days else (None, None))
-    db["infusions"].insert({"participant": number, **row, "recorded_by": str(actor),
+    insert_row(db, "infusions", {"participant": number, **row, "recorded_by": str(actor),
                             "recorded_at": now()})
     record_insert(db, actor=actor, table="infusions", record=number, row=row)
     if old["dlt_window_end"] != window_end:
@@ -170,7 +181,7 @@ def add_evaluation(db: Database, number: str, *, actor: Any) -> dict:
     if old["evaluated"]:
         raise Refused("already_evaluated", number=number, who=old["evaluated_by"],
                       when=old["evaluated_at"])
-    db["dlt_evaluations"].insert({"participant": number, "confirmed_by": str(actor),
+    insert_row(db, "dlt_evaluations", {"participant": number, "confirmed_by": str(actor),
                                   "confirmed_at": now()})
     record_insert(db, actor=actor, table="dlt_evaluations", record=number,
                   row={"dlt_window_completed_without_dlt": True})
@@ -199,8 +210,8 @@ def add_dlt_report(db: Database, *, participant: str, event: str, grading: str, 
         "suggested_dlt": bool(suggested_dlt),
         "notes": notes,
     }
-    report_id = db["dlt_reports"].insert(
-        {**row, "reported_by": str(actor), "reported_at": now()}).last_pk
+    report_id = insert_row(db, "dlt_reports",
+                           {**row, "reported_by": str(actor), "reported_at": now()})
     record_insert(db, actor=actor, table="dlt_reports", record=report_id, row=row)
     return dlt_report(db, report_id)
 
@@ -229,7 +240,8 @@ def dlt_report(db: Database, report_id: int) -> dict | None:
 def dlt_reports(db: Database, participant: str | None = None) -> list[dict]:
     """DLT reports in the order they were made, for one participant or all."""
     where, params = ("participant = ?", [participant]) if participant else (None, [])
-    return [_report_row(row) for row in db["dlt_reports"].rows_where(where, params, order_by="id")]
+    return [_report_row(row)
+            for row in rows_where(db, "dlt_reports", where, params, order_by="id")]
 
 
 def add_escalation_decision(db: Database, *, history: str, recommendation: dict, action: str,
@@ -237,8 +249,8 @@ def add_escalation_decision(db: Database, *, history: str, recommendation: dict,
     """Store the investigator's confirmed escalation decision (audited)."""
     row = {"history": history, "recommendation": to_json(recommendation), "action": action,
            "dose_level": dose_level}
-    decision_id = db["escalation_decisions"].insert(
-        {**row, "confirmed_by": str(actor), "confirmed_at": now()}).last_pk
+    decision_id = insert_row(db, "escalation_decisions",
+                             {**row, "confirmed_by": str(actor), "confirmed_at": now()})
     record_insert(db, actor=actor, table="escalation_decisions", record=decision_id,
                   row=dict(row, recommendation=recommendation))
     return _decision_row(one(db, "SELECT * FROM escalation_decisions WHERE id = ?",
@@ -247,7 +259,8 @@ def add_escalation_decision(db: Database, *, history: str, recommendation: dict,
 
 def escalation_decisions(db: Database) -> list[dict]:
     """Every escalation decision, oldest first."""
-    return [_decision_row(row) for row in db["escalation_decisions"].rows_where(order_by="id")]
+    return [_decision_row(row) for row in read_once(
+        db, "escalation decisions", lambda: rows_where(db, "escalation_decisions", order_by="id"))]
 
 
 def latest_escalation_decision(db: Database) -> dict | None:

@@ -5,7 +5,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from storage.audit import record_change, record_insert
-from storage.database import from_json, now, one, to_json, transaction
+from storage.database import (
+    from_json,
+    insert_row,
+    now,
+    one,
+    read_once,
+    rows_where,
+    to_json,
+    transaction,
+)
 from storage.packing import pack, unpack
 
 STATUSES = ("in_progress", "eligible", "screen_failure", "withdrawn")
@@ -39,7 +48,7 @@ def start_screening(db: Database, *, actor: Any) -> str:
             "SELECT number FROM screenings ORDER BY rowid DESC LIMIT 1").fetchone()
         number = f"S-{(int(last[0][2:]) if last else 0) + 1:03d}"
         row = {"screened_by": str(actor), "started_at": now(), "status": "in_progress"}
-        db["screenings"].insert({"number": number, **row})
+        insert_row(db, "screenings", {"number": number, **row})
         record_insert(db, actor=actor, table="screenings", record=number, row=row)
     return number
 
@@ -52,19 +61,16 @@ def get_screening(db: Database, number: str) -> dict | None:
 
 def screening_answers(db: Database, number: str) -> dict[str, Any]:
     """question_id -> normalised value, for answers that stand (not retracted)."""
-    rows = db.execute(
-        "SELECT question_id, value FROM answers WHERE screening = ? AND value IS NOT NULL",
-        [number],
-    )
-    return {question_id: from_json(value) for question_id, value in rows}
+    return {row["question_id"]: _copy(row["value"]) for row in _answer_rows(db, number)
+            if row["value"] is not None}
 
 
 def answers_version(db: Database, number: str) -> int:
     """How often the answers of a screening have changed: every change is audited and the audit
     trail only grows, so the same version means the same answers."""
-    return db.execute(
+    return read_once(db, f"answers version {number}", lambda: db.execute(
         "SELECT count(*) FROM audit WHERE table_name = 'answers' AND record_id = ?", [number]
-    ).fetchone()[0]
+    ).fetchone()[0])
 
 
 def screened_at(db: Database, number: str) -> str | None:
@@ -80,8 +86,20 @@ def screened_at(db: Database, number: str) -> str | None:
 
 def answer_details(db: Database, number: str) -> list[dict]:
     """Every answer row (retracted ones have value None) with what was typed, who and when."""
-    rows = db["answers"].rows_where("screening = ?", [number], order_by="rowid")
-    return [dict(row, value=from_json(row["value"])) for row in rows]
+    return [dict(row, value=_copy(row["value"])) for row in _answer_rows(db, number)]
+
+
+def _copy(value: Any) -> Any:
+    """A ticked answer's list copied, so no caller changes the answers read once."""
+    return list(value) if isinstance(value, list) else value
+
+
+def _answer_rows(db: Database, number: str) -> list[dict]:
+    """The answer rows, values decoded, read once while the database stays unchanged (one chat
+    step asks for them several times); not to be changed by callers."""
+    return read_once(db, f"answers {number}", lambda: [
+        dict(row, value=from_json(row["value"]))
+        for row in rows_where(db, "answers", "screening = ?", [number], order_by="rowid")])
 
 
 def save_answer(

@@ -6,7 +6,7 @@ from sqlite_utils import Database
 
 from domain.languages import LANGUAGES
 from storage.audit import record_change, record_insert
-from storage.database import now, one, transaction
+from storage.database import insert_row, now, one, read_once, rows_where, transaction
 from storage.roles import ROLES
 
 
@@ -24,9 +24,8 @@ def add_staff(db: Database, *, user_id: int, name: str, role: str, actor: Any,
             row = {"name": name, "role": role, "active": True}
             if language is not None:
                 row["language"] = language
-            db["staff"].insert(
-                {"user_id": user_id, **row, "added_by": str(actor), "added_at": now()}
-            )
+            insert_row(db, "staff",
+                       {"user_id": user_id, **row, "added_by": str(actor), "added_at": now()})
             record_insert(db, actor=actor, table="staff", record=user_id, row=row)
         else:
             changes = {"name": name, "role": role, "active": True}
@@ -49,7 +48,8 @@ def add_staff(db: Database, *, user_id: int, name: str, role: str, actor: Any,
 
 def get_staff(db: Database, user_id: int) -> dict | None:
     """A staff member, active or not."""
-    row = one(db, "SELECT * FROM staff WHERE user_id = ?", [user_id])
+    row = read_once(db, f"staff {user_id}", lambda: one(
+        db, "SELECT * FROM staff WHERE user_id = ?", [user_id]))
     return _decoded(row) if row else None
 
 
@@ -61,7 +61,7 @@ def active_staff(db: Database, user_id: int) -> dict | None:
 
 def list_staff(db: Database) -> list[dict]:
     """Everyone, active or not, by name."""
-    return [_decoded(row) for row in db["staff"].rows_where(order_by="name, user_id")]
+    return [_decoded(row) for row in rows_where(db, "staff", order_by="name, user_id")]
 
 
 def staff_with_roles(db: Database, roles: Any) -> list[dict]:

@@ -31,6 +31,7 @@ def folder(tmp_path, monkeypatch):
     for name in [k for k in os.environ if k.upper().startswith(("TRIALBOT_", "TELEGRAM_"))]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("TRIALBOT_DB", str(tmp_path / "trial.db"))
+    monkeypatch.setenv("TRIALBOT_LANGUAGE", "en")  # the demo's people send no language_code
     return tmp_path
 
 

@@ -1,6 +1,7 @@
 """The offline commands run without python-telegram-bot, and `trialbot escalation` without
 pydantic-settings and sqlite-utils too (they were most of its start-up time). Each command
-runs in a fresh interpreter, so what it imported is exactly what sys.modules shows."""
+runs in a fresh interpreter, so what it imported is exactly what sys.modules shows. These are
+tests of imports, not of time (timed tests fail on a busy machine)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ RUN = f"""
 import sys
 from bot.cli import main
 status = main(sys.argv[1:])
-print({MARK!r}, *sorted({{name.split(".")[0] for name in sys.modules}}))
+print({MARK!r}, *sorted(sys.modules))
 sys.exit(status)
 """
 
@@ -49,7 +50,8 @@ def site(tmp_path, monkeypatch):
 
 
 def loaded_by(argv: list[str], cwd) -> set[str]:
-    """The top-level modules a `trialbot` command imported, run in its own interpreter."""
+    """The modules (packages and their submodules, by full name) a `trialbot` command imported,
+    run in its own interpreter."""
     done = subprocess.run([sys.executable, "-c", RUN, *argv], cwd=cwd,
                           capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -65,7 +67,38 @@ def test_offline_command_does_not_import_telegram(site, argv):
 
 def test_escalation_loads_neither_settings_nor_sqlite(site):
     loaded = loaded_by(["escalation", "1NNT"], site)
-    assert not loaded & {"telegram", "pydantic_settings", "sqlite_utils", "sqlite3", "httpx"}
+    assert not loaded & {"telegram", "pydantic_settings", "sqlite_utils", "sqlite3", "httpx",
+                         "matplotlib", "openpyxl"}
+
+
+def test_escalation_with_a_protocol_set_reads_the_settings_but_opens_no_database(site):
+    """A site's folder has a .env (the token), so the settings are read: not sqlite-utils."""
+    from storage.protocol_file import DEFAULT_PROTOCOL_FILE
+
+    (site / ".env").write_text(f"TRIALBOT_PROTOCOL={DEFAULT_PROTOCOL_FILE}\n")
+    loaded = loaded_by(["escalation", "1NNT"], site)
+    assert "pydantic_settings" in loaded  # the protocol the settings name is the one used
+    assert not loaded & {"telegram", "sqlite_utils", "sqlite3", "matplotlib", "openpyxl"}
+
+
+ENGINE = {"domain.escalation", "domain.protocol", "storage.protocol_file"}  # and pydantic models
+WORDS = {"babel", "handlers"}  # the chat's words, for the commands that print the trial's
+
+# What each command does not use, so must not import (each uses the rest of what it imports).
+NOT_USED = [
+    (["staff", "list"], ENGINE | WORDS | {"matplotlib", "openpyxl"}),
+    (["staff", "add", "777", "--name", "Li Na", "--role", "coordinator"],
+     ENGINE | WORDS | {"matplotlib", "openpyxl"}),
+    (["backup", "copy.db"], ENGINE | WORDS | {"matplotlib", "openpyxl"}),
+    (["status"], {"matplotlib", "openpyxl"}),
+    (["chart", "escalation.png"], {"openpyxl"}),
+    (["export", "rd06-04.xlsx"], {"matplotlib"}),
+]
+
+
+@pytest.mark.parametrize(("argv", "unused"), NOT_USED, ids=[" ".join(a) for a, _ in NOT_USED])
+def test_offline_command_imports_only_what_it_uses(site, argv, unused):
+    assert not loaded_by(argv, site) & unused
 
 
 def test_simulating_a_new_trial_needs_no_database(site):

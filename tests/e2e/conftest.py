@@ -31,6 +31,7 @@ def plain_environment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in [k for k in os.environ if k.upper().startswith(("TRIALBOT_", "TELEGRAM_"))]:
         monkeypatch.delenv(name)
+    monkeypatch.setenv("TRIALBOT_LANGUAGE", "en")  # an English-speaking site
 
 
 @pytest.fixture

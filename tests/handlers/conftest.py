@@ -22,7 +22,9 @@ def no_form_open(sent) -> bool:
 
 
 def make_settings(tmp_path, **overrides) -> Settings:
-    return Settings(_env_file=None, token="123:TEST", db=tmp_path / "trial.db", **overrides)
+    """The tests' site speaks English (TRIALBOT_LANGUAGE=en) unless a test says otherwise."""
+    return Settings(_env_file=None, token="123:TEST", db=tmp_path / "trial.db",
+                    **{"language": "en", **overrides})
 
 
 async def start_app(settings: Settings):

@@ -16,28 +16,30 @@ from tests.telegram_fake import ChatDriver
 REPORTS = 5
 
 
-async def report_up_to_save(driver: ChatDriver, number: str) -> None:
+async def report_up_to_save(driver: ChatDriver, number: str, investigator: int) -> None:
     today = trial_of(driver.app).today()
-    await driver.send(INVESTIGATOR, "/dlt")
-    await driver.send(INVESTIGATOR, number)
+    await driver.send(investigator, "/dlt")
+    await driver.send(investigator, number)
     for label in ("CRS", "Grade 4", f"Today ({today})", "Probable", "It is a DLT"):
-        await driver.press(INVESTIGATOR, label)
+        await driver.press(investigator, label)
 
 
-async def commit_to_first_send(app, driver: ChatDriver, number: str) -> float:
-    """Seconds from the COMMIT of the report's transaction to the first alert sendMessage."""
-    await report_up_to_save(driver, number)
+async def commit_to_first_send(app, driver: ChatDriver, number: str,
+                               investigator: int = INVESTIGATOR) -> float:
+    """Seconds from the COMMIT of the report's transaction to the first alert sendMessage
+    (to anyone but the reporting `investigator`)."""
+    await report_up_to_save(driver, number, investigator)
     statements: list[tuple[float, str]] = []
     db = trial_of(app).db
     db.conn.set_trace_callback(lambda sql: statements.append((time.perf_counter(), sql)))
-    await driver.press(INVESTIGATOR, "✅ Save")
+    await driver.press(investigator, "✅ Save")
     await sender_of(app).settle()
     db.conn.set_trace_callback(None)
-    insert = next(i for i, (_, sql) in enumerate(statements) if "INTO [dlt_reports]" in sql
-                  or 'INTO "dlt_reports"' in sql)
+    insert = next(i for i, (_, sql) in enumerate(statements)
+                  if "INTO dlt_reports " in sql.replace('"', "").replace("[", "").replace("]", ""))
     committed = next(at for at, sql in statements[insert:] if sql == "COMMIT")
     sends = [c.at for c in fake_of(app).calls_of("sendMessage")
-             if c.at > committed and c.params["chat_id"] != INVESTIGATOR]
+             if c.at > committed and c.params["chat_id"] != investigator]
     return min(sends) - committed
 
 

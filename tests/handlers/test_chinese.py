@@ -15,13 +15,16 @@ DR_ZHANG, DR_WANG = 5005, 5006
 # Words a Chinese text may keep: units, abbreviations, identifiers, commands.
 ALLOWED = re.compile(
     r"^(DLT|DL\d|CRS|ICANS|MTD|ASTCT|CTCAE|CAR|SLEDAI|BILAG|ALT|AST|INR|PT|ULN|PGA|LVEF|SpO2|"
-    r"ANA|EULAR|ACR|SLICC|ICE|VAS|HEp|Sm|dsDNA|Smith|Gilbert|Cockcroft|Gault|CrCl|RD06|"
-    r"YYYY|MM|DD|HH|Telegram|English|kg|mg|dL|mL|min|µmol|U|L|g|h|RBC|WBC|hpf|[A-Z]-\d+|"
-    r"[PS]|T|N|X|C|e|ID)$")
+    r"ANA|EULAR|ACR|SLICC|ICE|VAS|HEp|Sm|dsDNA|DNA|Smith|Gilbert|Cockcroft|Gault|CrCl|RD06|SLE|"
+    r"TBIL|YYYY|MM|DD|HH|Telegram|English|kg|mg|dL|mL|min|mol|U|L|g|h|s|RBC|WBC|hpf|qd|bid|"
+    r"C\d|[A-Z]-\d+|[A-E]|[PS]|T|N|X|e|ID)$")
+COMMAND = re.compile(r"(?<![A-Za-z0-9^µ])/[a-z_]+")  # /enroll, not the /day of mg/day
+COMPOUND = re.compile(r"SLEDAI-2K|BILAG-2004|CAR-T|HEp-2|Dr \w+")  # and staff names
 
 
 def untranslated(text: str) -> list[str]:
-    text = re.sub(r"/\w+|Dr \w+", "", text)  # commands, staff names
+    """The English words of a text sent to a Chinese reader (none but ALLOWED may be left)."""
+    text = COMPOUND.sub("", COMMAND.sub("", text))
     text = re.sub(r"— Grade \d \w+ \(\w+\)", "", text)  # a DLT rule in the protocol file's words
     return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", text) if not ALLOWED.match(w)]
 
