@@ -13,7 +13,6 @@ from sqlite_utils import Database
 from sqlite_utils.db import jsonify_if_needed
 
 from storage.migrations import MIGRATIONS
-from storage.packing import register
 
 
 class DatabaseUnusable(RuntimeError):
@@ -114,7 +113,6 @@ def schema_version(db: Database) -> int:
 
 def migrate(db: Database, *, name: str = "the database", upto: int | None = None) -> int:
     """Run the migrations the database has not had yet (up to `upto`); return the version."""
-    register(db.conn)  # pack() and unpack(): the audit view and the migrations use them
     target = len(MIGRATIONS) if upto is None else upto
     if schema_version(db) == target:
         return target  # up to date: no write lock needed

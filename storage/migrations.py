@@ -3,11 +3,12 @@
 Append new migrations at the end; never edit one that has shipped.
 """
 
+import json
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from storage.packing import register
+from storage.verdicts import compact_verdict, verdict_json
 
 CLINICAL_TABLES = (
     "staff",
@@ -282,12 +283,12 @@ def staff_language(db: Database) -> None:
     db.execute("ALTER TABLE staff ADD COLUMN language TEXT")
 
 
-
-
+AT_AS_SECONDS = ("CASE WHEN strftime('%Y-%m-%dT%H:%M:%S+00:00', {at}) IS {at}"
+                 " THEN CAST(strftime('%s', {at}) AS INTEGER) ELSE {at} END")
 COMPACT_AUDIT_V9 = (
     "CREATE TABLE audit_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
     # at: whole UTC seconds since 1970 as an integer, or the text as given if it is not a UTC
-    # ISO second; actor, table_name, record, field: ids in audit_names; long values packed.
+    # ISO second; actor, table_name, record, field: ids in audit_names.
     """CREATE TABLE audit_log (
         id INTEGER PRIMARY KEY,
         at NOT NULL,
@@ -295,7 +296,7 @@ COMPACT_AUDIT_V9 = (
         table_name INTEGER NOT NULL REFERENCES audit_names(id),
         record INTEGER NOT NULL REFERENCES audit_names(id),
         field INTEGER NOT NULL REFERENCES audit_names(id),
-        old_value, new_value, reason TEXT, old_typed TEXT, new_typed TEXT
+        old_value TEXT, new_value TEXT, reason TEXT, old_typed TEXT, new_typed TEXT
     )""",
     """INSERT INTO audit_names (name)
         SELECT actor FROM audit UNION SELECT table_name FROM audit
@@ -306,19 +307,16 @@ COMPACT_AUDIT_V9 = (
                (SELECT id FROM audit_names WHERE name = table_name),
                (SELECT id FROM audit_names WHERE name = record_id),
                (SELECT id FROM audit_names WHERE name = field),
-               pack(old_value), pack(new_value), reason, old_typed, new_typed
-        FROM audit ORDER BY id""".replace("{at}", "CASE WHEN strftime('%Y-%m-%dT%H:%M:%S+00:00',"
-                                          " at) IS at THEN unixepoch(at) ELSE at END"),
+               old_value, new_value, reason, old_typed, new_typed
+        FROM audit ORDER BY id""".replace("{at}", AT_AS_SECONDS.format(at="at")),
     "DROP TABLE audit",
     "CREATE INDEX idx_audit_log_record ON audit_log (table_name, record)",
+    # only SQLite's own functions: any SQLite tool reads the trail as it was
     """CREATE VIEW audit AS SELECT l.id AS id,
         CASE WHEN typeof(l.at) = 'integer'
              THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', l.at, 'unixepoch') ELSE l.at END AS at,
         a.name AS actor, t.name AS table_name, r.name AS record_id, f.name AS field,
-        CASE WHEN typeof(l.old_value) = 'blob' THEN unpack(l.old_value)
-             ELSE l.old_value END AS old_value,
-        CASE WHEN typeof(l.new_value) = 'blob' THEN unpack(l.new_value)
-             ELSE l.new_value END AS new_value,
+        l.old_value AS old_value, l.new_value AS new_value,
         l.reason AS reason, l.old_typed AS old_typed, l.new_typed AS new_typed
         FROM audit_log l JOIN audit_names a ON a.id = l.actor
         JOIN audit_names t ON t.id = l.table_name JOIN audit_names r ON r.id = l.record
@@ -329,38 +327,63 @@ COMPACT_AUDIT_V9 = (
             VALUES (NEW.actor), (NEW.table_name), (NEW.record_id), (NEW.field);
         INSERT INTO audit_log (id, at, actor, table_name, record, field, old_value, new_value,
                                reason, old_typed, new_typed)
-        VALUES (NEW.id, CASE WHEN strftime('%Y-%m-%dT%H:%M:%S+00:00', NEW.at) IS NEW.at
-                             THEN unixepoch(NEW.at) ELSE NEW.at END,
+        VALUES (NEW.id, {at},
                 (SELECT id FROM audit_names WHERE name = NEW.actor),
                 (SELECT id FROM audit_names WHERE name = NEW.table_name),
                 (SELECT id FROM audit_names WHERE name = NEW.record_id),
                 (SELECT id FROM audit_names WHERE name = NEW.field),
-                pack(NEW.old_value), pack(NEW.new_value), NEW.reason, NEW.old_typed,
-                NEW.new_typed);
-    END""",
-    *(f"CREATE TRIGGER {name} {when} ON {table} "
-      "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
-      for name, when, table in (
-          ("audit_no_update", "INSTEAD OF UPDATE", "audit"),
-          ("audit_no_delete", "INSTEAD OF DELETE", "audit"),
-          ("audit_log_no_update", "BEFORE UPDATE", "audit_log"),
-          ("audit_log_no_delete", "BEFORE DELETE", "audit_log"),
-          ("audit_names_no_update", "BEFORE UPDATE", "audit_names"),
-          ("audit_names_no_delete", "BEFORE DELETE", "audit_names"))),
-    "UPDATE screenings SET verdict = pack(verdict)",
+                NEW.old_value, NEW.new_value, NEW.reason, NEW.old_typed, NEW.new_typed);
+    END""".replace("{at}", AT_AS_SECONDS.format(at="NEW.at")),
 )
+APPEND_ONLY_V9 = tuple(
+    f"CREATE TRIGGER {name} {when} ON {table} "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+    for name, when, table in (
+        ("audit_no_update", "INSTEAD OF UPDATE", "audit"),
+        ("audit_no_delete", "INSTEAD OF DELETE", "audit"),
+        ("audit_log_no_update", "BEFORE UPDATE", "audit_log"),
+        ("audit_log_no_delete", "BEFORE DELETE", "audit_log"),
+        ("audit_names_no_update", "BEFORE UPDATE", "audit_names"),
+        ("audit_names_no_delete", "BEFORE DELETE", "audit_names")))
 
 
 def compact_audit(db: Database) -> None:
-    """v9: the audit trail compact, nothing it held lost (issue 16: 30 KB per completed
-    screening, two thirds of it the verdict's JSON twice). Actor, table, record and field are
-    ids into audit_names; times are integer seconds; values over 256 characters (a verdict)
-    are packed by storage/packing.py, also in screenings.verdict. The view `audit` shows every
-    row exactly as before (same columns, same text) and takes inserts, so every reader and
-    writer of the trail is unchanged; both stay append-only."""
-    register(db.conn)  # the SQL functions pack() and unpack()
+    """v9: the audit trail and the stored verdicts compact (issue 16: 30 KB per completed
+    screening, two thirds of it a verdict's 9.5 KB of JSON, stored in screenings.verdict and
+    again in its audit row). Nothing the trail held is lost, and it stays plain SQLite that
+    any SQLite tool reads (no function of ours needed):
+    - actor, table, record and field are ids into audit_names, times integer seconds; the view
+      `audit` shows every row as before (same columns, same text) and takes inserts, so every
+      reader and writer of the trail is unchanged; audit_log and audit_names are append-only.
+    - a verdict (screenings.verdict, and the old and new values of the trail's verdict rows)
+      is stored as storage/verdicts.py's compact_verdict keeps it: status, summary, computed
+      values, missing questions and the criteria not met or not judged in full, as before;
+      the criteria met or not applicable by id. Dropped: those criteria's number, group,
+      title, value and reason, and empty or null fields. They are derivable: the number, group
+      and title are the protocol's for that id, and the value and reason are what
+      domain.eligibility.assess says for the screening's answers, each of them kept with its
+      old value, who and when in the trail."""
     for statement in COMPACT_AUDIT_V9:
         db.execute(statement)
+    for row_id, old, new in db.execute(
+            "SELECT id, old_value, new_value FROM audit_log WHERE field = (SELECT id FROM"
+            " audit_names WHERE name = 'verdict') AND table_name = (SELECT id FROM audit_names"
+            " WHERE name = 'screenings')").fetchall():
+        db.execute("UPDATE audit_log SET old_value = ?, new_value = ? WHERE id = ?",
+                   [_audited_verdict(old), _audited_verdict(new), row_id])
+    for number, verdict in db.execute("SELECT number, verdict FROM screenings"
+                                      " WHERE verdict IS NOT NULL").fetchall():
+        db.execute("UPDATE screenings SET verdict = ? WHERE number = ?",
+                   [verdict_json(json.loads(verdict)), number])
+    for statement in APPEND_ONLY_V9:
+        db.execute(statement)
+
+
+def _audited_verdict(text: str | None) -> str | None:
+    """An audited verdict's JSON text compact, written as audited values are (to_json)."""
+    if text is None:
+        return None
+    return json.dumps(compact_verdict(json.loads(text)), ensure_ascii=False, sort_keys=True)
 
 
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,

@@ -15,7 +15,7 @@ from storage.database import (
     to_json,
     transaction,
 )
-from storage.packing import pack, unpack
+from storage.verdicts import compact_verdict, verdict_json
 
 STATUSES = ("in_progress", "eligible", "screen_failure", "withdrawn")
 
@@ -56,7 +56,7 @@ def start_screening(db: Database, *, actor: Any) -> str:
 def get_screening(db: Database, number: str) -> dict | None:
     """The screening row with its verdict decoded, or None."""
     row = one(db, "SELECT * FROM screenings WHERE number = ?", [number])
-    return dict(row, verdict=from_json(unpack(row["verdict"]))) if row else None
+    return dict(row, verdict=from_json(row["verdict"])) if row else None
 
 
 def screening_answers(db: Database, number: str) -> dict[str, Any]:
@@ -196,7 +196,7 @@ def finish_screening(db: Database, number: str, *, status: str, verdict: dict, a
         answers = screening_answers(db, number)
         changes = {
             "status": status,
-            "verdict": verdict,
+            "verdict": compact_verdict(verdict),  # storage/verdicts.py
             "age": answers.get("age"),
             "sex": answers.get("sex"),
         }
@@ -238,7 +238,7 @@ def list_screenings(db: Database) -> list[dict]:
         " FROM screenings s LEFT JOIN participants p ON p.screening = s.number"
         " ORDER BY CAST(substr(s.number, 3) AS INTEGER)"
     )
-    return [dict(row, verdict=from_json(unpack(row["verdict"]))) for row in rows]
+    return [dict(row, verdict=from_json(row["verdict"])) for row in rows]
 
 
 def _change_screening(
@@ -259,7 +259,7 @@ def _change_screening(
             )
     stored = dict(changes)
     if "verdict" in stored:
-        stored["verdict"] = pack(to_json(stored["verdict"]))  # storage/packing.py
+        stored["verdict"] = verdict_json(stored["verdict"])
     if old["finished_at"] is None:
         stored["finished_at"] = now()
     db["screenings"].update(number, stored)
@@ -314,7 +314,7 @@ def failure_counts(db: Database, since: str | None = None, until: str | None = N
     where, params = _started_between(since, until, "s.status = 'screen_failure'")
     rows = db.execute(
         "SELECT json_extract(c.value, '$.number'), json_extract(c.value, '$.id'), count(*)"
-        " FROM screenings s, json_each(unpack(s.verdict), '$.criteria') c"
+        " FROM screenings s, json_each(s.verdict, '$.criteria') c"
         f" {where} AND json_extract(c.value, '$.status') = 'not_met' GROUP BY 1, 2", params)
     return {(number, cid): count for number, cid, count in rows}
 

@@ -12,7 +12,6 @@ from bot.local_api import Call, LocalBotAPI, buttons_of, send, shown, tap
 from domain.dlt import dlt_window_end
 from domain.questions import Question, next_question
 from storage.database import from_json
-from storage.packing import unpack
 from storage.participants import Placement, add_evaluation, add_participant
 from storage.screenings import finish_screening, screening_answers, start_screening
 from storage.usecases.trial import Trial
@@ -126,7 +125,7 @@ def audit_problems(db) -> list[str]:
                 problems.append(f"{table} {record_id} has no audit row")
             for field, value in fields.items():
                 stored = record[field]
-                stored = from_json(unpack(stored)) if field in as_json else stored
+                stored = from_json(stored) if field in as_json else stored
                 if stored != value:
                     problems.append(f"{table} {record_id}.{field} is {stored!r}, audit {value!r}")
     for row in db.query("SELECT screening, question_id, value FROM answers"):

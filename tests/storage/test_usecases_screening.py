@@ -3,6 +3,7 @@ from the stored answers, answers bound to the question shown (two coordinators o
 screening, the store's own expect_unanswered guard), going back, finishing early, the verdict
 and saving it, corrections (after the verdict too), the open screenings and the log."""
 
+import json
 import threading
 
 import pytest
@@ -13,6 +14,7 @@ from storage.screenings import finish_screening, get_screening, save_answer, scr
 from storage.staff import add_staff
 from storage.usecases import screening as screenings
 from storage.usecases.events import withdraw_candidate
+from storage.verdicts import compact_verdict
 from tests.domain.conftest import TYPED
 from tests.storage.conftest import (
     COORDINATOR,
@@ -335,7 +337,11 @@ def test_save_verdict_closes_the_screening_with_the_verdict_reviewed(trial):
     assert (saved.status, saved.verdict) == ("eligible", shown.verdict)
     stored = get_screening(trial.db, number)
     assert (stored["status"], stored["age"], stored["sex"]) == ("eligible", 45, "female")
-    assert stored["verdict"] == shown.verdict.model_dump(mode="json")
+    # stored compact (storage/verdicts.py): the criteria met by id, the rest as reviewed
+    assert stored["verdict"] == compact_verdict(shown.verdict.model_dump(mode="json"))
+    assert stored["verdict"]["met"] == [c.id for c in shown.verdict.criteria if c.status == "met"]
+    raw = trial.db.execute("SELECT verdict FROM screenings").fetchone()[0]
+    assert len(raw) < len(json.dumps(shown.verdict.model_dump(mode="json"))) / 8  # 1 of 9.5 KB
     assert refusal(screenings.save_verdict, trial, number=number, shown_verdict="eligible",
                    version=shown.version, actor=COORDINATOR).code == "screening_closed"
 
