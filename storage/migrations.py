@@ -280,6 +280,56 @@ def staff_language(db: Database) -> None:
     db.execute("ALTER TABLE staff ADD COLUMN language TEXT")
 
 
+# Tallies of the screening log, kept by triggers in the transaction of every change, so the
+# log's totals read a handful of rows however many screenings there are. A screen failure's
+# criteria not met are those of its stored verdict.
+FAILED_CRITERIA = """
+    SELECT json_extract(c.value, '$.number') AS number, json_extract(c.value, '$.id') AS id
+    FROM json_each({row}.verdict, '$.criteria') c
+    WHERE {row}.status = 'screen_failure' AND json_extract(c.value, '$.status') = 'not_met'
+"""
+TALLIES_V9 = [
+    "CREATE TABLE screening_tallies ("
+    " status TEXT PRIMARY KEY, screenings INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE failure_tallies ("
+    " number INTEGER NOT NULL, id TEXT NOT NULL, screenings INTEGER NOT NULL,"
+    " PRIMARY KEY (number, id)) WITHOUT ROWID",
+    f"""
+CREATE TRIGGER screening_tallied AFTER INSERT ON screenings BEGIN
+    INSERT INTO screening_tallies VALUES (NEW.status, 1)
+        ON CONFLICT (status) DO UPDATE SET screenings = screenings + 1;
+    INSERT INTO failure_tallies
+        SELECT number, id, 1 FROM ({FAILED_CRITERIA.format(row="NEW")}) WHERE true
+        ON CONFLICT (number, id) DO UPDATE SET screenings = screenings + 1;
+END""",
+    f"""
+CREATE TRIGGER screening_retallied AFTER UPDATE OF status, verdict ON screenings BEGIN
+    UPDATE screening_tallies SET screenings = screenings - 1 WHERE status = OLD.status;
+    INSERT INTO screening_tallies VALUES (NEW.status, 1)
+        ON CONFLICT (status) DO UPDATE SET screenings = screenings + 1;
+    UPDATE failure_tallies SET screenings = screenings - 1
+        WHERE (number, id) IN ({FAILED_CRITERIA.format(row="OLD")});
+    INSERT INTO failure_tallies
+        SELECT number, id, 1 FROM ({FAILED_CRITERIA.format(row="NEW")}) WHERE true
+        ON CONFLICT (number, id) DO UPDATE SET screenings = screenings + 1;
+END"""]
+
+
+def screening_tallies(db: Database) -> None:
+    """v9: the screening log's totals (screenings by status, screen failures by criterion not
+    met) kept in two small tables by triggers, counted once from the screenings there are.
+    Screenings are never deleted (v2), so no trigger is needed for that."""
+    for statement in TALLIES_V9:
+        db.execute(statement)
+    db.execute("INSERT INTO screening_tallies SELECT status, count(*) FROM screenings"
+               " GROUP BY status")
+    db.execute("INSERT INTO failure_tallies SELECT json_extract(c.value, '$.number'),"
+               " json_extract(c.value, '$.id'), count(*)"
+               " FROM screenings s, json_each(s.verdict, '$.criteria') c"
+               " WHERE s.status = 'screen_failure' AND json_extract(c.value, '$.status') ="
+               " 'not_met' GROUP BY 1, 2")
+
+
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
               infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times,
-              screening_indexes, staff_language]
+              screening_indexes, staff_language, screening_tallies]
