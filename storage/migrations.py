@@ -288,7 +288,7 @@ FAILED_CRITERIA = """
     FROM json_each({row}.verdict, '$.criteria') c
     WHERE {row}.status = 'screen_failure' AND json_extract(c.value, '$.status') = 'not_met'
 """
-TALLIES_V9 = [
+TALLIES_SQL = [
     "CREATE TABLE screening_tallies ("
     " status TEXT PRIMARY KEY, screenings INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE TABLE failure_tallies ("
@@ -316,10 +316,10 @@ END"""]
 
 
 def screening_tallies(db: Database) -> None:
-    """v9: the screening log's totals (screenings by status, screen failures by criterion not
+    """The screening log's totals (screenings by status, screen failures by criterion not
     met) kept in two small tables by triggers, counted once from the screenings there are.
     Screenings are never deleted (v2), so no trigger is needed for that."""
-    for statement in TALLIES_V9:
+    for statement in TALLIES_SQL:
         db.execute(statement)
     db.execute("INSERT INTO screening_tallies SELECT status, count(*) FROM screenings"
                " GROUP BY status")
