@@ -1,6 +1,6 @@
-"""The screening log's tallies (kept since schema v9) always say what counting the screenings says: after
-any sequence of starts, finishes, withdrawals and reopenings, and after migrating a database
-that already holds screenings."""
+"""The screening log's tallies (kept since schema v9) always say what counting the screenings
+says: after any sequence of starts, finishes, withdrawals and reopenings, and after migrating a
+database that already holds screenings."""
 
 import sqlite3
 
