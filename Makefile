@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench messages font clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ bench: $(STAMP)
 
 messages: $(STAMP)  # extract handlers/texts.py into the catalogues, merge, compile
 	$(VENV)/bin/trialbot messages
+
+font: $(STAMP)  # the charts' Chinese font, cut to the catalogue: make font SOURCE=NotoSansCJKsc-Regular.otf
+	$(VENV)/bin/python -m handlers.fonts.subset $(SOURCE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -36,6 +36,7 @@ Database: {db}{demo}
 Bot log: {log}    Files the bot sends: {files}/
 You are {person}. /as coordinator, /as investigator, /as admin (or /as stranger) switches.
 Type a button's number to press it (=3 sends the text 3); Ctrl-D or Ctrl-C ends.
+Chinese first (TRIALBOT_LANGUAGE=zh, the site's); /language en switches to English.
 """
 DEMO_NOTE = " (a demo seeded with three staff, not the trial's database)"
 GO_ONLINE = """\

@@ -194,7 +194,10 @@ class LocalBotAPI:
         self.commands: dict[tuple[str, str], list] = {}
         self.updates: list[dict] = []                    # delivered at least once, until confirmed
         self.queries: dict[str, bool] = {}               # callback query id -> answered
-        self._update_ids = itertools.count(1)
+        # Telegram numbers updates from where it left off, or from a random number after a
+        # pause: a server started again must not repeat ids a bot has recorded as handled.
+        self.first_update_id = random.randrange(1, 2**31)
+        self._update_ids = itertools.count(self.first_update_id)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}

@@ -13,10 +13,13 @@ import functools
 import io
 import re
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from handlers import i18n
+from handlers.fonts import chart_fonts
 from handlers.texts import CHART as T
 from handlers.texts import STATUS
 from handlers.wording import cells
@@ -40,12 +43,17 @@ def chart_png(picture: Picture) -> bytes:
     """The chart as PNG bytes, WIDTH × HEIGHT pixels. The escalation changes a few times a
     month and /status is asked many times a day, so a picture already drawn is not drawn
     again (drawing costs tens of milliseconds, and updates are handled one at a time)."""
-    return drawn(picture.model_dump_json())
+    return drawn(picture.model_dump_json(), i18n.current())
 
 
 @functools.lru_cache(maxsize=16)
-def drawn(picture_json: str) -> bytes:
-    picture = Picture.model_validate_json(picture_json)
+def drawn(picture_json: str, language: str) -> bytes:
+    """The chart of a picture in a language (the words on it are the reader's)."""
+    with i18n.speaking(language), rc_context(chart_fonts()):
+        return draw(Picture.model_validate_json(picture_json))
+
+
+def draw(picture: Picture) -> bytes:
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     figure.subplots_adjust(left=0.17, right=0.8, top=0.8, bottom=0.25)

@@ -12,6 +12,7 @@ import math
 
 from domain.protocol import Protocol
 from domain.simulation import NO_DOSE, Z_95
+from handlers.fonts import chart_fonts
 from handlers.simulation_text import rates_text
 from handlers.texts import SIMULATE as T
 from handlers.wording import level_label
@@ -23,7 +24,14 @@ MARGIN_COLOUR = "#333333"
 
 
 def recommended_chart(protocol: Protocol, result: Simulated) -> bytes:
-    """The chart as PNG bytes."""
+    """The chart as PNG bytes, Chinese words in a font that has them."""
+    from matplotlib import rc_context  # noqa: PLC0415  (a slow import: only when drawn)
+
+    with rc_context(chart_fonts()):
+        return draw(protocol, result)
+
+
+def draw(protocol: Protocol, result: Simulated) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # a slow import: only when drawn
     from matplotlib.figure import Figure
 

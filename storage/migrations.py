@@ -283,9 +283,59 @@ def staff_language(db: Database) -> None:
     db.execute("ALTER TABLE staff ADD COLUMN language TEXT")
 
 
+# Tallies of the screening log, kept by triggers in the transaction of every change, so the
+# log's totals read a handful of rows however many screenings there are. A screen failure's
+# criteria not met are those of its stored verdict.
+FAILED_CRITERIA = """
+    SELECT json_extract(c.value, '$.number') AS number, json_extract(c.value, '$.id') AS id
+    FROM json_each({row}.verdict, '$.criteria') c
+    WHERE {row}.status = 'screen_failure' AND json_extract(c.value, '$.status') = 'not_met'
+"""
+TALLIES_SQL = [
+    "CREATE TABLE screening_tallies ("
+    " status TEXT PRIMARY KEY, screenings INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE failure_tallies ("
+    " number INTEGER NOT NULL, id TEXT NOT NULL, screenings INTEGER NOT NULL,"
+    " PRIMARY KEY (number, id)) WITHOUT ROWID",
+    f"""
+CREATE TRIGGER screening_tallied AFTER INSERT ON screenings BEGIN
+    INSERT INTO screening_tallies VALUES (NEW.status, 1)
+        ON CONFLICT (status) DO UPDATE SET screenings = screenings + 1;
+    INSERT INTO failure_tallies
+        SELECT number, id, 1 FROM ({FAILED_CRITERIA.format(row="NEW")}) WHERE true
+        ON CONFLICT (number, id) DO UPDATE SET screenings = screenings + 1;
+END""",
+    f"""
+CREATE TRIGGER screening_retallied AFTER UPDATE OF status, verdict ON screenings BEGIN
+    UPDATE screening_tallies SET screenings = screenings - 1 WHERE status = OLD.status;
+    INSERT INTO screening_tallies VALUES (NEW.status, 1)
+        ON CONFLICT (status) DO UPDATE SET screenings = screenings + 1;
+    UPDATE failure_tallies SET screenings = screenings - 1
+        WHERE (number, id) IN ({FAILED_CRITERIA.format(row="OLD")});
+    INSERT INTO failure_tallies
+        SELECT number, id, 1 FROM ({FAILED_CRITERIA.format(row="NEW")}) WHERE true
+        ON CONFLICT (number, id) DO UPDATE SET screenings = screenings + 1;
+END"""]
+
+
+def screening_tallies(db: Database) -> None:
+    """The screening log's totals (screenings by status, screen failures by criterion not
+    met) kept in two small tables by triggers, counted once from the screenings there are.
+    Screenings are never deleted (v2), so no trigger is needed for that."""
+    for statement in TALLIES_SQL:
+        db.execute(statement)
+    db.execute("INSERT INTO screening_tallies SELECT status, count(*) FROM screenings"
+               " GROUP BY status")
+    db.execute("INSERT INTO failure_tallies SELECT json_extract(c.value, '$.number'),"
+               " json_extract(c.value, '$.id'), count(*)"
+               " FROM screenings s, json_each(s.verdict, '$.criteria') c"
+               " WHERE s.status = 'screen_failure' AND json_extract(c.value, '$.status') ="
+               " 'not_met' GROUP BY 1, 2")
+
+
 AT_AS_SECONDS = ("CASE WHEN strftime('%Y-%m-%dT%H:%M:%S+00:00', {at}) IS {at}"
                  " THEN CAST(strftime('%s', {at}) AS INTEGER) ELSE {at} END")
-COMPACT_AUDIT_V9 = (
+COMPACT_AUDIT_V10 = (
     "CREATE TABLE audit_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
     # at: whole UTC seconds since 1970 as an integer, or the text as given if it is not a UTC
     # ISO second; actor, table_name, record, field: ids in audit_names.
@@ -335,7 +385,7 @@ COMPACT_AUDIT_V9 = (
                 NEW.old_value, NEW.new_value, NEW.reason, NEW.old_typed, NEW.new_typed);
     END""".replace("{at}", AT_AS_SECONDS.format(at="NEW.at")),
 )
-APPEND_ONLY_V9 = tuple(
+APPEND_ONLY_V10 = tuple(
     f"CREATE TRIGGER {name} {when} ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
     for name, when, table in (
@@ -348,7 +398,7 @@ APPEND_ONLY_V9 = tuple(
 
 
 def compact_audit(db: Database) -> None:
-    """v9: the audit trail and the stored verdicts compact (issue 16: 30 KB per completed
+    """v10: the audit trail and the stored verdicts compact (issue 16: 30 KB per completed
     screening, two thirds of it a verdict's 9.5 KB of JSON, stored in screenings.verdict and
     again in its audit row). Nothing the trail held is lost, and it stays plain SQLite that
     any SQLite tool reads (no function of ours needed):
@@ -363,7 +413,7 @@ def compact_audit(db: Database) -> None:
       and title are the protocol's for that id, and the value and reason are what
       domain.eligibility.assess says for the screening's answers, each of them kept with its
       old value, who and when in the trail."""
-    for statement in COMPACT_AUDIT_V9:
+    for statement in COMPACT_AUDIT_V10:
         db.execute(statement)
     for row_id, old, new in db.execute(
             "SELECT id, old_value, new_value FROM audit_log WHERE field = (SELECT id FROM"
@@ -375,7 +425,7 @@ def compact_audit(db: Database) -> None:
                                       " WHERE verdict IS NOT NULL").fetchall():
         db.execute("UPDATE screenings SET verdict = ? WHERE number = ?",
                    [verdict_json(json.loads(verdict)), number])
-    for statement in APPEND_ONLY_V9:
+    for statement in APPEND_ONLY_V10:
         db.execute(statement)
 
 
@@ -388,4 +438,4 @@ def _audited_verdict(text: str | None) -> str | None:
 
 MIGRATIONS = [create_tables, add_age_sex_indexes_and_no_delete, alerts_as_kind_and_params,
               infusions_and_evaluations, typed_values_in_audit, alert_deliveries_and_form_times,
-              screening_indexes, staff_language, compact_audit]
+              screening_indexes, staff_language, screening_tallies, compact_audit]

@@ -5,7 +5,7 @@ reason (about 9.5 KB for 22 criteria). The record keeps the status, the summary,
 values, the missing questions, the criteria not met or not judged (missing) in full (the
 screening log, the failure counts and the export read them), and the criteria met or not
 applicable by id only ("met": ["consent", ...]): their values and reasons follow from the
-audited answers and the protocol. Empty and null fields are left out. Migration v9 converts
+audited answers and the protocol. Empty and null fields are left out. Migration v10 converts
 stored verdicts with `compact_verdict`, so a change of this format needs a new function (and a
 migration), not an edit of this one.
 """

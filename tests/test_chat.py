@@ -51,6 +51,15 @@ def test_make_run_without_a_token_is_the_offline_chat(folder):
     assert (folder / "trialbot-demo.db").exists() and not (folder / "trial.db").exists()
 
 
+def test_the_demo_answers_again_the_next_time_it_is_run(folder):
+    """The demo database keeps the ids of the updates its bot handled; a local server started
+    again must not hand out those ids again (the bot would ignore every message)."""
+    for _ in range(2):
+        done = trialbot("run", "--chat-if-no-token", typed="/status\n")
+        assert done.returncode == 0, done.stderr
+        assert "RD06-04: 0 enrolled" in done.stdout
+
+
 def test_buttons_by_number_and_people_by_role(folder):
     typed = "/screen\n1\n/as investigator\n/dlt\n/as nurse\n/as stranger\n/status\n"
     done = trialbot("chat", typed=typed)

@@ -33,7 +33,7 @@ def test_new_database_gets_every_migration_and_pragmas(db):
         "dlt_reports",
         "escalation_decisions",
         "alerts",
-    } <= set(db.table_names()) | {"audit"} & set(db.view_names())  # a view over audit_log (v9)
+    } <= set(db.table_names()) | {"audit"} & set(db.view_names())  # a view over audit_log (v10)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000

@@ -1,5 +1,5 @@
-"""Migration v9 (issue 16): the audit trail moves into a compact table behind the view `audit`
-and verdicts are stored compact, in plain JSON; a database of v8 comes through with nothing
+"""Migration v10 (issue 16): the audit trail moves into a compact table behind the view `audit`
+and verdicts are stored compact, in plain JSON; a database of v9 comes through with nothing
 lost that is not derivable, and any SQLite tool reads it with no function of ours."""
 
 import json
@@ -24,7 +24,7 @@ PLATELETS = criterion("platelets", 9, "not_met",
                       {"code": "eligibility.lab", "params": {"limit": 20.0, "sign": "≥"}},
                       {"code": "eligibility.value.quantity",
                        "params": {"unit": "×10^9/L", "value": 15.0}})
-FULL = {  # a verdict as stored before v9: Verdict.model_dump(mode="json")
+FULL = {  # a verdict as stored before v10: Verdict.model_dump(mode="json")
     "status": "not_eligible",
     "criteria": [
         criterion("consent", 1, "met", {"code": "eligibility.consent_signed", "params": {}},
@@ -69,51 +69,52 @@ ROW_1_TO_3 = [
 ]
 ROW_5 = (5, "2025-01-02 10:00:00.123", "7", "staff", "7", "name", None, '"Nurse Wang"', None,
          None, None)  # a time not written by now(): kept as it was
-V8_ROWS = [*ROW_1_TO_3, (4, "2025-01-02T10:00:00+00:00", "scheduler", "screenings", "S-001",
-                         "verdict", None, VERDICT, None, None, None), ROW_5]
 V9_ROWS = [*ROW_1_TO_3, (4, "2025-01-02T10:00:00+00:00", "scheduler", "screenings", "S-001",
+                         "verdict", None, VERDICT, None, None, None), ROW_5]
+V10_ROWS = [*ROW_1_TO_3, (4, "2025-01-02T10:00:00+00:00", "scheduler", "screenings", "S-001",
                          "verdict", None, AUDITED, None, None, None), ROW_5]
 
 
 @pytest.fixture
-def v8_database(tmp_path):
-    path = tmp_path / "v8.db"
+def v9_database(tmp_path):
+    path = tmp_path / "v9.db"
     old = Database(sqlite3.connect(str(path), isolation_level=None))
-    assert migrate(old, upto=8) == 8
+    assert migrate(old, upto=9) == 9
     old.execute("INSERT INTO screenings (number, screened_by, started_at, status, verdict,"
                 " finished_at) VALUES ('S-001', '111', '2025-01-02T09:00:00+00:00',"
                 " 'screen_failure', ?, '2025-01-02T10:00:00+00:00')", [VERDICT])
-    for row in V8_ROWS:
+    for row in V9_ROWS:
         old.execute(f"INSERT INTO audit ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     row)
     old.close()
     return path
 
 
-def test_a_v8_trail_reads_back_row_for_row_after_v9(v8_database):
-    db = open_database(v8_database)
+def test_a_v9_trail_reads_back_row_for_row_after_v10(v9_database):
+    db = open_database(v9_database)
 
-    assert schema_version(db) == len(MIGRATIONS) == 9
-    assert db.execute(f"SELECT {COLUMNS} FROM audit ORDER BY id").fetchall() == V9_ROWS
+    assert schema_version(db) == len(MIGRATIONS) == 10
+    assert db.execute(f"SELECT {COLUMNS} FROM audit ORDER BY id").fetchall() == V10_ROWS
     assert audit_trail(db, "screenings", "S-001")[-1]["new_value"] == COMPACT
     assert get_screening(db, "S-001")["verdict"] == COMPACT
     assert list_screenings(db)[0]["verdict"] == COMPACT
-    assert failure_counts(db) == {(9, "platelets"): 1}
+    assert failure_counts(db) == {(9, "platelets"): 1}  # the tallies, kept by triggers
+    assert failure_counts(db, since="2025-01-01T00:00:00+00:00") == {(9, "platelets"): 1}
     assert db.execute("SELECT verdict FROM screenings").fetchone()[0] == STORED
     assert len(STORED) < len(VERDICT) / 2
 
 
-def test_a_plain_sqlite3_connection_reads_the_trail_and_verdicts_as_text(v8_database):
-    db = open_database(v8_database)
+def test_a_plain_sqlite3_connection_reads_the_trail_and_verdicts_as_text(v9_database):
+    db = open_database(v9_database)
     record_change(db, actor=111, table="answers", record="S-001", field="platelets",
                   old=16.0, new=None, reason="retracted", old_typed="16")
     expected = db.execute("SELECT * FROM audit ORDER BY id").fetchall()
     db.close()
 
-    plain = sqlite3.connect(str(v8_database))  # no function of ours registered
+    plain = sqlite3.connect(str(v9_database))  # no function of ours registered
 
     assert plain.execute("SELECT * FROM audit ORDER BY id").fetchall() == expected
-    assert expected[:5] == V9_ROWS and expected[5][1:] == (
+    assert expected[:5] == V10_ROWS and expected[5][1:] == (
         expected[5][1], "111", "answers", "S-001", "platelets", "16.0", None, "retracted",
         "16", None)
     assert plain.execute("SELECT verdict FROM screenings").fetchone() == (STORED,)
@@ -127,8 +128,8 @@ def test_a_plain_sqlite3_connection_reads_the_trail_and_verdicts_as_text(v8_data
         plain.execute("DELETE FROM audit")
 
 
-def test_the_compact_trail_stays_append_only_and_takes_new_rows(v8_database):
-    db = open_database(v8_database)
+def test_the_compact_trail_stays_append_only_and_takes_new_rows(v9_database):
+    db = open_database(v9_database)
     record_change(db, actor=111, table="answers", record="S-001", field="platelets",
                   old=16.0, new=None, reason="retracted", old_typed="16")
 
