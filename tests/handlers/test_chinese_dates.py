@@ -7,8 +7,11 @@ same alerts keeps the ISO dates. The record keeps ISO dates (language-neutral)."
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from domain.reasons import Reason
+from handlers import i18n
+from handlers.wording import dated, day, moment, say
 from storage.outbox import alerts
 from storage.participants import dlt_reports, participant
 from storage.staff import add_staff
@@ -116,3 +119,29 @@ async def test_chinese_readers_read_dates_as_chinese_writes_them(tmp_path):
             assert len(read) > 4
             for text in read:
                 assert not ISO.search(text), text
+
+
+def test_one_wording_for_a_date_and_one_for_a_local_time():
+    """English keeps ISO (the way the ward types it); Chinese as its locale writes it; the ISO
+    text records and alerts keep is read as the date it is; any other text is left alone."""
+    when = datetime(2026, 11, 8, 14, 5)
+    with i18n.speaking(i18n.ENGLISH):
+        assert [day(date(2026, 11, 8)), day("2026-11-08"), moment(when),
+                moment("2026-11-08 14:05")] == ["2026-11-08"] * 2 + ["2026-11-08 14:05"] * 2
+    with i18n.speaking(i18n.CHINESE):
+        assert [day(date(2026, 11, 8)), day("2026-11-08"), moment(when),
+                moment("2026-11-08 14:05")] == ["2026年11月8日"] * 2 + ["2026年11月8日 14:05"] * 2
+        assert dated({"number": "P-03", "typed": "tomorrow", "level": 1,
+                      "who": [{"number": "P-01", "end": "2026-11-28"}]}) == {
+            "number": "P-03", "typed": "tomorrow", "level": 1,
+            "who": [{"number": "P-01", "end": "2026年11月28日"}]}
+
+
+def test_a_reason_s_dates_are_worded_for_its_reader():
+    """A Reason keeps its dates as ISO text (language-neutral); say() words them per reader."""
+    reason = Reason(code="refusal.already_infused", params={"number": "P-03",
+                                                           "at": "2026-11-08 09:00"})
+    with i18n.speaking(i18n.ENGLISH):
+        assert say(reason) == "The infusion of P-03 is already recorded (2026-11-08 09:00)."
+    with i18n.speaking(i18n.CHINESE):
+        assert "2026年11月8日 09:00" in say(reason) and not ISO.search(say(reason))
