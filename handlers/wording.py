@@ -113,34 +113,36 @@ def level_label(protocol, level: int | None, none: str = "") -> str:
 def day(value: date | str) -> str:
     """A date (or one kept as YYYY-MM-DD text, as records and alerts keep it) as the reader's
     locale writes it: YYYY-MM-DD in English, 2026年11月26日 in Chinese; other text as it is."""
-    if isinstance(value, datetime):
-        return moment(value)
-    if isinstance(value, str) and ISO_DAY.fullmatch(value):
-        value = date.fromisoformat(value)
-    return i18n.day(value) if isinstance(value, date) else str(value)
+    return str(when(value))
 
 
 def moment(value: datetime | str) -> str:
     """A local time in the site's time zone (or one kept as 'YYYY-MM-DD HH:MM' text, as
     Trial.local_time writes it) as the reader's locale writes it: 2026-11-26 14:05 in English,
     2026年11月26日 14:05 in Chinese; other text as it is."""
-    if isinstance(value, str) and LOCAL_TIME.fullmatch(value):
-        value = datetime.fromisoformat(value)
-    return i18n.moment(value) if isinstance(value, datetime) else str(value)
+    return str(when(value))
 
 
-def is_when(value: Any) -> bool:
-    """A date or a local time, as a value or as its ISO text."""
-    return isinstance(value, date) or (
-        isinstance(value, str) and bool(ISO_DAY.fullmatch(value) or LOCAL_TIME.fullmatch(value)))
+def read_when(value: Any) -> date | None:
+    """A date or a local time (a datetime), also one kept as its ISO text; None for anything
+    else (a text only shaped like one, 2026-02-30, included)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not (ISO_DAY.fullmatch(value) or LOCAL_TIME.fullmatch(value)):
+        return None
+    try:
+        return datetime.fromisoformat(value) if " " in value else date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def when(value: Any) -> Any:
     """A date or local time (as a value or as its ISO text) in the reader's words; any other
     value as it is."""
-    if not is_when(value):
+    found = read_when(value)
+    if found is None:
         return value
-    return moment(value) if isinstance(value, str) and LOCAL_TIME.fullmatch(value) else day(value)
+    return i18n.moment(found) if isinstance(found, datetime) else i18n.day(found)
 
 
 def dated(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -191,7 +193,7 @@ class _Wording(string.Formatter):
             return str(value)
         if isinstance(value, float):
             return number(value)
-        if is_when(value):
+        if read_when(value) is not None:
             return when(value)
         return format(value, style) if style not in LIST_STYLES else str(value)
 
