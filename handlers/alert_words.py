@@ -22,7 +22,7 @@ from handlers.texts import (
     REVISION,
     WITHDRAWAL,
 )
-from handlers.wording import cells, level_label, percent, plural, say
+from handlers.wording import cells, dated, level_label, moment, percent, plural, say
 
 Words = Callable[[Protocol, dict], str]
 
@@ -137,7 +137,7 @@ WORDS: dict[str, Words] = {
 def full_text(protocol: Protocol, alert: dict) -> str:
     if alert.get("text"):  # stored before alerts were kept as kind and parameters
         return alert["text"]
-    params = alert["params"]
+    params = dated(alert["params"])  # kept ISO in the record, worded for this reader
     if alert["kind"] in WORDS:
         return WORDS[alert["kind"]](protocol, params)
     if "message" in params:  # an engine alert as the engine used to word it
@@ -194,14 +194,14 @@ def message_text(protocol: Protocol, alert: dict, audience: str = FULL, *,
 
 def with_acknowledgement(text: str, who: str, when: str) -> str:
     """A sent alert's text once someone has acknowledged it."""
-    return f"{text}\n\n{T['acknowledged'].format(who=who, when=when)}"
+    return f"{text}\n\n{T['acknowledged'].format(who=who, when=moment(when))}"
 
 
 def list_text(protocol: Protocol, alerts: list[dict], when: Callable[[str], str],
               shown: int) -> str:
     """/alerts: the first `shown` alerts nobody has acknowledged, oldest first."""
     lines = [plural(T["list_title"], len(alerts)).format(count=len(alerts))]
-    lines += [T["list_item"].format(id=a["id"], when=when(a["created_at"]),
+    lines += [T["list_item"].format(id=a["id"], when=moment(when(a["created_at"])),
                                     text=alert_text(protocol, a)) for a in alerts[:shown]]
     if len(alerts) > shown:
         lines.append(T["list_more"].format(more=len(alerts) - shown))

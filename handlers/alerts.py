@@ -23,7 +23,7 @@ from handlers.common import keyboard, reply, stale_button, trial_of, whole_numbe
 from handlers.delivery import confirm_row
 from handlers.language import language_of_chat, site_language
 from handlers.texts import ALERTS as T
-from handlers.wording import say
+from handlers.wording import moment, say
 from storage.usecases.alerts import (
     Acknowledgement,
     Copy,
@@ -76,7 +76,7 @@ async def acknowledge_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE
                            show_alert=True)
         return
     if not done.new:
-        await query.answer(T["already"].format(who=done.by.who, when=done.by.when),
+        await query.answer(T["already"].format(who=done.by.who, when=moment(done.by.when)),
                            show_alert=True)
         return
     await query.answer(T["thanks"])

@@ -13,7 +13,10 @@ from telegram.ext import ContextTypes, ConversationHandler
 from domain.dates import FIRST_YEAR, LAST_YEAR, within_years
 from domain.typed import plain
 from handlers.texts import COMMON
-from handlers.wording import cells  # noqa: F401  (re-exported for the forms)
+from handlers.wording import (
+    cells,  # noqa: F401  (re-exported for the forms)
+    dated,
+)
 from storage.usecases.trial import Trial
 
 
@@ -69,8 +72,11 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 
 def date_problem(texts: dict, problem: str | None, **fields) -> str | None:
     """The text of a date problem (a key from domain.dates) in a conversation's `texts`, or None
-    for no problem. Every such text may also name the years a date is read in: {first}, {last}."""
-    return problem and texts[problem].format(first=FIRST_YEAR, last=LAST_YEAR, **fields)
+    for no problem. Every such text may also name the years a date is read in: {first}, {last}.
+    Its dates are in the reader's words, but for {example}: an example of what to type, in the
+    format the text names (YYYY-MM-DD)."""
+    return problem and texts[problem].format(first=FIRST_YEAR, last=LAST_YEAR,
+                                             **dict(dated(fields), example=fields.get("example")))
 
 
 async def mark_chosen(query: CallbackQuery, answer: str, prompt: str | None = None) -> None:

@@ -15,7 +15,7 @@ from domain.escalation import Decision
 from domain.reasons import Refused
 from handlers.common import keyboard, trial_of, whole_number
 from handlers.texts import CONFIRMATION as T
-from handlers.wording import say
+from handlers.wording import dated, say
 from storage.usecases.escalation import After, is_step_to_confirm, needs_confirmation, step_level
 from storage.usecases.escalation import confirm_step as confirm
 
@@ -41,7 +41,7 @@ def after_words(trial, after: After, conflict: str) -> tuple[str, str, object]:
     module's `conflict` template), and when the new step needs an investigator the line and
     the button to confirm it: (now, to_confirm line, markup or None)."""
     if after.decision is None:
-        return conflict.format(**dict(after.conflict.params,
+        return conflict.format(**dict(dated(after.conflict.params),
                                       error=say(after.conflict.params["error"]))), "", None
     now = say(after.decision.reason)
     button = confirm_button(after.decision)

@@ -35,7 +35,7 @@ from handlers.common import (
 from handlers.confirmation import after_words
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import DLT as T
-from handlers.wording import level_label, say
+from handlers.wording import day, level_label, say
 from storage.usecases.events import check_event_date, in_window, report_dlt, suggestion
 from storage.usecases.status import participant_record
 
@@ -51,10 +51,11 @@ def chosen_participant(context: ContextTypes.DEFAULT_TYPE) -> dict:
 
 
 def participant_line(trial: Trial, row: dict) -> str:
-    withdrawn = T["withdrawn"].format(on=row["withdrawn_on"]) if row["withdrawn_on"] else ""
+    withdrawn = T["withdrawn"].format(on=day(row["withdrawn_on"])) if row["withdrawn_on"] else ""
     return T["participant"].format(
         number=row["number"], label=level_label(trial.protocol, row["dose_level"]),
-        infusion=row["infusion_day"], window_end=row["dlt_window_end"], withdrawn=withdrawn)
+        infusion=day(row["infusion_day"]), window_end=day(row["dlt_window_end"]),
+        withdrawn=withdrawn)
 
 
 # --- participant ----------------------------------------------------------------------------
@@ -71,10 +72,9 @@ async def ask_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
                           note: str = "") -> str:
     trial = trial_of(context)
     rows = in_window(trial)
-    buttons = [(T["participant_button"].format(number=r["number"],
-                                               label=level_label(trial.protocol, r["dose_level"]),
-                                               end=r["dlt_window_end"]), f"dlt:who:{r['number']}")
-               for r in rows]
+    buttons = [(T["participant_button"].format(
+        number=r["number"], label=level_label(trial.protocol, r["dose_level"]),
+        end=day(r["dlt_window_end"])), f"dlt:who:{r['number']}") for r in rows]
     text = f"{T['choose'] if rows else T['nobody_in_window']}\n{T['type_number']}"
     await reply(update, with_note(note, text), keyboard(in_rows(buttons, 1)) if rows else None)
     return PARTICIPANT
@@ -144,7 +144,7 @@ async def pressed_grade(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
 
 async def ask_onset(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
     today = trial_of(context).today()
-    markup = keyboard([[(T["today"].format(date=today), f"dlt:onset:{today}")]])
+    markup = keyboard([[(T["today"].format(date=day(today)), f"dlt:onset:{today}")]])
     await reply(update, with_note(note, T["ask_onset"]), markup)
     return ONSET
 
@@ -214,7 +214,7 @@ async def pressed_judgement(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     text = T["summary"].format(
         participant=participant_line(trial, chosen_participant(context)),
         event=T["events"][form["event"]], grade=form["grade"], grading=GRADING[form["event"]],
-        onset=form["onset"], attribution=T["attributions"][form["attribution"]],
+        onset=day(form["onset"]), attribution=T["attributions"][form["attribution"]],
         suggestion=form["suggestion"], judgement=judgement_text(form))
     markup = keyboard([[(T["save"], "dlt:save"), FORM.cancel_button()]])
     await reply(update, text, markup)
@@ -235,7 +235,7 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
     text = T["saved"].format(
         number=form["participant"], event=T["events"][form["event"]], grade=form["grade"],
-        grading=GRADING[form["event"]], onset=form["onset"],
+        grading=GRADING[form["event"]], onset=day(form["onset"]),
         related=T["related"][form["attribution"]], judgement=judgement_text(form), reason=now)
     return await FORM.finish(update, context, text + to_confirm, markup)
 

@@ -36,7 +36,7 @@ from handlers.common import (
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import CONFIRMATION
 from handlers.texts import ENROLLMENT as T
-from handlers.wording import cells, level_label, plural, say
+from handlers.wording import cells, dated, day, level_label, plural, say
 from storage.usecases.enrollment import (
     Dose,
     Place,
@@ -58,7 +58,7 @@ def waiting_text(trial: Trial, params: dict) -> str:
     if not params["who"] or params["level"] is None:
         return T["wait_no_one"]
     today = trial.today().isoformat()
-    who = ", ".join(T["wait_item_ended" if row["end"] < today else "wait_item"].format(**row)
+    who = ", ".join(T["wait_item_ended" if row["end"] < today else "wait_item"].format(**dated(row))
                     for row in params["who"])
     return T["wait"].format(label=level_label(trial.protocol, params["level"]), who=who)
 
@@ -181,8 +181,9 @@ async def weight_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "") -> str:
     today = trial_of(context).today()
     tomorrow = today + timedelta(days=1)
-    markup = keyboard([[(T["today"].format(date=today), f"enroll:day:{today}"),
-                        (T["tomorrow"].format(date=tomorrow), f"enroll:day:{tomorrow}")]])
+    markup = keyboard([[(T["today"].format(date=day(today)), f"enroll:day:{today}"),
+                        (T["tomorrow"].format(date=day(tomorrow)),
+                         f"enroll:day:{tomorrow}")]])
     await reply(update, with_note(note, T["ask_date"]), markup)
     return DATE
 
@@ -205,7 +206,7 @@ def dose_words(dose: Dose, place: Place) -> dict:
     """What the review and the reply show about the dose and the DLT window."""
     return {"label": place.label, "dose": cells(place.cells_per_kg),
             "weight": format_number(dose.weight_kg), "total": cells(dose.total_cells),
-            "infusion": dose.infusion, "window_end": dose.window_end}
+            "infusion": day(dose.infusion), "window_end": day(dose.window_end)}
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -228,7 +229,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     infusion = date.fromisoformat(form["infusion"])
     await query.edit_message_reply_markup(None)
     if infusion < trial.today():  # the review was shown on an earlier day
-        return await ask_date(update, context, T["past_date"].format(date=infusion))
+        return await ask_date(update, context, T["past_date"].format(date=day(infusion)))
     try:
         done = enroll(trial, place=place_of(context), weight_kg=form["weight"],
                       infusion=infusion, actor=update.effective_user.id,

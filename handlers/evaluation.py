@@ -25,7 +25,7 @@ from handlers.common import (
 )
 from handlers.confirmation import after_words
 from handlers.texts import EVALUATION as T
-from handlers.wording import level_label, plural, say
+from handlers.wording import day, level_label, plural, say
 from storage.usecases.evaluation import confirm_evaluation, may_evaluate
 from storage.usecases.status import participant_record, windows_awaiting_evaluation
 
@@ -41,7 +41,7 @@ def awaiting_lines(trial: Trial, rows: list[dict]) -> list[str]:
     """One line per participant awaiting their evaluation (rows of windows_awaiting_evaluation)."""
     return [T["item" if row["infused_on"] else "item_not_infused"].format(
         number=row["number"], label=level_label(trial.protocol, row["dose_level"]),
-        end=row["dlt_window_end"]) for row in rows]
+        end=day(row["dlt_window_end"])) for row in rows]
 
 
 def awaiting_buttons(rows: list[dict]) -> list[list[tuple[str, str]]]:
@@ -53,7 +53,7 @@ def facts_text(trial: Trial, row: dict) -> str:
     reports = len(row["dlt_reports"])
     return T["facts"].format(
         number=row["number"], label=level_label(trial.protocol, row["dose_level"]),
-        infused=row["infused_on"], end=row["dlt_window_end"],
+        infused=day(row["infused_on"]), end=day(row["dlt_window_end"]),
         reports=plural(T["reports"], reports).format(count=reports))
 
 

@@ -18,7 +18,7 @@ from handlers.common import Trial, cells, command_argument, reply, trial_of
 from handlers.enrollment import places_left
 from handlers.forms import Form, pressed
 from handlers.texts import EXPANSION as T
-from handlers.wording import say
+from handlers.wording import moment, say
 from storage.usecases.expansion import Offer, offer_expansion, open_expansion, possible_levels
 
 FORM = Form("expansion", "expansion", "investigator", T, prefix="expansion")
@@ -47,7 +47,7 @@ def question_text(offer: Offer) -> str:
     if offer.replaces:
         text += "\n" + T["replaces"].format(label=offer.replaces.label, new=offer.label,
                                             who=offer.replaces.opened_by,
-                                            when=offer.replaces.opened_at)
+                                            when=moment(offer.replaces.opened_at))
     return text
 
 

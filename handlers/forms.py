@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from domain.corrections import LEAST_REASON, MOST_REASON, checked_reason
+from handlers import wording
 from handlers.access import guarded
 from handlers.common import keyboard, mark_chosen, opens, reply, stale_button, typed_for
 from handlers.texts import COMMON
@@ -57,7 +58,7 @@ def date_steps(take: Callable, button: str = "day") -> list[Step]:
 
     async def pressed_day(update: Update, context: ContextTypes.DEFAULT_TYPE):
         day = update.callback_query.data.rsplit(":", 1)[-1]
-        await mark_chosen(update.callback_query, day)
+        await mark_chosen(update.callback_query, wording.day(day))
         return await take(update, context, day)
 
     return [typed(typed_day), pressed(button + r":\d{4}-\d{2}-\d{2}$", pressed_day)]

@@ -20,12 +20,12 @@ import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -104,6 +104,17 @@ def day(value: date) -> str:
     if current() == ENGLISH:
         return value.isoformat()
     return format_date(value, format="long", locale=Locale.parse(current()))
+
+
+def moment(value: datetime) -> str:
+    """A local time (already in the site's time zone) as the reader's locale writes it:
+    2026-11-26 14:05 in English, 2026年11月26日 14:05 in Chinese (the locale's date, its short
+    time, joined by its own pattern)."""
+    if current() == ENGLISH:
+        return value.strftime("%Y-%m-%d %H:%M")
+    locale = Locale.parse(current())
+    return get_datetime_format("long", locale=locale).format(
+        format_time(value, format="short", locale=locale), day(value.date()))
 
 
 def is_plural(value: Any) -> bool:

@@ -35,7 +35,7 @@ from handlers.common import (
 from handlers.confirmation import after_words
 from handlers.forms import Form, pressed, typed
 from handlers.texts import INFUSION as T
-from handlers.wording import cells, level_label, percent, say
+from handlers.wording import cells, day, level_label, moment, percent, say
 from storage.usecases.infusion import (
     check_infused_at,
     check_lymphodepletion,
@@ -51,7 +51,7 @@ FORM = Form("infusion", "infuse", "coordinator", T, prefix="infuse")
 finish = FORM.finish
 TIME, FLUDARABINE, CYCLOPHOSPHAMIDE, CELLS, REVIEW = (
     "time", "fludarabine", "cyclophosphamide", "cells", "review")
-SHOWN = "%Y-%m-%d %H:%M"
+SHOWN = "%Y-%m-%d %H:%M"  # the typed form of a time, in the examples of what to type
 
 
 
@@ -88,8 +88,9 @@ def days_text(days) -> str:
     if not days:
         return T["not_given"]
     start, end = days
-    return T["one_day"].format(start=start) if start == end else T["days"].format(start=start,
-                                                                                     end=end)
+    if start == end:
+        return T["one_day"].format(start=day(start))
+    return T["days"].format(start=day(start), end=day(end))
 
 
 def problem_text(trial: Trial, problem: str, params: dict, infused_on: date | None = None) -> str:
@@ -126,7 +127,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
     context.user_data["infusion"] = {"number": number}
     level = trial.protocol.dose_level(row["dose_level"])
     return await ask_time(update, context, lead=T["participant"].format(
-        number=number, label=level.label, planned=row["infusion_date"],
+        number=number, label=level.label, planned=day(row["infusion_date"]),
         dose=cells(row["cells_per_kg"]), weight=format_number(row["weight_kg"]),
         total=cells(row["total_cells"])))
 
@@ -148,7 +149,7 @@ async def typed_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
 
 async def pressed_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     at = trial_of(context).now().replace(second=0, microsecond=0)
-    await mark_chosen(update.callback_query, at.strftime(SHOWN))
+    await mark_chosen(update.callback_query, moment(at))
     return await take_time(update, context, at)
 
 
@@ -285,10 +286,10 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     row = participant_record(trial, form["number"])
     text = T["summary"].format(
         number=form["number"], label=level_label(trial.protocol, row["dose_level"]),
-        at=facts.infused_at.strftime(SHOWN), fludarabine=days_text(form["fludarabine"]),
+        at=moment(facts.infused_at), fludarabine=days_text(form["fludarabine"]),
         cyclophosphamide=days_text(form["cyclophosphamide"]), cells=cells(facts.infused_cells),
         total=cells(facts.target_cells), percent=percent(facts.fraction),
-        old_end=facts.window_end_before, new_end=facts.window_end,
+        old_end=day(facts.window_end_before), new_end=day(facts.window_end),
         notes="".join(f"\n{note}" for note in notes))
     await reply(update, text, FORM.confirm_buttons())
     return REVIEW
@@ -311,9 +312,9 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
     meaning = meaning_text(saved.meaning)
     text = T["saved"].format(
-        number=form["number"], at=facts.infused_at.strftime(SHOWN),
+        number=form["number"], at=moment(facts.infused_at),
         cells=cells(facts.infused_cells), percent=percent(facts.fraction),
-        window_end=facts.window_end, meaning=f"\n{meaning}" if meaning else "", now=now)
+        window_end=day(facts.window_end), meaning=f"\n{meaning}" if meaning else "", now=now)
     return await finish(update, context, text + to_confirm, markup)
 
 

@@ -34,7 +34,7 @@ from handlers.common import (
 from handlers.enrollment import planned_date_text
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import RESCHEDULE as T
-from handlers.wording import level_label, say
+from handlers.wording import dated, day, level_label, say
 from storage.usecases.events import (
     check_new_infusion,
     may_reschedule,
@@ -58,10 +58,10 @@ def refusal_text(reason: Reason, at_save: bool = False) -> str:
     if code.startswith("reschedule_") or code == "no_participant":
         key = code.removeprefix("reschedule_")
         if at_save:
-            return T["refused"].format(reason=T["at_save"].get(key, T[key]).format(**params))
-        return T[key].format(**params)
+            return T["refused"].format(reason=T["at_save"].get(key, T[key]).format(**dated(params)))
+        return T[key].format(**dated(params))
     if code == "infusion_changed_meanwhile":
-        return T["refused"].format(reason=T["changed_meanwhile"].format(**params))
+        return T["refused"].format(reason=T["changed_meanwhile"].format(**dated(params)))
     return T["refused"].format(reason=say(reason))
 
 
@@ -84,7 +84,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
     context.user_data["reschedule"] = {"number": number, "old": row["infusion_date"].isoformat()}
     return await ask_date(update, context, lead=T["participant"].format(
         number=number, label=level_label(trial.protocol, row["dose_level"]),
-        infusion=row["infusion_date"], window_end=row["dlt_window_end"]))
+        infusion=day(row["infusion_date"]), window_end=day(row["dlt_window_end"])))
 
 
 # --- the new date ---------------------------------------------------------------------------
@@ -93,8 +93,9 @@ async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str
                    lead: str = "") -> str:
     today = trial_of(context).today()
     tomorrow = today + timedelta(days=1)
-    markup = keyboard([[(T["today"].format(date=today), f"reschedule:day:{today}"),
-                        (T["tomorrow"].format(date=tomorrow), f"reschedule:day:{tomorrow}")]])
+    markup = keyboard([[(T["today"].format(date=day(today)), f"reschedule:day:{today}"),
+                        (T["tomorrow"].format(date=day(tomorrow)),
+                         f"reschedule:day:{tomorrow}")]])
     text = with_note(note, T["ask_date"])
     await reply(update, f"{lead}\n\n{text}" if lead else text, markup)
     return DATE
@@ -157,7 +158,7 @@ def change_fields(trial: Trial, form: dict) -> dict:
 
 
 async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    text = T["summary"].format(**change_fields(trial_of(context), FORM.answers(context)))
+    text = T["summary"].format(**dated(change_fields(trial_of(context), FORM.answers(context))))
     markup = FORM.confirm_buttons()
     await reply(update, text, markup)
     return REVIEW
@@ -175,7 +176,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
                    new=fields["new"], reason=form["reason"], actor=update.effective_user.id)
     except Refused as refused:
         return await finish(update, context, refusal_text(refused.reason, at_save=True))
-    return await finish(update, context, T["saved"].format(**fields))
+    return await finish(update, context, T["saved"].format(**dated(fields)))
 
 
 def handlers() -> list:

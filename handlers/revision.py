@@ -35,7 +35,7 @@ from handlers.confirmation import after_words
 from handlers.forms import Form, pressed, typed
 from handlers.texts import ACCESS, DLT
 from handlers.texts import REVISION as T
-from handlers.wording import level_label, say
+from handlers.wording import day, level_label, say
 from storage.usecases.events import (
     Preview,
     participants_with_reports,
@@ -59,7 +59,7 @@ def report_fields(report: dict) -> dict:
     """The placeholders every text about one report uses."""
     return {"event": DLT["events"].get(report["event"], report["event"]),
             "grade": report["grade"], "grading": report["grading"],
-            "onset": report["onset_date"],
+            "onset": day(report["onset_date"]),
             "related": DLT["related"].get(report["attribution"], report["attribution"])}
 
 
@@ -108,7 +108,8 @@ async def ask_report(update: Update, context: ContextTypes.DEFAULT_TYPE, trial: 
     context.user_data["revision"] = {"number": row["number"], "shown": shown}
     text = T["choose"].format(number=row["number"],
                               label=level_label(trial.protocol, row["dose_level"]),
-                              infusion=row["infusion_day"], window_end=row["dlt_window_end"])
+                              infusion=day(row["infusion_day"]),
+                              window_end=day(row["dlt_window_end"]))
     await reply(update, text, keyboard(in_rows([report_button(r) for r in reports], 1)))
     return REPORT
 

@@ -35,7 +35,7 @@ from handlers.infusion import days_text
 from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP, ROLE_NAMES
 from handlers.texts import STATUS as T
-from handlers.wording import level_label, percent, say
+from handlers.wording import day, level_label, moment, percent, say
 from storage.usecases.reports import (
     Picture,
     ScreeningCounts,
@@ -81,19 +81,19 @@ def participant_text(trial: Trial, row: dict) -> str:
         cohort=row["cohort"], expansion=T["expansion"] if row["expansion"] else "",
         weight=format_number(row["weight_kg"]), total=cells(row["total_cells"]),
         dose=cells(row["cells_per_kg"]), infusion=infusion_lines(trial, row),
-        enrolled_at=row["enrolled_at_local"], enrolled_by=row["enrolled_by_name"])]
+        enrolled_at=moment(row["enrolled_at_local"]), enrolled_by=row["enrolled_by_name"])]
     if row.get("withdrawn_on"):
-        lines.append(T["withdrawn"].format(on=row["withdrawn_on"],
+        lines.append(T["withdrawn"].format(on=day(row["withdrawn_on"]),
                                            reason=row.get("withdrawal_reason") or ""))
     reports = row.get("dlt_reports") or []
-    lines += [T["report"].format(onset=r["onset_date"], event=EVENTS.get(r["event"], r["event"]),
-                                 grade=r["grade"],
+    lines += [T["report"].format(onset=day(r["onset_date"]),
+                                 event=EVENTS.get(r["event"], r["event"]), grade=r["grade"],
                                  grading=r["grading"], attribution=r["attribution"],
                                  judgement=T["dlt_yes"] if r["is_dlt"] else T["dlt_no"])
               for r in reports] or [T["no_reports"]]
     if row["evaluated"]:
         lines.append(T["evaluated"].format(who=trial.staff_name(row["evaluated_by"]),
-                                           when=trial.local_time(row["evaluated_at"])))
+                                           when=moment(trial.local_time(row["evaluated_at"]))))
     return "\n".join(lines)
 
 
@@ -101,16 +101,16 @@ def infusion_lines(trial: Trial, row: dict) -> str:
     """The infusion as planned, or as given with its lymphodepletion and dose."""
     infusion = row["infusion"]
     if infusion is None:
-        return T["planned"].format(number=row["number"], planned=row["infusion_date"],
-                                   window_end=row["dlt_window_end"])
+        return T["planned"].format(number=row["number"], planned=day(row["infusion_date"]),
+                                   window_end=day(row["dlt_window_end"]))
     minimum = trial.protocol.escalation.min_dose_fraction
     below = (T["below_minimum"].format(minimum=percent(minimum))
              if trial.underdosed(row) else "")
     given = T["infused"].format(
-        at=infusion["infused_at"].strftime("%Y-%m-%d %H:%M"), planned=row["infusion_date"],
+        at=moment(infusion["infused_at"]), planned=day(row["infusion_date"]),
         cells=cells(infusion["infused_cells"]),
         percent=percent(dose_fraction(infusion["infused_cells"], row["total_cells"])),
-        below=below, window_end=row["dlt_window_end"])
+        below=below, window_end=day(row["dlt_window_end"]))
     days = {drug: days_text(infusion[drug]) for drug in LYMPHODEPLETION}
     return f"{given}\n{T['lymphodepletion'].format(**days)}"
 
@@ -139,9 +139,10 @@ def screenlog_text(trial: Trial, counts: ScreeningCounts) -> str:
     (a candidate failing several criteria counts under each), enrolled by dose level."""
     lines = []
     if counts.since and counts.until:
-        lines.append(T["screenlog_between"].format(since=counts.since, until=counts.until))
+        lines.append(T["screenlog_between"].format(since=day(counts.since),
+                                                      until=day(counts.until)))
     elif counts.since:
-        lines.append(T["screenlog_since"].format(since=counts.since))
+        lines.append(T["screenlog_since"].format(since=day(counts.since)))
     lines.append(T["screenlog"].format(
         screened=counts.screened, in_progress=counts.in_progress, eligible=counts.eligible,
         failed=counts.screen_failures, withdrawn=counts.withdrawn, enrolled=counts.enrolled))
@@ -172,7 +173,7 @@ async def screenlog(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     since, until = days
     if since and until and since > until:
-        await reply(update, T["screenlog_reversed"].format(since=since, until=until))
+        await reply(update, T["screenlog_reversed"].format(since=day(since), until=day(until)))
         return
     trial = trial_of(context)
     await reply(update, screenlog_text(trial, screening_counts(trial, since, until)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from handlers.texts import EXPANSION
 from handlers.texts import STATUS as T
-from handlers.wording import cells, level_label, say
+from handlers.wording import cells, day, level_label, moment, say
 from storage.usecases.status import Snapshot, snapshot
 from storage.usecases.trial import Trial
 
@@ -34,7 +34,7 @@ def expansion_lines(trial: Trial, snap: Snapshot) -> list[str]:
     if snap.expansion:
         lines.append(EXPANSION["status_open"].format(
             label=snap.expansion.label, who=snap.expansion.opened_by,
-            when=snap.expansion.opened_at))
+            when=moment(snap.expansion.opened_at)))
     for dose in trial.protocol.dose_levels:
         who = [row["number"] for row in snap.rows
                if row["expansion"] and row["dose_level"] == dose.level]
@@ -53,7 +53,7 @@ def window_line(trial: Trial, snap: Snapshot) -> str:
     if not snap.in_window:
         return T["nobody_in_window"]
     items = [T["window_item"].format(number=r["number"], label=label(trial, r["dose_level"]),
-                                     end=r["dlt_window_end"].isoformat()) for r in snap.in_window]
+                                     end=day(r["dlt_window_end"])) for r in snap.in_window]
     return T["in_window"].format(who=", ".join(items))
 
 
@@ -62,7 +62,7 @@ def awaiting_line(trial: Trial, snap: Snapshot) -> list[str]:
     if not snap.awaiting_evaluation:
         return []
     items = [T["awaiting_item" if r["infused_on"] else "awaiting_not_infused"].format(
-        number=r["number"], label=label(trial, r["dose_level"]), end=r["dlt_window_end"])
+        number=r["number"], label=label(trial, r["dose_level"]), end=day(r["dlt_window_end"]))
         for r in snap.awaiting_evaluation]
     return [T["awaiting_evaluation"].format(who=", ".join(items)), T["evaluate_hint"]]
 
@@ -70,7 +70,7 @@ def awaiting_line(trial: Trial, snap: Snapshot) -> list[str]:
 def spacing_line(trial: Trial, snap: Snapshot) -> list[str]:
     if snap.next_infusion is None:
         return []
-    return [T["next_infusion"].format(date=snap.next_infusion,
+    return [T["next_infusion"].format(date=day(snap.next_infusion),
                                       days=trial.protocol.escalation.days_between_infusions)]
 
 
@@ -95,5 +95,5 @@ def status_text(trial: Trial, snap: Snapshot | None = None) -> str:
                                            places=decision.open_places))
     if snap.confirmation:
         lines.append(T["confirmed"].format(who=snap.confirmation.who,
-                                           when=snap.confirmation.when))
+                                           when=moment(snap.confirmation.when)))
     return "\n".join(lines)

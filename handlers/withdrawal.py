@@ -37,7 +37,7 @@ from handlers.confirmation import after_words
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import ACCESS
 from handlers.texts import WITHDRAWAL as T
-from handlers.wording import cells, level_label, plural, say
+from handlers.wording import cells, dated, day, level_label, plural, say
 from storage.usecases.events import (
     Preview,
     check_event_date,
@@ -112,8 +112,8 @@ def participant_text(trial: Trial, row: dict) -> str:
     level = trial.protocol.dose_level(row["dose_level"])
     return T["participant"].format(
         number=row["number"], label=level.label, dose=cells(level.cells_per_kg),
-        expansion=T["expansion"] if row["expansion"] else "", infusion=row["infusion_day"],
-        window_end=row["dlt_window_end"], reports=reports_text(row))
+        expansion=T["expansion"] if row["expansion"] else "", infusion=day(row["infusion_day"]),
+        window_end=day(row["dlt_window_end"]), reports=reports_text(row))
 
 
 async def start_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -127,7 +127,7 @@ async def start_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
     if row is None:
         problem = T["no_participant"].format(number=number)
     elif row["withdrawn_on"] is not None:
-        problem = T["already_withdrawn"].format(number=number, on=row["withdrawn_on"],
+        problem = T["already_withdrawn"].format(number=number, on=day(row["withdrawn_on"]),
                                                 reason=row["withdrawal_reason"])
     if problem:
         await reply(update, problem)
@@ -139,7 +139,7 @@ async def start_participant(update: Update, context: ContextTypes.DEFAULT_TYPE,
 async def ask_date(update: Update, context: ContextTypes.DEFAULT_TYPE, note: str = "",
                    lead: str = "") -> str:
     today = trial_of(context).today()
-    markup = keyboard([[(T["today"].format(date=today), f"withdraw:day:{today}")]])
+    markup = keyboard([[(T["today"].format(date=day(today)), f"withdraw:day:{today}")]])
     text = with_note(note, T["ask_date"])
     await reply(update, f"{lead}\n\n{text}" if lead else text, markup)
     return DATE
@@ -204,7 +204,7 @@ async def show_review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     found = withdrawal_preview(trial, form["number"], on)
     text = T["summary"].format(
         number=form["number"], label=level_label(trial.protocol, row["dose_level"]),
-        infusion=row["infusion_day"], window_end=row["dlt_window_end"], on=on,
+        infusion=day(row["infusion_day"]), window_end=day(row["dlt_window_end"]), on=day(on),
         reason=form["reason"], meaning="\n".join(meaning_lines(found.meaning)),
         then=then_text(found))
     await reply(update, text, review_markup())
@@ -222,7 +222,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     except Refused as refused:
         return await finish(update, context, T["refused"].format(reason=say(refused.reason)))
     now, to_confirm, markup = after_words(trial, saved.after, T["history_conflict"])
-    text = T["saved"].format(number=form["number"], on=form["on"], reason=form["reason"],
+    text = T["saved"].format(number=form["number"], on=day(form["on"]), reason=form["reason"],
                              meaning="\n".join(meaning_lines(saved.meaning)), now=now)
     return await finish(update, context, text + to_confirm, markup)
 
@@ -236,7 +236,7 @@ def screening_problem(trial: Trial, number: str) -> str | None:
         params = refused.reason.params
         key = refused.reason.code.removeprefix("refusal.")
         status = T["statuses"].get(params.get("status"), params.get("status"))
-        return T[key].format(**dict(params, status=status))
+        return T[key].format(**dict(dated(params), status=status))
     return None
 
 

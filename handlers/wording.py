@@ -9,7 +9,8 @@ domain, decides how values read:
 - a list is joined as LIST_STYLES says for the field's format spec: "{units:or}" gives
   "µmol/L or mg/dL", "{names}" gives "ANA, anti-dsDNA"; the word "capital" in a spec
   ("{problems:semicolons capital}") makes the field's first letter a capital;
-- a float is written as `number` writes it (12.0 -> "12"), a date as YYYY-MM-DD;
+- a float is written as `number` writes it (12.0 -> "12"); a date or a local time (also one kept
+  as ISO text, 2026-11-26 or 2026-11-26 14:05) as the reader's locale writes it (`dated`);
 - "{months:plural month}" writes the number with its word in the reader's plural form
   (COUNTED: "1 month", "1.5 months", "6 个月"), and "{shown:unit}" the unit of a quantity
   reason ("" if it has none);
@@ -22,9 +23,10 @@ No telegram import here: the shell (`trialbot status`, `trialbot escalation`) sa
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,11 +35,14 @@ from domain.units import format_number
 from handlers import i18n
 from handlers.texts import COUNTED, LIST_STYLES, REASONS, TERMS
 
-__all__ = ["cells", "day", "level_label", "number", "percent", "plural", "say", "say_alert"]
+__all__ = ["cells", "dated", "day", "level_label", "moment", "number", "percent", "plural", "say",
+           "say_alert"]
 
 ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
 # Parameters whose values are code words (a unit, drugs, antibodies): said through TERMS.
 TERM_PARAMETERS = frozenset({"unit", "units", "canonical", "drug", "drugs", "names"})
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as records keep it
+LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")  # as Trial.local_time writes it
 
 
 def say(reason: Reason | Mapping[str, Any]) -> str:
@@ -106,9 +111,46 @@ def level_label(protocol, level: int | None, none: str = "") -> str:
 
 
 def day(value: date | str) -> str:
-    """A date as the reader's locale writes it: YYYY-MM-DD in English, 2026年11月26日 in
-    Chinese."""
-    return i18n.day(value) if isinstance(value, date) else str(value)
+    """A date (or one kept as YYYY-MM-DD text, as records and alerts keep it) as the reader's
+    locale writes it: YYYY-MM-DD in English, 2026年11月26日 in Chinese; other text as it is."""
+    return str(when(value))
+
+
+def moment(value: datetime | str) -> str:
+    """A local time in the site's time zone (or one kept as 'YYYY-MM-DD HH:MM' text, as
+    Trial.local_time writes it) as the reader's locale writes it: 2026-11-26 14:05 in English,
+    2026年11月26日 14:05 in Chinese; other text as it is."""
+    return str(when(value))
+
+
+def read_when(value: Any) -> date | None:
+    """A date or a local time (a datetime), also one kept as its ISO text; None for anything
+    else (a text only shaped like one, 2026-02-30, included)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not (ISO_DAY.fullmatch(value) or LOCAL_TIME.fullmatch(value)):
+        return None
+    try:
+        return datetime.fromisoformat(value) if " " in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def when(value: Any) -> Any:
+    """A date or local time (as a value or as its ISO text) in the reader's words; any other
+    value as it is."""
+    found = read_when(value)
+    if found is None:
+        return value
+    return i18n.moment(found) if isinstance(found, datetime) else i18n.day(found)
+
+
+def dated(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters with their dates and local times in the reader's words (also those of a list
+    of dicts, as reminders list participants): records and alerts keep dates language-neutral,
+    ISO, and they are worded only here, when a text is filled for its reader."""
+    return {name: [dated(item) if isinstance(item, Mapping) else when(item) for item in value]
+            if isinstance(value, list) else when(value) for name, value in params.items()}
 
 
 def counted(value: float, word: str) -> str:
@@ -151,8 +193,8 @@ class _Wording(string.Formatter):
             return str(value)
         if isinstance(value, float):
             return number(value)
-        if isinstance(value, date):
-            return day(value)
+        if read_when(value) is not None:
+            return when(value)
         return format(value, style) if style not in LIST_STYLES else str(value)
 
 
