@@ -22,7 +22,7 @@ from handlers.texts import (
     REVISION,
     WITHDRAWAL,
 )
-from handlers.wording import cells, dated, level_label, moment, percent, plural, say
+from handlers.wording import cells, dated, level_label, listed, moment, percent, plural, say
 
 Words = Callable[[Protocol, dict], str]
 
@@ -103,13 +103,13 @@ def windows_ending(protocol: Protocol, p: dict) -> str:
     who = [T["window_ending"].format(
         number=w["number"], label=level_label(protocol, w["level"]),
         when=T["today" if w["today"] else "tomorrow"].format(end=w["end"])) for w in p["who"]]
-    return T["windows_ending"].format(who=", ".join(who))
+    return T["windows_ending"].format(who=listed(who))
 
 
 def evaluation_overdue(protocol: Protocol, p: dict) -> str:
     who = [T["overdue"].format(number=w["number"], label=level_label(protocol, w["level"]),
                                end=w["end"]) for w in p["who"]]
-    return T["evaluation_overdue"].format(who=", ".join(who))
+    return T["evaluation_overdue"].format(who=listed(who))
 
 
 def form_open(protocol: Protocol, p: dict) -> str:
@@ -167,7 +167,7 @@ def group_text(protocol: Protocol, alert: dict) -> str:
     numbers = participant_numbers(alert["params"])
     return T["group"].format(
         title=T["titles"].get(alert["kind"], T["title"]),
-        numbers=T["group_numbers"].format(numbers=", ".join(numbers)) if numbers else "")
+        numbers=T["group_numbers"].format(numbers=listed(numbers)) if numbers else "")
 
 
 VERSIONS: dict[str, Callable[[Protocol, dict], str]] = {

@@ -36,7 +36,7 @@ from handlers.common import (
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import CONFIRMATION
 from handlers.texts import ENROLLMENT as T
-from handlers.wording import cells, dated, day, level_label, plural, say
+from handlers.wording import cells, dated, day, level_label, listed, plural, say
 from storage.usecases.enrollment import (
     Dose,
     Place,
@@ -58,7 +58,7 @@ def waiting_text(trial: Trial, params: dict) -> str:
     if not params["who"] or params["level"] is None:
         return T["wait_no_one"]
     today = trial.today().isoformat()
-    who = ", ".join(T["wait_item_ended" if row["end"] < today else "wait_item"].format(**dated(row))
+    who = listed(T["wait_item_ended" if row["end"] < today else "wait_item"].format(**dated(row))
                     for row in params["who"])
     return T["wait"].format(label=level_label(trial.protocol, params["level"]), who=who)
 
@@ -102,7 +102,7 @@ def planned_date_text(trial: Trial, problem: str, params: dict, texts: dict) -> 
 
 
 def usage_text(trial: Trial) -> str:
-    return T["usage"].format(numbers=", ".join(eligible_screenings(trial)) or T["none_eligible"])
+    return T["usage"].format(numbers=listed(eligible_screenings(trial)) or T["none_eligible"])
 
 
 # --- the conversation ----------------------------------------------------------------------

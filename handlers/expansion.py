@@ -18,7 +18,7 @@ from handlers.common import Trial, cells, command_argument, reply, trial_of
 from handlers.enrollment import places_left
 from handlers.forms import Form, pressed
 from handlers.texts import EXPANSION as T
-from handlers.wording import moment, say
+from handlers.wording import listed, moment, say
 from storage.usecases.expansion import Offer, offer_expansion, open_expansion, possible_levels
 
 FORM = Form("expansion", "expansion", "investigator", T, prefix="expansion")
@@ -38,7 +38,7 @@ def usage_text(trial: Trial) -> str:
     except Refused as refused:
         return T["usage_none"].format(reason=say(refused.reason))
     labels = [trial.protocol.dose_level(level).label for level in levels]
-    return T["usage"].format(example=labels[-1], levels=", ".join(labels))
+    return T["usage"].format(example=labels[-1], levels=listed(labels))
 
 
 def question_text(offer: Offer) -> str:
@@ -62,7 +62,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
         return await FORM.finish(update, context, usage_text(trial))
     level = read_level(trial.protocol, typed)
     if level is None:
-        labels = ", ".join(dose.label for dose in trial.protocol.dose_levels)
+        labels = listed(dose.label for dose in trial.protocol.dose_levels)
         return await FORM.finish(update, context, T["no_level"].format(
             typed=typed, protocol=trial.protocol.name, levels=labels))
     try:

@@ -35,7 +35,7 @@ from handlers.common import (
 from handlers.confirmation import after_words
 from handlers.forms import Form, pressed, typed
 from handlers.texts import INFUSION as T
-from handlers.wording import cells, day, level_label, moment, percent, say
+from handlers.wording import cells, day, level_label, listed, moment, percent, say
 from storage.usecases.infusion import (
     check_infused_at,
     check_lymphodepletion,
@@ -107,7 +107,7 @@ def problem_text(trial: Trial, problem: str, params: dict, infused_on: date | No
 
 
 def usage_text(trial: Trial) -> str:
-    return T["usage"].format(participants=", ".join(infusions_to_record(trial)) or T["none"])
+    return T["usage"].format(participants=listed(infusions_to_record(trial)) or T["none"])
 
 
 # --- start -----------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from handlers.common import (
 from handlers.enrollment import planned_date_text
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import RESCHEDULE as T
-from handlers.wording import dated, day, level_label, say
+from handlers.wording import dated, day, level_label, listed, say
 from storage.usecases.events import (
     check_new_infusion,
     may_reschedule,
@@ -66,7 +66,7 @@ def refusal_text(reason: Reason, at_save: bool = False) -> str:
 
 
 def usage_text(trial: Trial) -> str:
-    return T["usage"].format(participants=", ".join(movable_participants(trial)) or T["none"])
+    return T["usage"].format(participants=listed(movable_participants(trial)) or T["none"])
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:

@@ -35,7 +35,7 @@ from handlers.confirmation import after_words
 from handlers.forms import Form, pressed, typed
 from handlers.texts import ACCESS, DLT
 from handlers.texts import REVISION as T
-from handlers.wording import day, level_label, say
+from handlers.wording import day, level_label, listed, say
 from storage.usecases.events import (
     Preview,
     participants_with_reports,
@@ -71,7 +71,7 @@ def report_of(trial: Trial, number: str, report_id: int) -> dict | None:
 
 def usage_text(trial: Trial) -> str:
     numbers = participants_with_reports(trial)
-    return T["usage"].format(participants=", ".join(numbers) or T["none"])
+    return T["usage"].format(participants=listed(numbers) or T["none"])
 
 
 # --- the participant and the report -------------------------------------------------------

@@ -253,7 +253,7 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | in
             number, now = started.standing.number, started.standing
             note = T["started"].format(number=number)
             if started.still_open:
-                note += "\n" + T["also_open"].format(numbers=", ".join(started.still_open))
+                note += "\n" + T["also_open"].format(numbers=wording.listed(started.still_open))
         else:
             number = screening_number(wanted)
             now = screenings.resume(trial, number)
@@ -533,7 +533,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | s
             days=trial.protocol.eligibility.screening_valid_days,
             summary=wording.say(saved.verdict.summary))
     else:
-        reasons = "; ".join(failure_line(c) for c in saved.verdict.failed)
+        reasons = wording.listed((failure_line(c) for c in saved.verdict.failed), "semicolons")
         text = T["saved_failure"].format(number=number, reasons=reasons)
     await reply(update, text)
     context.user_data.pop("screening", None)

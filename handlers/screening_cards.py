@@ -82,7 +82,7 @@ def prompt_for(trial: Trial, question: Question) -> str:
         return question.exclusion.question
     excluded = trial.protocol.eligibility.clinical_sledai_excludes
     return QUESTION_PROMPTS[question.id].format(
-        count=len(excluded), items=", ".join(SLEDAI_LABELS[item] for item in excluded),
+        count=len(excluded), items=wording.listed(SLEDAI_LABELS[item] for item in excluded),
         points=excluded_points(excluded))
 
 
@@ -100,7 +100,7 @@ def option_label(question: Question, option: str) -> str:
 
 
 def option_names(question: Question, options: list[str]) -> str:
-    return ", ".join(option_label(question, o) for o in options) or "none"
+    return wording.listed(option_label(question, o) for o in options) or T["none_ticked"]
 
 
 def shown_value(question: Question, value, entered: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from domain.protocol import Protocol
 from domain.simulation import ENDINGS, NO_DOSE, Characteristics, margin, trials_for
 from handlers.texts import SIMULATE as T
-from handlers.wording import level_label, number
+from handlers.wording import level_label, listed, number
 from storage.usecases.simulation import Simulated
 
 PROBABILITIES = ("recommended", "mtd_declared", "end_state")
@@ -61,7 +61,7 @@ def table_lines(protocol: Protocol, result: Simulated) -> list[str]:
 
 def rates_text(protocol: Protocol, result: Simulated) -> str:
     rates = enumerate(result.scenario.dlt_rates, start=1)
-    return ", ".join(T["rate"].format(label=level_label(protocol, level),
+    return listed(T["rate"].format(label=level_label(protocol, level),
                                       percent=number(100 * rate)) for level, rate in rates)
 
 

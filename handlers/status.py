@@ -35,7 +35,7 @@ from handlers.infusion import days_text
 from handlers.status_text import label, status_text
 from handlers.texts import COMMANDS, CRITERION_TITLES, DLT, HELP, ROLE_NAMES
 from handlers.texts import STATUS as T
-from handlers.wording import day, level_label, moment, percent, say
+from handlers.wording import day, level_label, listed, moment, percent, say
 from storage.usecases.reports import (
     Picture,
     ScreeningCounts,
@@ -151,7 +151,7 @@ def screenlog_text(trial: Trial, counts: ScreeningCounts) -> str:
         lines += [T["fail_reason"].format(
             criterion=f"{c.number}. {CRITERION_TITLES.get(c.id, c.id)}", count=c.count)
             for c in counts.failures_by_criterion]
-    lines.append(T["by_level"].format(levels=", ".join(
+    lines.append(T["by_level"].format(levels=listed(
         T["by_level_item"].format(label=level_label(trial.protocol, item.level), count=item.count)
         for item in counts.enrolled_by_level)))
     return "\n".join(lines)

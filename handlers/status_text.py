@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from handlers.texts import EXPANSION
 from handlers.texts import STATUS as T
-from handlers.wording import cells, day, level_label, moment, say
+from handlers.wording import cells, day, level_label, listed, moment, say
 from storage.usecases.status import Snapshot, snapshot
 from storage.usecases.trial import Trial
 
@@ -39,7 +39,7 @@ def expansion_lines(trial: Trial, snap: Snapshot) -> list[str]:
         who = [row["number"] for row in snap.rows
                if row["expansion"] and row["dose_level"] == dose.level]
         if who:
-            lines.append(EXPANSION["status_level"].format(label=dose.label, who=", ".join(who)))
+            lines.append(EXPANSION["status_level"].format(label=dose.label, who=listed(who)))
     return lines
 
 
@@ -54,7 +54,7 @@ def window_line(trial: Trial, snap: Snapshot) -> str:
         return T["nobody_in_window"]
     items = [T["window_item"].format(number=r["number"], label=label(trial, r["dose_level"]),
                                      end=day(r["dlt_window_end"])) for r in snap.in_window]
-    return T["in_window"].format(who=", ".join(items))
+    return T["in_window"].format(who=listed(items))
 
 
 def awaiting_line(trial: Trial, snap: Snapshot) -> list[str]:
@@ -64,7 +64,7 @@ def awaiting_line(trial: Trial, snap: Snapshot) -> list[str]:
     items = [T["awaiting_item" if r["infused_on"] else "awaiting_not_infused"].format(
         number=r["number"], label=label(trial, r["dose_level"]), end=day(r["dlt_window_end"]))
         for r in snap.awaiting_evaluation]
-    return [T["awaiting_evaluation"].format(who=", ".join(items)), T["evaluate_hint"]]
+    return [T["awaiting_evaluation"].format(who=listed(items)), T["evaluate_hint"]]
 
 
 def spacing_line(trial: Trial, snap: Snapshot) -> list[str]:

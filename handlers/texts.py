@@ -212,6 +212,7 @@ EULAR_LABELS = {  # the 2019 EULAR/ACR items of domain/scores.py
 }
 
 SCREENING = {
+    "none_ticked": "none",  # a multiple choice with nothing ticked
     "started": "New screening {number}. No names, please: the screening number identifies the "
                "candidate. /back returns to the previous question, /cancel stops (answers are "
                "kept), /finish ends early as a screen failure.",

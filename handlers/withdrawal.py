@@ -37,7 +37,7 @@ from handlers.confirmation import after_words
 from handlers.forms import Form, date_steps, pressed, typed
 from handlers.texts import ACCESS
 from handlers.texts import WITHDRAWAL as T
-from handlers.wording import cells, dated, day, level_label, plural, say
+from handlers.wording import cells, dated, day, level_label, listed, plural, say
 from storage.usecases.events import (
     Preview,
     check_event_date,
@@ -66,8 +66,8 @@ def screening_number(text: str) -> str | None:
 def usage_text(trial: Trial) -> str:
     staying = [p["number"] for p in staying_participants(trial)]
     open_ = withdrawable_screenings(trial)
-    return T["usage"].format(participants=", ".join(staying) or T["none"],
-                             screenings=", ".join(open_) or T["none"])
+    return T["usage"].format(participants=listed(staying) or T["none"],
+                             screenings=listed(open_) or T["none"])
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:

@@ -35,14 +35,19 @@ from domain.units import format_number
 from handlers import i18n
 from handlers.texts import COUNTED, LIST_STYLES, REASONS, TERMS
 
-__all__ = ["cells", "dated", "day", "level_label", "moment", "number", "percent", "plural", "say",
-           "say_alert"]
+__all__ = ["cells", "dated", "day", "level_label", "listed", "moment", "number", "percent",
+           "plural", "say", "say_alert"]
 
 ALERT_PREFIX = "alert."  # an escalation alert's kind is said as the reason "alert.<kind>"
 # Parameters whose values are code words (a unit, drugs, antibodies): said through TERMS.
 TERM_PARAMETERS = frozenset({"unit", "units", "canonical", "drug", "drugs", "names"})
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as records keep it
 LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")  # as Trial.local_time writes it
+
+
+def listed(items, style: str = "") -> str:
+    """Items joined as the reader's language joins a list (LIST_STYLES: "a, b" or "a、b")."""
+    return LIST_STYLES[style].join(items)
 
 
 def say(reason: Reason | Mapping[str, Any]) -> str:

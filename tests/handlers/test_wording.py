@@ -295,3 +295,13 @@ def test_stored_alerts_say_what_the_engine_raised(tmp_path):
         "number": "P-01", "event": "report", "error": error.model_dump(mode="json")}))
     assert say(error) in alert_text(protocol, stored)
     assert "dose escalation starts at DL1" in alert_text(protocol, stored)
+
+
+def test_a_list_is_joined_as_the_readers_language_joins_one():
+    from handlers import i18n
+    from handlers.wording import listed
+
+    assert listed(["P-01", "P-02"]) == "P-01, P-02"
+    with i18n.speaking(i18n.CHINESE):
+        assert listed(["P-01", "P-02"]) == "P-01、P-02"
+        assert listed(["a", "b"], "semicolons") == "a；b"
