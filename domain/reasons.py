@@ -54,7 +54,9 @@ class Codes:
         code = f"{self.prefix}.{name}"
         if code not in self.all:
             raise ValueError(f"undeclared reason code {code}")
-        return Reason(code=code, params=params)
+        # A declared code and keyword parameters are all a Reason is: nothing to validate (the
+        # judging of one screening builds some hundred of them).
+        return Reason.model_construct(code=code, params=params)
 
 
 class ReasonError(ValueError):

@@ -17,6 +17,7 @@ with the answer that makes it fail.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -171,7 +172,7 @@ def standing(trial: Trial, number: str) -> Standing:
     answers = screening_answers(trial.db, number)
     question = next_question(answers, trial.context)
     return Standing(number=number, question=question.id if question else None,
-                    verdict=None if question else assess(answers, trial.context),
+                    verdict=None if question else assessed(trial, answers),
                     version=answers_version(trial.db, number),
                     section=question.section if question else None)
 
@@ -232,7 +233,27 @@ def answers_shown(trial: Trial, number: str) -> list[ShownAnswer]:
 
 
 def verdict(trial: Trial, number: str) -> Verdict:
-    return assess(screening_answers(trial.db, number), trial.context)
+    return assessed(trial, screening_answers(trial.db, number))
+
+
+VERDICTS_KEPT = 4
+
+
+def assessed(trial: Trial, answers: dict) -> Verdict:
+    """The verdict on `answers` (domain assess), judged once: an answer's step judges the
+    screening before the answer (the step before judged it after its own) and after it, and
+    the card and the review judge it again. Kept while the protocol, upper limits and lab units
+    are the same objects."""
+    judged_by = (trial.protocol, trial.upper_limits, trial.lab_units)
+    key = json.dumps(answers, sort_keys=True, default=str)
+    kept = trial.verdicts.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], judged_by, strict=True)):
+        return kept[1]
+    found = assess(answers, trial.context)
+    if len(trial.verdicts) >= VERDICTS_KEPT:
+        trial.verdicts.clear()
+    trial.verdicts[key] = (judged_by, found)
+    return found
 
 
 def review(trial: Trial, number: str) -> Review:

@@ -48,6 +48,8 @@ class Trial:
     # can only run once the use case, which never awaits, has committed).
     on_alert: Callable[[], None] | None = None
     lab_units: LabUnits = field(default_factory=LabUnits)  # the site laboratory's units
+    # Verdicts judged lately, by the answers judged (storage/usecases/screening.py assessed).
+    verdicts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def context(self) -> Context:
