@@ -30,6 +30,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.app import build_application
 from bot.config import Settings
+from storage.screenings import open_screening_numbers, withdraw_screening
 from storage.staff import add_staff
 from tests.handlers.helpers_enrollment import CLOSED, OPEN, enrol_directly
 from tests.handlers.test_alert_latency import commit_to_first_send
@@ -222,8 +223,10 @@ async def growth_with_stored(app, driver: Timed, sizes) -> dict[str, list[list[f
     user = COORDINATORS[0]
     for size in sizes:
         store_completed(app, size)
+        withdraw_open(app)
         growth.setdefault("/screen", []).append(await repeat(driver, user, "/screen", 20))
         await driver.send(user, "/cancel")
+        withdraw_open(app)  # each size starts with no screening open, as the first did
         growth.setdefault("/screenlog", []).append(await repeat(driver, user, "/screenlog", 20))
         growth.setdefault("/status", []).append(await repeat(driver, user, "/status", 20))
         await driver.send(user, "/screen")
@@ -235,6 +238,14 @@ async def growth_with_stored(app, driver: Timed, sizes) -> dict[str, list[list[f
         await driver.send(user, "/cancel")
         driver.fake.calls.clear()  # the fake's record, not the bot's memory
     return growth
+
+
+def withdraw_open(app) -> None:
+    """Withdraw the screenings /screen opened: /screen lists those still open, so they would
+    lengthen its answer at the next size."""
+    db = app.bot_data["trial"].db
+    for number in open_screening_numbers(db):
+        withdraw_screening(db, number, actor="bench", reason="benchmark")
 
 
 def print_growth(growth: dict[str, list[list[float]]], sizes) -> None:
