@@ -13,11 +13,6 @@ import functools
 import io
 import re
 
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-
 from handlers import i18n
 from handlers.fonts import chart_fonts
 from handlers.texts import CHART as T
@@ -49,11 +44,16 @@ def chart_png(picture: Picture) -> bytes:
 @functools.lru_cache(maxsize=16)
 def drawn(picture_json: str, language: str) -> bytes:
     """The chart of a picture in a language (the words on it are the reader's)."""
+    from matplotlib import rc_context  # noqa: PLC0415  (40 MB: only once a chart is drawn)
+
     with i18n.speaking(language), rc_context(chart_fonts()):
         return draw(Picture.model_validate_json(picture_json))
 
 
 def draw(picture: Picture) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
     figure = Figure(figsize=SIZE_INCHES, dpi=DPI)
     FigureCanvasAgg(figure)
     figure.subplots_adjust(left=0.17, right=0.8, top=0.8, bottom=0.25)
@@ -147,7 +147,9 @@ def title(picture: Picture) -> str:
     return "\n".join(lines)
 
 
-def legend_handles() -> list[Line2D]:
+def legend_handles() -> list:
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+
     handles = [
         Line2D([], [], linestyle="none", marker=marker or "o", markersize=12,
                markerfacecolor=face, markeredgecolor=edge, markeredgewidth=2,
