@@ -88,7 +88,7 @@ def after_event(trial: Trial, before: Decision | None, number: str, event: str,
         decision = trial.decision(history_rows(trial.db))
     except HistoryError as error:
         conflict = Reason(code="history_conflict", params={
-            "number": number, "error": error.reason.model_dump(mode="json"), "event": event})
+            "number": number, "error": error.reason.as_json(), "event": event})
         draft = AlertDraft("history-conflict", "investigator", dict(conflict.params))
         trial.alert(draft, actor=actor)
         return After(decision=None, conflict=conflict, alerts=[draft])
