@@ -126,11 +126,11 @@ def escalation(args) -> int:
 def decide_history(settings, args) -> int:
     from domain.escalation import HistoryError, decide, parse_history
     from handlers.wording import say  # the chat's words for the design's reasons
-    from storage.protocol_file import load_protocol
+    from storage.protocol_file import load_design
 
-    protocol = load_protocol(settings.protocol if settings else None)
+    design = load_design(settings.protocol if settings else None)  # the shipped one: no pydantic
     try:
-        decision = decide(protocol, parse_history(args.history))
+        decision = decide(design, parse_history(args.history))
     except HistoryError as error:
         print(f"trialbot escalation: {say(error.reason)}", file=sys.stderr)
         return 2

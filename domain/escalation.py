@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from pydantic import BaseModel
+from domain.design import Design
+from domain.reasons import Codes, Reason, ReasonError, jsonable
 
-from domain.protocol import Protocol
-from domain.reasons import Codes, Reason, ReasonError
+if TYPE_CHECKING:
+    from domain.protocol import Protocol
 
 __all__ = [
     "Alert",
@@ -53,12 +54,20 @@ class Outcome(StrEnum):
 N, T, P, X = Outcome.NO_DLT, Outcome.DLT, Outcome.PENDING, Outcome.NOT_EVALUABLE
 
 
-class Enrolment(BaseModel, frozen=True):
+# The engine's values are frozen stdlib dataclasses, not pydantic models, so that the shell's
+# `trialbot escalation` loads no pydantic (the use cases' pydantic results hold them all the same).
+
+
+@dataclass(frozen=True)
+class Enrolment:
     """One participant. Case-expansion participants are not DLT-evaluated."""
 
     dose_level: int
     outcome: Outcome
     expansion: bool = False
+
+    def __post_init__(self) -> None:  # the engine compares outcomes by identity: "N" -> N
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 
 class HistoryError(ReasonError):
@@ -188,7 +197,8 @@ HISTORY = Codes(
 CODES = REASON.all | ALERT.all | HISTORY.all
 
 
-class Alert(BaseModel, frozen=True):
+@dataclass(frozen=True)
+class Alert:
     """Something the investigators must be told; identify it by (kind, dose_level). Its words
     are the catalogue's for the reason `alert.<kind>` with `params`."""
 
@@ -201,7 +211,8 @@ class Alert(BaseModel, frozen=True):
         return ALERT(self.kind, **self.params)
 
 
-class LevelSummary(BaseModel, frozen=True):
+@dataclass(frozen=True)
+class LevelSummary:
     """One dose level. Counts are of DLT-evaluation participants, except `enrolled`, which
     counts everyone at the level, and `expansion`, the case-expansion participants."""
 
@@ -216,7 +227,8 @@ class LevelSummary(BaseModel, frozen=True):
     status: LevelStatus
 
 
-class Decision(BaseModel, frozen=True):
+@dataclass(frozen=True)
+class Decision:
     """What the 3+3 design asks for now (see the reference for each field)."""
 
     action: Action
@@ -234,7 +246,8 @@ class Decision(BaseModel, frozen=True):
     earliest_next_infusion: date | None = None
 
     def as_json_summary(self) -> dict:
-        return self.model_dump(mode="json")
+        """Every field as JSON (nested reasons as {"code", "params"}, dates as ISO text)."""
+        return jsonable(self)
 
 
 def new_alerts(before: Decision | None, after: Decision) -> list[Alert]:
@@ -287,14 +300,14 @@ def _tally_reason(tally: _Tally) -> Reason:
 class _Course:
     """The design replayed over a history, one enrolment at a time."""
 
-    def __init__(self, protocol: Protocol, history: Sequence[Enrolment]):
-        self.protocol = protocol
+    def __init__(self, design: Design, history: Sequence[Enrolment]):
+        self.design = design
         self.history = history
-        self.top = len(protocol.dose_levels)
-        self.size = protocol.escalation.cohort_size
-        self.full = protocol.escalation.expanded_cohort_size
-        self.cap = protocol.escalation.max_participants
-        self.replaced_take_places = protocol.escalation.replaced_count_toward_cap
+        self.top = len(design.labels)
+        self.size = design.cohort_size
+        self.full = design.expanded_cohort_size
+        self.cap = design.max_participants
+        self.replaced_take_places = design.replaced_count_toward_cap
         self.uncounted = 0  # admitted participants who take no place under the cap
         self.stopped: _Step | None = None  # the step the cap stopped (end state cap-reached)
         self.known: list[Outcome] = []  # outcome per admitted participant as the design knew it
@@ -310,7 +323,7 @@ class _Course:
 
     def name(self, level: int) -> str:
         if 1 <= level <= self.top:
-            return self.protocol.dose_levels[level - 1].label
+            return self.design.labels[level - 1]
         return f"DL{level}"
 
     def evaluated_at(self, level: int) -> list[int]:
@@ -422,10 +435,10 @@ class _Course:
         if not 1 <= level <= self.top:
             raise HistoryError(HISTORY(
                 "no_such_level", number=number, level=self.name(level),
-                protocol=self.protocol.name, levels=[self.name(n) for n in range(1, self.top + 1)]))
+                protocol=self.design.name, levels=[self.name(n) for n in range(1, self.top + 1)]))
         if number - self.uncounted > self.cap:
             raise HistoryError(HISTORY("over_cap", number=number, cap=self.cap,
-                                       protocol=self.protocol.name))
+                                       protocol=self.design.name))
         self.reveal(lambda i: self.history[i].outcome is X)
         self.settle()
         if enrolment.expansion:
@@ -650,16 +663,16 @@ class _Explainer:
 def _level_summaries(course: _Course) -> list[LevelSummary]:
     current = None if course.step.ended else course.step.level
     summaries = []
-    for dose in course.protocol.dose_levels:
-        tally = course.tally(dose.level)
-        everyone = sum(e.dose_level == dose.level for e in course.history)
-        expansion = everyone - len(course.evaluated_at(dose.level))
-        if dose.level == current:
+    for level, label in enumerate(course.design.labels, start=1):
+        tally = course.tally(level)
+        everyone = sum(e.dose_level == level for e in course.history)
+        expansion = everyone - len(course.evaluated_at(level))
+        if level == current:
             status = "under-evaluation"
         else:
-            status = course.status.get(dose.level, "not-opened")
+            status = course.status.get(level, "not-opened")
         summaries.append(LevelSummary(
-            level=dose.level, label=dose.label, enrolled=everyone, evaluable=tally.evaluable,
+            level=level, label=label, enrolled=everyone, evaluable=tally.evaluable,
             dlts=tally.dlts, pending=tally.pending, not_evaluable=tally.not_evaluable,
             expansion=expansion, status=status,
         ))
@@ -667,9 +680,11 @@ def _level_summaries(course: _Course) -> list[LevelSummary]:
 
 
 def decide(
-    protocol: Protocol, history: Sequence[Enrolment], *, last_infusion: date | None = None
+    protocol: Protocol | Design, history: Sequence[Enrolment], *,
+    last_infusion: date | None = None,
 ) -> Decision:
-    """What the 3+3 design asks for after `history` (enrolment order, outcomes as known today).
+    """What the 3+3 design asks for after `history` (enrolment order, outcomes as known today),
+    under the design of `protocol` (a Protocol, or its Design as domain.design reads it).
 
     When the cap leaves no place for the step in progress and no DLT window is open at its
     level, escalation is over: action `cap-reached`, the dose recommended the highest level
@@ -679,8 +694,9 @@ def decide(
     is complete, at every level. `last_infusion` (optional) gives `earliest_next_infusion`
     when the protocol staggers infusions.
     """
+    design = protocol if isinstance(protocol, Design) else protocol.design
     history = list(history)
-    course = _Course(protocol, history)
+    course = _Course(design, history)
     for enrolment in history:
         course.admit(enrolment)
     course.finish()
@@ -704,7 +720,7 @@ def decide(
         if step.kind != CAP_REACHED:
             reason = REASON("reason.cap_reached", reason=reason, cap=course.cap)
 
-    stagger = protocol.escalation.days_between_infusions
+    stagger = design.days_between_infusions
     earliest = None
     if stagger and last_infusion is not None and next_dose is not None:
         earliest = last_infusion + timedelta(days=stagger)

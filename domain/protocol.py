@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from domain.design import DESIGN_SETTINGS, Design
+
 Comparison = Literal["<=", "<", ">=", ">"]
 
 
@@ -183,6 +185,13 @@ class Protocol(Strict):
         if doses != sorted(doses) or len(set(doses)) != len(doses):
             raise ValueError("dose_levels must have strictly increasing cells_per_kg")
         return self
+
+    @property
+    def design(self) -> Design:
+        """What the 3+3 engine needs of the protocol (domain.design)."""
+        return Design(name=self.name, labels=tuple(dose.label for dose in self.dose_levels),
+                      **{setting: getattr(self.escalation, setting)
+                         for setting in DESIGN_SETTINGS})
 
     def dose_level(self, level: int) -> DoseLevel:
         for dose in self.dose_levels:

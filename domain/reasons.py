@@ -14,9 +14,11 @@ A domain module declares its codes (`Codes`) and raises `ReasonError`s; the use 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date, datetime, time
+from enum import Enum
 from typing import Any
-
-from pydantic import BaseModel
 
 from domain.dates import (
     EVENT_PROBLEMS,
@@ -26,17 +28,51 @@ from domain.dates import (
     RESCHEDULE_REFUSALS,
 )
 
-__all__ = ["REFUSALS", "Codes", "Reason", "ReasonError", "Refused"]
+__all__ = ["REFUSALS", "Codes", "Reason", "ReasonError", "Refused", "jsonable"]
 
 
-class Reason(BaseModel, frozen=True):
-    """A code from the catalogue and the values its text is filled with."""
+@dataclass(frozen=True)
+class Reason:
+    """A code from the catalogue and the values its text is filled with.
+
+    A plain frozen dataclass, not a pydantic model: the shell's `trialbot escalation` says
+    reasons without loading pydantic (pydantic models take one as a field all the same, and
+    store it as {"code", "params"})."""
 
     code: str
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:  # a debugging aid (logs, assertion messages), never shown to users
         return f"{self.code} {self.params}" if self.params else self.code
+
+    @classmethod
+    def stored(cls, data: Mapping[str, Any]) -> Reason:
+        """A reason kept as JSON ({"code", "params"}); nested reasons stay dicts."""
+        return cls(code=str(data["code"]), params=dict(data.get("params") or {}))
+
+    def as_json(self) -> dict[str, Any]:
+        """{"code", "params"} with nested reasons as dicts and dates as ISO text."""
+        return jsonable(self)
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON keeps it, the way pydantic's model_dump(mode="json") writes it:
+    dataclasses (a Reason) as dicts, tuples as lists, dates and times as ISO text, enums as
+    their values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {item.name: jsonable(getattr(value, item.name)) for item in fields(value)}
+    if isinstance(value, Mapping):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(item) for item in value]
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
 
 
 class Codes:
@@ -54,9 +90,7 @@ class Codes:
         code = f"{self.prefix}.{name}"
         if code not in self.all:
             raise ValueError(f"undeclared reason code {code}")
-        # A declared code and keyword parameters are all a Reason is: nothing to validate (the
-        # judging of one screening builds some hundred of them).
-        return Reason.model_construct(code=code, params=params)
+        return Reason(code=code, params=params)
 
 
 class ReasonError(ValueError):

@@ -53,7 +53,7 @@ def listed(items, style: str = "") -> str:
 def say(reason: Reason | Mapping[str, Any]) -> str:
     """The words of a reason (a Reason, or one stored as a dict)."""
     if not isinstance(reason, Reason):
-        reason = Reason.model_validate(reason)
+        reason = Reason.stored(reason)
     template = REASONS[reason.code]
     if not isinstance(template, str):
         template = plural(template, reason.params["count"])

@@ -91,6 +91,19 @@ def test_escalation_uses_the_protocol_set_anywhere_settings_are_read(capsys, mon
     assert json.loads(capsys.readouterr().out)["action"] == "escalate"  # cohorts of 2
 
 
+@pytest.mark.parametrize("history", ["1NNT 1NNN 2NTT", "1NNN 2NTX", "1XXX 1XXX 1XXX 1XXX", "2NNN"])
+def test_escalation_prints_the_same_when_the_shipped_protocol_is_named(capsys, monkeypatch,
+                                                                       history):
+    """Without TRIALBOT_PROTOCOL the shipped file's design is read without pydantic; named, the
+    file is validated in full: the answer (or the refusal) is the same, to the byte."""
+    from storage.protocol_file import DEFAULT_PROTOCOL_FILE
+
+    unnamed = main(["escalation", history]), capsys.readouterr()
+    monkeypatch.setenv("TRIALBOT_PROTOCOL", str(DEFAULT_PROTOCOL_FILE))
+    named = main(["escalation", history]), capsys.readouterr()
+    assert unnamed == named and (unnamed[1].out or unnamed[1].err)
+
+
 def test_staff_add_list_deactivate(capsys):
     assert main(["staff", "add", "555", "--name", "Wei Xie", "--role", "admin"]) == 0
     assert main(["staff", "list"]) == 0

@@ -71,6 +71,18 @@ def test_escalation_loads_neither_settings_nor_sqlite(site):
                          "matplotlib", "openpyxl"}
 
 
+def test_escalation_on_the_shipped_protocol_loads_no_pydantic(site):
+    """Loading pydantic and building a first model costs more than the rest of the command: the
+    engine's values are dataclasses and the shipped protocol's design is read with tomllib
+    (tests/domain/test_design.py checks it against the validated protocol)."""
+    for history in ["1NNT 1NNN 2NTT", "2NNN"]:  # a decision, and a refused history
+        done = subprocess.run([sys.executable, "-c", RUN, "escalation", history], cwd=site,
+                              capture_output=True, text=True, check=False, timeout=60)
+        loaded = set(done.stdout.strip().splitlines()[-1].removeprefix(MARK).split())
+        assert "domain.escalation" in loaded and "handlers.wording" in loaded  # it ran
+        assert not {name for name in loaded if name.split(".")[0] in {"pydantic", "pydantic_core"}}
+
+
 def test_escalation_with_a_protocol_set_reads_the_settings_but_opens_no_database(site):
     """A site's folder has a .env (the token), so the settings are read: not sqlite-utils."""
     from storage.protocol_file import DEFAULT_PROTOCOL_FILE

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.escalation import Alert, Decision, HistoryError, new_alerts
-from domain.reasons import Reason, Refused
+from domain.reasons import Reason, Refused, jsonable
 from storage.database import transaction
 from storage.outbox import AlertDraft
 from storage.participants import add_escalation_decision, escalation_decisions, history_rows
@@ -68,7 +68,7 @@ def alert_draft(alert: Alert, recipients: str = "investigator") -> AlertDraft:
 
 def alert_params(alert: Alert) -> dict:
     """An engine alert's parameters as JSON (nested reasons as {"code", "params"})."""
-    return alert.model_dump(mode="json")["params"]
+    return jsonable(alert.params)
 
 
 class After(BaseModel):
@@ -88,7 +88,7 @@ def after_event(trial: Trial, before: Decision | None, number: str, event: str,
         decision = trial.decision(history_rows(trial.db))
     except HistoryError as error:
         conflict = Reason(code="history_conflict", params={
-            "number": number, "error": error.reason.model_dump(mode="json"), "event": event})
+            "number": number, "error": error.reason.as_json(), "event": event})
         draft = AlertDraft("history-conflict", "investigator", dict(conflict.params))
         trial.alert(draft, actor=actor)
         return After(decision=None, conflict=conflict, alerts=[draft])
@@ -118,7 +118,7 @@ def confirm_step(trial: Trial, *, action: str, level: int, actor: Any) -> StepCo
             raise Refused("step_already_confirmed", action=decision.action,
                           level=step_level(decision))
         add_escalation_decision(
-            trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
+            trial.db, history=trial.history_text(), recommendation=decision.as_json_summary(),
             action=decision.action, dose_level=step_level(decision) or None, actor=actor)
         trial.alert(AlertDraft("step-confirmed", "all", {
             "who": staff["name"], "action": decision.action, "level": step_level(decision)}),

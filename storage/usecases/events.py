@@ -4,6 +4,8 @@ one transaction with the alerts it raises."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -133,7 +135,9 @@ def report_dlt(trial: Trial, *, number: str, event: str, grade: int, onset: date
 def suggestion_note(suggested: Suggestion) -> str:
     """What the suggestion was, kept with the report (its code, language-neutral)."""
     reason = suggested.reason
-    return reason.model_dump_json() if isinstance(reason, Reason) else str(reason)
+    if not isinstance(reason, Reason):
+        return str(reason)
+    return json.dumps(reason.as_json(), ensure_ascii=False, separators=(",", ":"))
 
 
 # --- revising a judgement -------------------------------------------------------------------
@@ -208,7 +212,7 @@ def withdraw(trial: Trial, *, number: str, on: date, reason: str, actor: Any) ->
         withdrawn = set_withdrawal(trial.db, number, on=on, reason=reason, actor=actor)
         trial.alert(AlertDraft("withdrawn", "investigator", {
             "number": number, "level": row["dose_level"], "on": on.isoformat(),
-            "reason": reason.rstrip("."), "meaning": meaning.model_dump(), "who": staff["name"]}),
+            "reason": reason.rstrip("."), "meaning": asdict(meaning), "who": staff["name"]}),
             actor=actor)
         return Saved(record=withdrawn, meaning=meaning,
                      after=after_event(trial, before, number, "withdrawal", actor))

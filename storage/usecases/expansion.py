@@ -127,7 +127,7 @@ def open_expansion(trial: Trial, *, level: int, actor: Any) -> Opened:
         decision = current_decision(trial)
         offer = check_opening(trial, decision, level)
         add_escalation_decision(
-            trial.db, history=trial.history_text(), recommendation=decision.model_dump(mode="json"),
+            trial.db, history=trial.history_text(), recommendation=decision.as_json_summary(),
             action=EXPANSION, dose_level=level, actor=actor)
         trial.alert(AlertDraft("expansion-opened", "all", {
             "who": staff["name"], "level": level, "places": offer.places_left,

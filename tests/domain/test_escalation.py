@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, asdict
 from datetime import date
 
 import pytest
@@ -194,11 +195,11 @@ def test_reason_in_plain_words(rd06):
 def test_per_level_summary(rd06):
     decision = run(rd06, "1NNT 1NXNN 2NTP")
     dl1, dl2 = decision.per_level
-    assert dl1.model_dump() == {
+    assert asdict(dl1) == {
         "level": 1, "label": "DL1", "enrolled": 7, "evaluable": 6, "dlts": 1, "pending": 0,
         "not_evaluable": 1, "expansion": 0, "status": "cleared",
     }
-    assert dl2.model_dump() == {
+    assert asdict(dl2) == {
         "level": 2, "label": "DL2", "enrolled": 3, "evaluable": 2, "dlts": 1, "pending": 1,
         "not_evaluable": 0, "expansion": 0, "status": "under-evaluation",
     }
@@ -581,7 +582,7 @@ def test_json_summary(rd06):
 
 def test_decision_is_frozen(rd06):
     decision = run(rd06, "1NNT")
-    with pytest.raises(ValueError):
+    with pytest.raises(FrozenInstanceError):
         decision.action = "mtd"
 
 

@@ -7,6 +7,8 @@ later participants were enrolled), or, once escalation is complete, adds case ex
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,7 +79,7 @@ def simulate(protocol: Protocol, data: st.DataObject) -> list[tuple[list[Enrolme
         elif move == "resolve":
             i = data.draw(st.sampled_from(pending))
             outcome = data.draw(st.sampled_from(toxicity[history[i].dose_level - 1][1]))
-            history[i] = history[i].model_copy(update={"outcome": outcome})
+            history[i] = replace(history[i], outcome=outcome)
         else:
             level = data.draw(st.integers(1, decision.recommended_dose))
             outcome = data.draw(st.sampled_from([N, T, P]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from storage.outbox import alerts
@@ -243,8 +244,7 @@ async def test_infusions_spaced_by_the_protocol(app, driver, db):
     trial = trial_of(app)
     earliest = days(app, 3)
     decide_now = trial.decision
-    trial.decision = lambda rows=None: decide_now(rows).model_copy(
-        update={"earliest_next_infusion": earliest})
+    trial.decision = lambda rows=None: replace(decide_now(rows), earliest_next_infusion=earliest)
     eligible(db)
     await driver.send(COORDINATOR, "/enroll S-001")
     await driver.send(COORDINATOR, "62")

@@ -160,7 +160,7 @@ def test_a_module_cannot_produce_an_undeclared_code():
 def test_lists_floats_and_stored_reasons_are_said_by_the_catalogue():
     missing = Reason(code="units.unit_missing", params={"units": ["g/L", "g/dL"], "example": "1"})
     assert say(missing) == "Please add the unit (g/L or g/dL), e.g. 1."
-    stored = missing.model_dump(mode="json")
+    stored = missing.as_json()
     assert say(stored) == say(missing)
     choose = Reason(code="answer.choose_one", params={"choices": ["yes", "no"]})
     assert say(choose) == "Please choose one of: yes, no."
@@ -292,7 +292,7 @@ def test_stored_alerts_say_what_the_engine_raised(tmp_path):
         decide(protocol, parse_history("2N"))
     error = refused.value.reason
     stored = add_alert(db, AlertDraft("history-conflict", "investigator", {
-        "number": "P-01", "event": "report", "error": error.model_dump(mode="json")}))
+        "number": "P-01", "event": "report", "error": error.as_json()}))
     assert say(error) in alert_text(protocol, stored)
     assert "dose escalation starts at DL1" in alert_text(protocol, stored)
 

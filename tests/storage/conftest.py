@@ -1,6 +1,7 @@
 """Shared fixtures for storage tests: real SQLite files in tmp_path, and a Trial (the use cases'
 services) over such a file with a clock the test sets."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -128,7 +129,7 @@ def refusal(call, *args, **kwargs) -> Reason:
     with pytest.raises(Refused) as refused:
         call(*args, **kwargs)
     reason = refused.value.reason
-    return reason.model_copy(update={"code": reason.code.removeprefix("refusal.")})
+    return replace(reason, code=reason.code.removeprefix("refusal."))
 
 
 def enrol(trial, screening=None, *, weight=60.0, infusion=None, actor=COORDINATOR) -> Enrolled:

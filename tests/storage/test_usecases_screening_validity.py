@@ -2,6 +2,7 @@
 expired one and says how to screen again. The screening's date is that of its oldest standing
 answer, in the site's time zone."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.reasons import Reason
@@ -60,7 +61,7 @@ def test_refused_the_day_after_and_told_how_to_screen_again(trial, clock):
     assert refusal(enroll, trial, place=place, weight_kg=60.0, infusion=trial.today(),
                    actor=COORDINATOR) == expired          # ... and confirmed a minute too late
     assert everything(trial.db) == before
-    words = say(expired.model_copy(update={"code": "refusal.screening_expired"}))
+    words = say(replace(expired, code="refusal.screening_expired"))
     assert f"valid for 28 days, until {screened + timedelta(days=28)}" in words
     assert "Screen the candidate again with /screen" in words
     assert f"/withdraw {screening} closes this one" in words
