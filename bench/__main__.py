@@ -268,6 +268,7 @@ async def main(quick: bool) -> None:
         driver = Timed(app)
         db = app.bot_data["trial"].db
         await screenings(app, driver, 1)  # the schema's pages and the first rows
+        await driver.send(COORDINATORS[0], "/status")  # a process's first chart imports matplotlib
         empty = database_bytes(db, folder / "trial.db")
         count = 10 if quick else 20
         answers = await screenings(app, driver, count)
