@@ -144,11 +144,5 @@ class SQLitePersistence(BasePersistence):
     def was_handled(self, update_id: int) -> bool:
         return update_id in self.handled
 
-    def note_handled(self, update_id: int) -> None:
-        """Remember the update as handled; the last KEPT_UPDATES ids are kept (Telegram's ids
-        grow, but start again at random after a week without updates)."""
-        with self.one_write(update_id):
-            pass
-
     def close(self) -> None:
         self.db.close()

@@ -107,11 +107,6 @@ def load_handled_updates(db: Database) -> list[int]:
     return json.loads(row[0]) if row else []
 
 
-def save_handled_updates(db: Database, update_ids: list[int]) -> None:
-    """Kept with the conversations (under a name no conversation has), as one JSON list."""
-    save_chat_state(db, handled=update_ids)
-
-
 def to_json(value: Any, what: str) -> str:
     try:
         return json.dumps(value)
